@@ -1,0 +1,120 @@
+"""gemini-nb: the Gemini API from a notebook.
+
+>>> from gemini_nb import Client
+>>> client = Client()  # GEMINI_API_KEY, or GOOGLE_GEMINI_BASE_URL for the local emulator
+>>> client.models.generate_content(model="gemini-2.5-flash", contents="Hi").text  # doctest: +SKIP
+
+In IPython: ``%load_ext gemini_nb`` for the ``%%gemini`` magics.
+
+Importing this package loads nothing heavy: the client, types, notebook layer and emulator are
+imported when first used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from ._version import __version__
+
+if TYPE_CHECKING:
+    from . import types
+    from ._client import AsyncClient, Client
+    from ._exceptions import (
+        APIConnectionError,
+        APIError,
+        APIResponseError,
+        APIStatusError,
+        APITimeoutError,
+        AuthenticationError,
+        BadRequestError,
+        ConfigurationError,
+        ConflictError,
+        FunctionCallingError,
+        GeminiError,
+        NotFoundError,
+        PermissionDeniedError,
+        RateLimitError,
+        ServerError,
+    )
+    from ._convert import InvalidInputError
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APIResponseError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AsyncClient",
+    "AuthenticationError",
+    "BadRequestError",
+    "Client",
+    "ConfigurationError",
+    "ConflictError",
+    "FunctionCallingError",
+    "GeminiError",
+    "InvalidInputError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ServerError",
+    "__version__",
+    "load_ipython_extension",
+    "types",
+    "unload_ipython_extension",
+]
+
+_LAZY = {
+    "Client": "._client",
+    "AsyncClient": "._client",
+    "InvalidInputError": "._convert",
+    "types": ".types",
+    **{
+        name: "._exceptions"
+        for name in (
+            "APIConnectionError",
+            "APIError",
+            "APIResponseError",
+            "APIStatusError",
+            "APITimeoutError",
+            "AuthenticationError",
+            "BadRequestError",
+            "ConfigurationError",
+            "ConflictError",
+            "FunctionCallingError",
+            "GeminiError",
+            "NotFoundError",
+            "PermissionDeniedError",
+            "RateLimitError",
+            "ServerError",
+        )
+    },
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gemini_nb' has no attribute {name!r}")
+    import importlib
+
+    mod = importlib.import_module(module, __name__)
+    value = mod if name == "types" else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext gemini_nb``: register the ``%gemini`` / ``%%gemini`` magics."""
+    from .notebook import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: Any) -> None:
+    from .notebook import unload_ipython_extension as unload
+
+    unload(ipython)

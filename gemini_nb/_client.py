@@ -1,0 +1,436 @@
+"""``Client`` and ``AsyncClient``: the two thin I/O shells around :class:`Transport`.
+
+Each performs the effects of an operation (HTTP calls with retries, stream reads, sleeps,
+tool runs) in its own way; nothing else differs between them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import httpx
+
+from ._config import Secret, Settings, resolve_settings
+from ._exceptions import APIConnectionError, APIError, APIStatusError
+from ._transport import Call, Emit, Next, Operation, Reply, RunTools, Sleep, StreamHandle, Transport
+
+if TYPE_CHECKING:
+    from .resources.chats import AsyncChats, Chats
+    from .resources.models import AsyncModels, Models
+
+__all__ = ["AsyncClient", "Client"]
+
+T = TypeVar("T")
+
+_UNSET: Any = ...
+
+
+class _ClientBase:
+    _transport: Transport
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Secret | None,
+        base_url: str | None,
+        api_version: str | None,
+        timeout: Any,
+        max_retries: int | None,
+        headers: Mapping[str, str] | None,
+        settings: Settings | None,
+    ) -> None:
+        self._settings = settings or resolve_settings(
+            api_key=api_key,
+            base_url=base_url,
+            api_version=api_version,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+        )
+        self._transport = Transport(self._settings)
+        self._resources: dict[str, Any] = {}
+
+    @property
+    def base_url(self) -> str:
+        return self._settings.base_url
+
+    @property
+    def api_version(self) -> str:
+        return self._settings.api_version
+
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
+    def __repr__(self) -> str:
+        key = "set" if self._settings.api_key else "none"
+        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+
+    def _resource(self, name: str, factory: Any) -> Any:
+        # Resources are built on first use so that `import gemini_nb` and Client() stay cheap.
+        res = self._resources.get(name)
+        if res is None:
+            res = self._resources[name] = factory(self)
+        return res
+
+
+class Client(_ClientBase):
+    """Synchronous Gemini API client.
+
+    >>> client = Client()                                   # key from GEMINI_API_KEY
+    >>> client.models.generate_content(model="gemini-2.5-flash", contents="Hi").text  # doctest: +SKIP
+
+    An ``http_client`` you pass is used as is and never closed by us; the client's own one is
+    closed by :meth:`close` or by leaving a ``with`` block.
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        timeout: float | tuple[float, float] | None = _UNSET,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | None = None,
+        _settings: Settings | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            api_version=api_version,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+            settings=_settings,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.Client(
+            follow_redirects=False, limits=httpx.Limits(max_connections=100)
+        )
+
+    # ------------------------------------------------------------- resources
+
+    @property
+    def models(self) -> Models:
+        from .resources.models import Models
+
+        return self._resource("models", Models)  # type: ignore[no-any-return]
+
+    @property
+    def chats(self) -> Chats:
+        from .resources.chats import Chats
+
+        return self._resource("chats", Chats)  # type: ignore[no-any-return]
+
+    @property
+    def aio(self) -> AsyncClient:
+        """An AsyncClient with the same settings (its own connection pool)."""
+        return self._resource("aio", lambda c: AsyncClient(_settings=c._settings))  # type: ignore[no-any-return]
+
+    def with_options(
+        self, *, timeout: Any = _UNSET, max_retries: int | None = None
+    ) -> Client:
+        """A client sharing this one's connections, with other timeout or retry defaults."""
+        settings = _derive(self._settings, timeout, max_retries)
+        clone = Client(_settings=settings, http_client=self._http)
+        return clone
+
+    # ------------------------------------------------------------- lifecycle
+
+    def close(self) -> None:
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------- driving operations
+
+    def _run(self, op: Operation[T]) -> T:
+        """Perform every effect of a non-streaming operation and return its result."""
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = op.throw(error) if error is not None else op.send(value)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            error = None
+            try:
+                value = self._perform(effect)
+            except Exception as exc:
+                value, error = None, exc
+
+    def _iterate(self, op: Operation[Any], handles: list[StreamHandle]) -> Iterator[Any]:
+        """Drive a streaming operation, yielding what it emits."""
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            while True:
+                try:
+                    effect = op.throw(error) if error is not None else op.send(value)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                error = None
+                if isinstance(effect, Emit):
+                    value = None
+                    yield effect.value
+                    continue
+                try:
+                    value = self._perform(effect)
+                    if isinstance(value, StreamHandle):
+                        handles.append(value)
+                except Exception as exc:
+                    value, error = None, exc
+        finally:
+            op.close()
+            for handle in handles:
+                self._close_handle(handle)
+
+    def _perform(self, effect: Any) -> Any:
+        if isinstance(effect, Call):
+            return self._call(effect)
+        if isinstance(effect, Next):
+            return self._next(effect.handle)
+        if isinstance(effect, Sleep):
+            time.sleep(effect.seconds)
+            return None
+        if isinstance(effect, RunTools):
+            from ._afc import run_tools_sync
+
+            return run_tools_sync(effect)
+        raise TypeError(f"unknown effect {effect!r}")
+
+    def _call(self, call: Call) -> Reply | StreamHandle:
+        t = self._transport
+        policy = t.policy_for(call)
+        attempt = 0
+        while True:
+            err: APIError
+            try:
+                response = self._http.send(t.build(call), auth=t.auth, stream=True)
+            except httpx.TransportError as exc:
+                err = t.connection_error(exc, call)
+            else:
+                try:
+                    if response.status_code < 300:
+                        if call.stream:
+                            return StreamHandle(call, response, response.iter_bytes())
+                        return t.reply(call, response, response.read(), attempt)
+                    err = t.status_error(response, response.read())
+                except httpx.TransportError as exc:
+                    err = t.connection_error(exc, call)
+                finally:
+                    if not call.stream or response.status_code >= 300:
+                        response.close()
+            delay = t.retry_delay(err, policy, attempt)
+            if delay is None:
+                raise err
+            time.sleep(delay)
+            attempt += 1
+
+    def _next(self, handle: StreamHandle) -> str | None:
+        while True:
+            event = handle.take()
+            if event is not None or handle.closed:
+                return event
+            try:
+                chunk = next(handle.chunks)
+            except StopIteration:
+                handle.finish()
+                handle.closed = True
+                self._close_handle(handle)
+            except httpx.TransportError as exc:
+                self._close_handle(handle)
+                raise self._transport.stream_cut(handle.call, handle.events, exc) from None
+            else:
+                handle.feed(chunk)
+
+    @staticmethod
+    def _close_handle(handle: StreamHandle) -> None:
+        handle.response.close()
+
+
+class AsyncClient(_ClientBase):
+    """Asynchronous Gemini API client; the same methods as :class:`Client`, awaitable.
+
+    >>> async with AsyncClient() as client:                          # doctest: +SKIP
+    ...     r = await client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
+    """
+
+    def __init__(
+        self,
+        *,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        timeout: float | tuple[float, float] | None = _UNSET,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.AsyncClient | None = None,
+        _settings: Settings | None = None,
+    ) -> None:
+        super().__init__(
+            api_key=api_key,
+            base_url=base_url,
+            api_version=api_version,
+            timeout=timeout,
+            max_retries=max_retries,
+            headers=headers,
+            settings=_settings,
+        )
+        self._owns_http = http_client is None
+        self._http = http_client or httpx.AsyncClient(
+            follow_redirects=False, limits=httpx.Limits(max_connections=100)
+        )
+
+    @property
+    def models(self) -> AsyncModels:
+        from .resources.models import AsyncModels
+
+        return self._resource("models", AsyncModels)  # type: ignore[no-any-return]
+
+    @property
+    def chats(self) -> AsyncChats:
+        from .resources.chats import AsyncChats
+
+        return self._resource("chats", AsyncChats)  # type: ignore[no-any-return]
+
+    def with_options(
+        self, *, timeout: Any = _UNSET, max_retries: int | None = None
+    ) -> AsyncClient:
+        settings = _derive(self._settings, timeout, max_retries)
+        return AsyncClient(_settings=settings, http_client=self._http)
+
+    async def close(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    aclose = close
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    async def _run(self, op: Operation[T]) -> T:
+        value: Any = None
+        error: BaseException | None = None
+        while True:
+            try:
+                effect = op.throw(error) if error is not None else op.send(value)
+            except StopIteration as stop:
+                return stop.value  # type: ignore[no-any-return]
+            error = None
+            try:
+                value = await self._perform(effect)
+            except Exception as exc:
+                value, error = None, exc
+
+    async def _iterate(self, op: Operation[Any], handles: list[StreamHandle]) -> AsyncIterator[Any]:
+        value: Any = None
+        error: BaseException | None = None
+        try:
+            while True:
+                try:
+                    effect = op.throw(error) if error is not None else op.send(value)
+                except StopIteration:
+                    return
+                error = None
+                if isinstance(effect, Emit):
+                    value = None
+                    yield effect.value
+                    continue
+                try:
+                    value = await self._perform(effect)
+                    if isinstance(value, StreamHandle):
+                        handles.append(value)
+                except Exception as exc:
+                    value, error = None, exc
+        finally:
+            op.close()
+            for handle in handles:
+                await handle.response.aclose()
+
+    async def _perform(self, effect: Any) -> Any:
+        if isinstance(effect, Call):
+            return await self._call(effect)
+        if isinstance(effect, Next):
+            return await self._next(effect.handle)
+        if isinstance(effect, Sleep):
+            await asyncio.sleep(effect.seconds)
+            return None
+        if isinstance(effect, RunTools):
+            from ._afc import run_tools_async
+
+            return await run_tools_async(effect)
+        raise TypeError(f"unknown effect {effect!r}")
+
+    async def _call(self, call: Call) -> Reply | StreamHandle:
+        t = self._transport
+        policy = t.policy_for(call)
+        attempt = 0
+        while True:
+            err: APIError
+            try:
+                response = await self._http.send(t.build(call), auth=t.auth, stream=True)
+            except httpx.TransportError as exc:
+                err = t.connection_error(exc, call)
+            else:
+                try:
+                    if response.status_code < 300:
+                        if call.stream:
+                            return StreamHandle(call, response, response.aiter_bytes())
+                        return t.reply(call, response, await response.aread(), attempt)
+                    err = t.status_error(response, await response.aread())
+                except httpx.TransportError as exc:
+                    err = t.connection_error(exc, call)
+                finally:
+                    if not call.stream or response.status_code >= 300:
+                        await response.aclose()
+            delay = t.retry_delay(err, policy, attempt)
+            if delay is None:
+                raise err
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def _next(self, handle: StreamHandle) -> str | None:
+        while True:
+            event = handle.take()
+            if event is not None or handle.closed:
+                return event
+            try:
+                chunk = await handle.chunks.__anext__()
+            except StopAsyncIteration:
+                handle.finish()
+                handle.closed = True
+                await handle.response.aclose()
+            except httpx.TransportError as exc:
+                await handle.response.aclose()
+                raise self._transport.stream_cut(handle.call, handle.events, exc) from None
+            else:
+                handle.feed(chunk)
+
+
+def _derive(settings: Settings, timeout: Any, max_retries: int | None) -> Settings:
+    from dataclasses import replace
+
+    changes: dict[str, Any] = {}
+    if timeout is not _UNSET:
+        changes["timeout"] = timeout
+    if max_retries is not None:
+        changes["retry"] = settings.retry.with_retries(max_retries)
+    return replace(settings, **changes)
+
+
+# Only names used in type annotations above; keep linters from flagging them.
+_ = (APIConnectionError, APIStatusError)

@@ -1,0 +1,106 @@
+"""Incremental decoder for the server-sent events of ``streamGenerateContent?alt=sse``.
+
+Bytes arrive split anywhere, even inside a UTF-8 sequence or between CR and LF. Lines end at
+CR, LF or CRLF only (U+2028 inside JSON is text, not a line break). ``data:`` lines are joined
+with newlines until a blank line ends the event. A line that is not an SSE field but starts a
+JSON document (an error body sent without SSE framing) is collected until its braces balance,
+then reported as one event.
+"""
+
+from __future__ import annotations
+
+__all__ = ["SSEDecoder"]
+
+
+class SSEDecoder:
+    """Feed bytes, get complete event payloads (the JSON text of each event)."""
+
+    __slots__ = ("_buf", "_data", "_raw", "_depth")
+
+    def __init__(self) -> None:
+        self._buf = b""
+        self._data: list[str] = []
+        self._raw: list[str] = []
+        self._depth = 0
+
+    def feed(self, chunk: bytes) -> list[str]:
+        buf = self._buf + chunk if self._buf else chunk
+        events: list[str] = []
+        start = 0
+        n = len(buf)
+        while True:
+            # Find the next line end (CR, LF, or CRLF).
+            lf = buf.find(b"\n", start)
+            cr = buf.find(b"\r", start, lf if lf != -1 else n)
+            if cr != -1:
+                if cr + 1 == n:
+                    break  # a CR at the very end may be half of a CRLF: wait for more
+                end, nxt = cr, cr + 2 if buf[cr + 1 : cr + 2] == b"\n" else cr + 1
+            elif lf != -1:
+                end, nxt = lf, lf + 1
+            else:
+                break
+            self._line(buf[start:end], events)
+            start = nxt
+        self._buf = buf[start:]
+        return events
+
+    def close(self) -> list[str]:
+        """Flush at end of stream: a final event without its blank line still counts."""
+        events: list[str] = []
+        if self._buf:
+            self._line(self._buf.rstrip(b"\r"), events)
+            self._buf = b""
+        self._line(b"", events)
+        if self._raw:
+            events.append("\n".join(self._raw))
+            self._raw = []
+        return events
+
+    def _line(self, raw: bytes, events: list[str]) -> None:
+        line = raw.decode("utf-8")
+        if self._raw:
+            self._collect_raw(line, events)
+            return
+        if not line:
+            if self._data:
+                events.append("\n".join(self._data))
+                self._data = []
+            return
+        if line.startswith("data:"):
+            value = line[5:]
+            self._data.append(value[1:] if value.startswith(" ") else value)
+        elif line.startswith(("{", "[")):
+            self._depth = 0
+            self._collect_raw(line, events)
+        # Other fields (event:, id:, retry:) and ":" comments carry nothing we use.
+
+    def _collect_raw(self, line: str, events: list[str]) -> None:
+        self._raw.append(line)
+        self._depth += _brace_delta(line)
+        if self._depth <= 0:
+            events.append("\n".join(self._raw))
+            self._raw = []
+            self._depth = 0
+
+
+def _brace_delta(line: str) -> int:
+    """Net {/[ nesting change of a line, ignoring brackets inside JSON strings."""
+    depth = 0
+    in_str = False
+    escaped = False
+    for ch in line:
+        if in_str:
+            if escaped:
+                escaped = False
+            elif ch == "\\":
+                escaped = True
+            elif ch == '"':
+                in_str = False
+        elif ch == '"':
+            in_str = True
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+    return depth

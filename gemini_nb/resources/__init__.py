@@ -1,0 +1,1 @@
+"""API resources, grouped by noun (``client.models``, ``client.chats``, …)."""

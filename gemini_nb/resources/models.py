@@ -1,0 +1,275 @@
+"""``client.models``: generate (plain and streamed), count tokens, embed, get and list models.
+
+Each method is one operation (a generator of effects, see ``_transport``) written once; the
+``Models`` and ``AsyncModels`` classes only hand it to their client.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field
+
+from .._convert import (
+    InvalidInputError,
+    StructuredOutput,
+    build_generate_request,
+    coerce_config,
+    model_path,
+    split_tools,
+    to_content,
+    to_contents,
+)
+from .._pager import AsyncPager, Page, Pager
+from .._streaming import AsyncStream, ChunkMerger, FinalResponse, Stream, decode_chunk
+from .._transport import Call, Emit, Next, Operation
+from ..types import (
+    Content,
+    CountTokensResponse,
+    EmbedContentConfig,
+    EmbedContentResponse,
+    GenerateContentConfig,
+    GenerateContentResponse,
+    HttpOptions,
+    Model,
+    WireModel,
+)
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+
+__all__ = ["AsyncModels", "Models"]
+
+# batchEmbedContents takes at most 100 requests; larger inputs are sent in several calls.
+EMBED_BATCH = 100
+
+
+class _ModelList(WireModel):
+    models: list[Model] = Field(default_factory=list)
+    next_page_token: str | None = None
+
+
+# ------------------------------------------------------------------ operations
+
+
+def _attach_parsed(response: GenerateContentResponse, fmt: StructuredOutput | None) -> None:
+    if fmt is None:
+        return
+    text = response.text
+    if not text:
+        return
+    try:
+        response._parsed = fmt.parse(text)
+    except Exception as exc:  # invalid JSON or failed validation: kept for the caller to see
+        response._parse_error = exc
+
+
+def _prepare(
+    model: str, contents: Any, config: Any
+) -> tuple[str, dict[str, Any], StructuredOutput | None, GenerateContentConfig | None, list[Any]]:
+    path = model_path(model)
+    cfg = coerce_config(config)
+    tools, functions = split_tools(cfg.tools if cfg is not None else None)
+    body, fmt = build_generate_request(contents, cfg, tools=tools)
+    return path, body, fmt, cfg, functions
+
+
+def _options(cfg: GenerateContentConfig | None) -> HttpOptions | None:
+    return cfg.http_options if cfg is not None else None
+
+
+def _afc_enabled(cfg: GenerateContentConfig | None, functions: list[Any]) -> bool:
+    afc = cfg.automatic_function_calling if cfg is not None else None
+    return bool(functions) and not (afc is not None and afc.disable)
+
+
+def generate_op(model: str, contents: Any, config: Any) -> Operation[GenerateContentResponse]:
+    path, body, fmt, cfg, functions = _prepare(model, contents, config)
+    if _afc_enabled(cfg, functions):
+        from .._afc import afc_generate
+
+        response = yield from afc_generate(path, body, cfg, functions)
+    else:
+        reply = yield Call("POST", f"{path}:generateContent", body=body, options=_options(cfg))
+        response = reply.model(GenerateContentResponse)
+    _attach_parsed(response, fmt)
+    return response
+
+
+def stream_request_op(
+    path: str, body: dict[str, Any], options: HttpOptions | None, merger: ChunkMerger
+) -> Operation[GenerateContentResponse]:
+    """One streamed request: emits each chunk, returns the merged response."""
+    handle = yield Call(
+        "POST", f"{path}:streamGenerateContent", params={"alt": "sse"}, body=body,
+        options=options, stream=True,
+    )
+    while True:
+        text = yield Next(handle)
+        if text is None:
+            break
+        chunk = decode_chunk(text)
+        merger.add(chunk)
+        yield Emit(chunk)
+    return merger.result()
+
+
+def stream_op(model: str, contents: Any, config: Any) -> Operation[None]:
+    """Emits every chunk, then a :class:`FinalResponse` with the merged answer."""
+    path, body, fmt, cfg, functions = _prepare(model, contents, config)
+    if _afc_enabled(cfg, functions):
+        from .._afc import afc_stream
+
+        final = yield from afc_stream(path, body, cfg, functions)
+    else:
+        final = yield from stream_request_op(path, body, _options(cfg), ChunkMerger())
+    _attach_parsed(final, fmt)
+    yield Emit(FinalResponse(final))
+    return None
+
+
+def count_tokens_op(model: str, contents: Any, config: Any) -> Operation[CountTokensResponse]:
+    path = model_path(model)
+    cfg = coerce_config(config)
+    body: dict[str, Any]
+    if cfg is not None and (cfg.system_instruction is not None or cfg.tools):
+        # Only the generateContentRequest form counts a system instruction and tools.
+        tools, _ = split_tools(cfg.tools)
+        request, _ = build_generate_request(contents, cfg, tools=tools)
+        request.pop("generationConfig", None)
+        body = {"generateContentRequest": {"model": path, **request}}
+    else:
+        body = {"contents": to_contents(contents)}
+    reply = yield Call("POST", f"{path}:countTokens", body=body, options=_options(cfg))
+    return reply.model(CountTokensResponse)
+
+
+def _embed_inputs(contents: Any) -> list[dict[str, Any]]:
+    """For embeddings a list means *many texts*, each embedded on its own."""
+    if isinstance(contents, (str, Content)) or not isinstance(contents, Sequence):
+        items: Sequence[Any] = [contents]
+    else:
+        items = contents
+    if not items:
+        raise InvalidInputError("contents is empty; pass a text or a list of texts to embed.")
+    return [to_content(item) for item in items]
+
+
+def embed_op(model: str, contents: Any, config: Any) -> Operation[EmbedContentResponse]:
+    path = model_path(model)
+    if config is None:
+        cfg = EmbedContentConfig()
+    elif isinstance(config, EmbedContentConfig):
+        cfg = config
+    else:
+        try:
+            cfg = EmbedContentConfig.model_validate(config)
+        except Exception as exc:
+            raise InvalidInputError(f"Invalid embed config: {exc}") from None
+    extra = cfg.model_dump(mode="json", exclude_none=True)
+    requests = [{"model": path, "content": c, **extra} for c in _embed_inputs(contents)]
+    embeddings: list[Any] = []
+    info = None
+    for start in range(0, len(requests), EMBED_BATCH):
+        batch = requests[start : start + EMBED_BATCH]
+        reply = yield Call("POST", f"{path}:batchEmbedContents", body={"requests": batch})
+        part = reply.model(EmbedContentResponse)
+        embeddings.extend(part.embeddings)
+        info = reply.info
+    response = EmbedContentResponse(embeddings=embeddings)
+    response._http = info
+    return response
+
+
+def get_op(model: str) -> Operation[Model]:
+    reply = yield Call("GET", model_path(model))
+    return reply.model(Model)
+
+
+def list_op(page_size: int | None, page_token: str | None) -> Operation[Page[Model]]:
+    params: dict[str, Any] = {}
+    if page_size:
+        params["pageSize"] = page_size
+    if page_token:
+        params["pageToken"] = page_token
+    reply = yield Call("GET", "models", params=params)
+    page = reply.model(_ModelList)
+    return Page(page.models, page.next_page_token or None)
+
+
+# ------------------------------------------------------------------ shells
+
+
+class Models:
+    """Generate content, count tokens, embed, and look up models.
+
+    >>> r = client.models.generate_content(model="gemini-2.5-flash", contents="Hello")  # doctest: +SKIP
+    >>> r.text  # doctest: +SKIP
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def generate_content(
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+    ) -> GenerateContentResponse:
+        """One answer. ``contents``: text, parts, images, or a list of Contents (a conversation)."""
+        return self._client._run(generate_op(model, contents, config))
+
+    def generate_content_stream(
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+    ) -> Stream:
+        """The answer as it is generated (server-sent events). Use ``with`` to close it."""
+        return Stream(self._client, stream_op(model, contents, config))
+
+    def count_tokens(
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+    ) -> CountTokensResponse:
+        return self._client._run(count_tokens_op(model, contents, config))
+
+    def embed_content(
+        self, *, model: str, contents: Any, config: EmbedContentConfig | dict[str, Any] | None = None
+    ) -> EmbedContentResponse:
+        """Embeddings, one per input: a text, or a list of texts."""
+        return self._client._run(embed_op(model, contents, config))
+
+    def get(self, *, model: str) -> Model:
+        return self._client._run(get_op(model))
+
+    def list(self, *, page_size: int | None = None) -> Pager[Model]:
+        return Pager(self._client, lambda token: list_op(page_size, token))
+
+
+class AsyncModels:
+    """The async twin of :class:`Models`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def generate_content(
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+    ) -> GenerateContentResponse:
+        return await self._client._run(generate_op(model, contents, config))
+
+    def generate_content_stream(
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+    ) -> AsyncStream:
+        """``async with``/``async for`` it directly (``await`` on it also works, returning it)."""
+        return AsyncStream(self._client, stream_op(model, contents, config))
+
+    async def count_tokens(
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+    ) -> CountTokensResponse:
+        return await self._client._run(count_tokens_op(model, contents, config))
+
+    async def embed_content(
+        self, *, model: str, contents: Any, config: EmbedContentConfig | dict[str, Any] | None = None
+    ) -> EmbedContentResponse:
+        return await self._client._run(embed_op(model, contents, config))
+
+    async def get(self, *, model: str) -> Model:
+        return await self._client._run(get_op(model))
+
+    async def list(self, *, page_size: int | None = None) -> AsyncPager[Model]:
+        return await AsyncPager(self._client, lambda token: list_op(page_size, token))._start()
