@@ -1,0 +1,52 @@
+"""A local Gemini API: the real wire protocol, deterministic answers, faults on request.
+
+The emulator is what gemini-nb talks to when no API key is set: demos, Binder sessions and
+tests. It is strict like the real service (request bodies are validated against the API's
+Discovery document; unknown fields and bad enum values get the real 400 messages) and as
+lenient where the real service is (proto3 JSON: camelCase or snake_case field names).
+
+Start it::
+
+    python -m gemini_nb.emulator --port 0        # prints its base URL on the first line
+    export GOOGLE_GEMINI_BASE_URL=http://127.0.0.1:<port>
+
+or from Python, in a background thread::
+
+    from gemini_nb.emulator import serve
+    with serve() as base_url:
+        client = gemini_nb.Client(base_url=base_url)
+
+Served under ``/v1beta/``, ``/v1/`` and ``/v1alpha/``: ``models/{m}:generateContent``,
+``:streamGenerateContent`` (SSE with ``alt=sse``, a JSON array without), ``:countTokens``,
+``:embedContent``, ``:batchEmbedContents``, ``models/{m}`` and ``models`` (paged). Errors use
+Google's JSON error format and statuses (404 for an unknown model; with ``--api-key``, 403 for a
+missing key and 400 ``API_KEY_INVALID`` for a wrong one, as the real API answers).
+
+How the model behaves (answers, tokens, embeddings, thinking, structured output) is documented
+in :mod:`gemini_nb.emulator._model`; tools (function calling, code execution, grounding) in
+:mod:`gemini_nb.emulator._tools`; fault injection (``--fail 503:2``, ``POST /_emulator/faults``)
+in :mod:`gemini_nb.emulator._faults`. ``GET /_emulator/requests`` returns the requests received
+(API keys masked), for tests that check what a client sent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ._app import EmulatorApp, EmulatorOptions
+    from ._server import EmulatorServer, serve
+
+__all__ = ["EmulatorApp", "EmulatorOptions", "EmulatorServer", "serve"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("EmulatorServer", "serve"):
+        from . import _server
+
+        return getattr(_server, name)
+    if name in ("EmulatorApp", "EmulatorOptions"):
+        from . import _app
+
+        return getattr(_app, name)
+    raise AttributeError(f"module 'gemini_nb.emulator' has no attribute {name!r}")

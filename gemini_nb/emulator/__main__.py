@@ -1,0 +1,86 @@
+"""``python -m gemini_nb.emulator``: serve the emulator on loopback.
+
+The first line printed is the base URL, so scripts can read it (``--port 0`` picks a free port).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from ._faults import parse_fault_flag
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m gemini_nb.emulator",
+        description="A local Gemini API with deterministic answers, for demos and tests.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback)")
+    p.add_argument("--port", type=int, default=8765, help="port (0: pick a free one)")
+    p.add_argument("--api-key", default=None, help="only accept this API key (default: any)")
+    p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="delay between stream events")
+    p.add_argument("--log-level", default="warning")
+    faults = p.add_argument_group("fault injection (also at POST /_emulator/faults)")
+    faults.add_argument("--fail", action="append", default=[], metavar="STATUS[:COUNT]",
+                        help="answer with this error status (COUNT times, else always)")
+    faults.add_argument("--retry-delay", default=None, metavar="DURATION",
+                        help='RetryInfo delay for --fail 429, e.g. "2s"')
+    faults.add_argument("--fail-fraction", type=float, default=None,
+                        help="apply --fail to this fraction of requests")
+    faults.add_argument("--latency-ms", action="append", default=[], metavar="MS[:COUNT]")
+    faults.add_argument("--cut-stream-after", action="append", default=[], metavar="K[:COUNT]",
+                        help="drop streams after K events")
+    faults.add_argument("--drop-connections", action="append", default=[], metavar="N",
+                        help="drop the next N connections without answering")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    specs: list[dict[str, Any]] = []
+    try:
+        for kind in ("fail", "latency-ms", "cut-stream-after", "drop-connections"):
+            for value in getattr(args, kind.replace("-", "_")):
+                spec = parse_fault_flag(kind, value)
+                if kind == "fail":
+                    if args.retry_delay:
+                        spec["retry_delay"] = args.retry_delay
+                    if args.fail_fraction is not None:
+                        spec["fraction"] = args.fail_fraction
+                specs.append(spec)
+    except ValueError as exc:
+        print(f"error: bad fault flag: {exc}", file=sys.stderr)
+        return 2
+    from ._app import EmulatorOptions
+    from ._server import EmulatorServer
+
+    options = EmulatorOptions(
+        api_key=args.api_key, chunk_delay=args.chunk_delay_ms / 1000, faults=specs
+    )
+    try:
+        server = EmulatorServer(args.host, args.port, options=options, log_level=args.log_level)
+        url = server.start()
+    except (OSError, RuntimeError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(url, flush=True)
+    print(
+        f"gemini-nb emulator: simulated answers. In another shell: "
+        f"export GOOGLE_GEMINI_BASE_URL={url}",
+        file=sys.stderr,
+        flush=True,
+    )
+    try:
+        while server.running:
+            server._thread.join(0.5)  # type: ignore[union-attr]
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

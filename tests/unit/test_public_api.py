@@ -1,0 +1,45 @@
+"""The public namespace is exactly what __all__ says, and importing it stays light."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import gemini_nb
+import gemini_nb.types
+
+
+def test_all_names_resolve() -> None:
+    for name in gemini_nb.__all__:
+        assert getattr(gemini_nb, name) is not None, name
+    for name in gemini_nb.types.__all__:
+        assert getattr(gemini_nb.types, name) is not None, name
+
+
+def test_public_names_match_all() -> None:
+    public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
+    modules = {"content", "generation", "models", "responses", "tokens", "tools"}
+    assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
+    assert sorted(gemini_nb.__all__) == gemini_nb.__all__
+
+
+def _modules_after(code: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
+        capture_output=True, text=True, check=True,
+    ).stdout
+    return set(out.split())
+
+
+HEAVY = ("pandas", "IPython", "ipywidgets", "anywidget", "websockets", "starlette", "uvicorn",
+         "gemini_nb.emulator", "gemini_nb.notebook", "PIL", "numpy")
+
+
+def test_import_is_light() -> None:
+    mods = _modules_after("import gemini_nb")
+    assert not [m for m in mods if m.split(".")[0] in {"httpx", "pydantic"} or m.startswith(HEAVY)]
+
+
+def test_client_import_loads_no_heavy_modules() -> None:
+    mods = _modules_after("from gemini_nb import Client\nClient(base_url='http://127.0.0.1:9')")
+    assert not [m for m in mods if m.startswith(HEAVY)]
