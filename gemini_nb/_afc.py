@@ -205,7 +205,7 @@ async def _run_one(call: FunctionCall, functions: Mapping[str, Any], timeout: fl
         else:
             value = await asyncio.wait_for(asyncio.to_thread(_invoke_blocking, fn, args), timeout)
         return {"result": to_jsonable(value)}
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return _timeout_error(call.name, timeout)
     except Exception as exc:
         return _error(exc)

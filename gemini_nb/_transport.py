@@ -344,7 +344,7 @@ def _to_httpx_timeout(value: Any) -> httpx.Timeout:
 class StreamHandle:
     """An open streaming response: bytes in, SSE event texts out."""
 
-    __slots__ = ("call", "response", "chunks", "decoder", "pending", "events", "closed")
+    __slots__ = ("call", "chunks", "closed", "decoder", "events", "pending", "response")
 
     def __init__(self, call: Call, response: httpx.Response, chunks: Any) -> None:
         self.call = call

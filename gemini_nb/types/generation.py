@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 
 from ._base import WireModel
 from .content import Content, Part
-from .tools import Schema, Tool, ToolConfig
+from .tools import Schema, ToolConfig
 
 __all__ = [
     "AutomaticFunctionCallingConfig",

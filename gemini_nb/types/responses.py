@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import PrivateAttr
 
-from ._base import HttpInfo, ResponseModel, WireModel
+from ._base import ResponseModel, WireModel
 from .content import CodeExecutionResult, Content, ExecutableCode, FunctionCall, Part
 
 __all__ = [
