@@ -19,6 +19,7 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import types
     from ._client import AsyncClient, Client
+    from ._convert import InvalidInputError
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
         RateLimitError,
         ServerError,
     )
-    from ._convert import InvalidInputError
 
 __all__ = [
     "APIConnectionError",

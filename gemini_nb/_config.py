@@ -114,7 +114,7 @@ def resolve_settings(
     api_key: str | Secret | None = None,
     base_url: str | None = None,
     api_version: str | None = None,
-    timeout: tuple[float, float] | float | None | object = ...,
+    timeout: tuple[float, float] | float | object | None = ...,
     max_retries: int | None = None,
     headers: Mapping[str, str] | None = None,
     environ: Mapping[str, str] | None = None,

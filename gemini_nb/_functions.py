@@ -58,13 +58,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any
 
 import pydantic
-
-from ._exceptions import FunctionCallingError
 import pydantic_core
 from pydantic import BaseModel, TypeAdapter
 from pydantic.fields import FieldInfo
 from pydantic.json_schema import GenerateJsonSchema, JsonSchemaValue
 from pydantic_core import core_schema
+
+from ._exceptions import FunctionCallingError
 
 __all__ = [
     "ArgumentError",

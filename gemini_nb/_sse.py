@@ -15,7 +15,7 @@ __all__ = ["SSEDecoder"]
 class SSEDecoder:
     """Feed bytes, get complete event payloads (the JSON text of each event)."""
 
-    __slots__ = ("_buf", "_data", "_raw", "_depth")
+    __slots__ = ("_buf", "_data", "_depth", "_raw")
 
     def __init__(self) -> None:
         self._buf = b""
