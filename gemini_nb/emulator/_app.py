@@ -334,12 +334,7 @@ def _model_info(name: str, version: str, method: str | None = None) -> _catalogu
 
 
 def _parse_body(body: bytes) -> Any:
-    if not body.strip():
-        return {}
-    try:
-        return json.loads(body)
-    except ValueError as exc:
-        raise _schema.json_error(exc) from None
+    return _schema.parse_json_body(body) if body.strip() else {}
 
 
 def _encode_token(offset: int) -> str:
