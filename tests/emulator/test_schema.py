@@ -18,7 +18,8 @@ from gemini_nb.emulator._schema import RequestInvalid, validate
 from gemini_nb.emulator.data import make_discovery
 
 REFERENCE = make_discovery.DEFAULT_REFERENCE
-RECORDED = Path("/work/shared/recorded")
+from tests._shared import RECORDED  # noqa: E402
+
 DATA_FILE = Path(make_discovery.__file__).with_name("discovery.json")
 
 needs_reference = pytest.mark.skipif(

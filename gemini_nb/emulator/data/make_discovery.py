@@ -4,7 +4,7 @@ Usage::
 
     python -m gemini_nb.emulator.data.make_discovery [reference_path] [output_path]
 
-``reference_path`` defaults to the 20260831 Discovery document in ``/work/shared/reference``;
+``reference_path`` defaults to the 20260831 Discovery document in ``../shared/reference``;
 ``output_path`` defaults to ``discovery.json`` next to this file.
 
 What is kept:
@@ -38,8 +38,10 @@ from typing import Any
 
 __all__ = ["DEFAULT_REFERENCE", "SELECTED_METHODS", "build", "main", "render"]
 
-DEFAULT_REFERENCE = Path(
-    "/work/shared/reference/generativelanguage.v1beta.rev20260831.discovery.json"
+# The shared reference folder sits beside the project root (…/shared next to …/main).
+DEFAULT_REFERENCE = (
+    Path(__file__).resolve().parents[3].parent
+    / "shared/reference/generativelanguage.v1beta.rev20260831.discovery.json"
 )
 DEFAULT_OUTPUT = Path(__file__).with_name("discovery.json")
 PROTO_SUBDIR = Path("protos/google/ai/generativelanguage/v1beta")
