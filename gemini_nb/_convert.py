@@ -287,7 +287,8 @@ def _json_schema_for(tp: Any) -> tuple[dict[str, Any], TypeAdapter[Any]]:
 def _response_format(cfg: GenerateContentConfig, gen: dict[str, Any]) -> StructuredOutput | None:
     schema = cfg.response_schema
     if schema is None and cfg.response_json_schema is None:
-        return None
+        # JSON mode without a schema: still hand back the decoded value as .parsed.
+        return StructuredOutput(_parse_json) if gen.get("responseMimeType") == "application/json" else None
     if cfg.response_json_schema is not None:
         if not isinstance(cfg.response_json_schema, Mapping):
             raise InvalidInputError("response_json_schema must be a JSON Schema dict.")

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import socket
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._app import EmulatorApp, EmulatorOptions
+if TYPE_CHECKING:
+    from ._app import EmulatorOptions
 
-__all__ = ["EmulatorServer", "serve"]
+__all__ = ["EmulatorServer", "listening_socket", "serve"]
 
 
 class EmulatorServer:
@@ -27,8 +29,11 @@ class EmulatorServer:
         *,
         options: EmulatorOptions | None = None,
         log_level: str = "warning",
+        sock: socket.socket | None = None,
     ) -> None:
         import uvicorn
+
+        from ._app import EmulatorApp
 
         self.app = EmulatorApp(options)
         self._config = uvicorn.Config(
@@ -42,16 +47,25 @@ class EmulatorServer:
         )
         self._server = uvicorn.Server(self._config)
         self._thread: threading.Thread | None = None
-        self.url = ""
+        self._sock = sock
+        self.url = _socket_url(sock) if sock is not None else ""
 
-    def start(self, timeout: float = 10.0) -> str:
-        """Start serving; return the base URL (``http://127.0.0.1:<port>``)."""
+    def start(self, timeout: float = 10.0, *, wait: bool = True) -> str:
+        """Start serving; return the base URL (``http://127.0.0.1:<port>``).
+
+        With a pre-bound, listening ``sock`` and ``wait=False`` this returns at once:
+        connections queue on the socket until the server thread accepts them.
+        """
         if self._thread is not None:
             return self.url
+        sockets = [self._sock] if self._sock is not None else None
         self._thread = threading.Thread(
-            target=self._server.run, name="gemini-nb-emulator", daemon=True
+            target=self._server.run, kwargs={"sockets": sockets}, name="gemini-nb-emulator",
+            daemon=True,
         )
         self._thread.start()
+        if not wait and self._sock is not None:
+            return self.url
         deadline = time.monotonic() + timeout
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
@@ -59,9 +73,7 @@ class EmulatorServer:
                     f"the emulator did not start on {self._config.host}:{self._config.port}"
                 )
             time.sleep(0.005)
-        sock = self._server.servers[0].sockets[0]
-        host, port = sock.getsockname()[:2]
-        self.url = f"http://{host}:{port}"
+        self.url = _socket_url(self._server.servers[0].sockets[0])
         return self.url
 
     def stop(self) -> None:
@@ -83,6 +95,20 @@ class EmulatorServer:
         self.stop()
 
 
+def _socket_url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://{host}:{port}"
+
+
+def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
+    """A bound, listening socket, so the URL is known before the server thread runs."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    return sock
+
+
 @contextlib.contextmanager
 def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> Iterator[str]:
     """Serve the emulator in a background thread for the duration of a ``with`` block.
@@ -90,5 +116,7 @@ def serve(host: str = "127.0.0.1", port: int = 0, **options: Any) -> Iterator[st
     >>> with serve() as base_url:                 # doctest: +SKIP
     ...     client = Client(base_url=base_url)
     """
+    from ._app import EmulatorOptions
+
     with EmulatorServer(host, port, options=EmulatorOptions(**options)) as server:
         yield server.url

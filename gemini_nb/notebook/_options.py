@@ -1,0 +1,120 @@
+"""Parsing the ``%%gemini`` line into typed options; every mistake is one clear sentence."""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+from dataclasses import dataclass, field
+
+__all__ = ["CellOptions", "OptionError", "cell_usage", "parse_cell_line"]
+
+
+class OptionError(ValueError):
+    """A bad option; the magic turns it into IPython's UsageError."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise OptionError(f"%%gemini: {message}. See %gemini help.")
+
+    def exit(self, status: int = 0, message: str | None = None) -> None:  # type: ignore[override]
+        raise OptionError(message or "%%gemini: see %gemini help.")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {value}")
+    return value
+
+
+def _temperature(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0.0 <= value <= 2.0:
+        raise argparse.ArgumentTypeError(f"temperature must be between 0 and 2, got {value}")
+    return value
+
+
+def _names(text: str) -> list[str]:
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    bad = [n for n in names if not n.isidentifier()]
+    if not names or bad:
+        raise argparse.ArgumentTypeError(f"expected comma-separated Python names, got {text!r}")
+    return names
+
+
+def _build() -> _Parser:
+    p = _Parser(prog="%%gemini", add_help=False, allow_abbrev=False)
+    p.add_argument("-m", "--model", help="model name (default: GeminiMagics.model)")
+    p.add_argument("-s", "--system", help="system instruction")
+    p.add_argument("-t", "--temperature", type=_temperature, help="sampling temperature, 0-2")
+    p.add_argument("--max-tokens", type=_positive_int, dest="max_tokens",
+                   help="maximum output tokens")
+    p.add_argument("-o", "--output", help="store the response object in this variable")
+    p.add_argument("-c", "--chat", help="continue the named chat (history kept per name)")
+    p.add_argument("--json", action="store_true", help="answer in JSON; the parsed value is the result")
+    p.add_argument("--schema", help="a pydantic class (or type) from the namespace; the parsed object is the result")
+    p.add_argument("-f", "--file", action="append", default=[], dest="files",
+                   help="attach a path, or a variable holding bytes / a PIL image / a DataFrame / text (repeatable)")
+    p.add_argument("--no-stream", action="store_true", dest="no_stream", help="wait for the whole answer")
+    p.add_argument("--code", action="store_true", help="put the answer's code into a new cell")
+    p.add_argument("--no-interpolate", action="store_true", dest="no_interpolate",
+                   help="send {braces} as written")
+    p.add_argument("--thoughts", action="store_true", help="show the model's thought summaries")
+    p.add_argument("--tools", type=_names, default=[], help="functions from the namespace the model may call")
+    p.add_argument("--search", action="store_true", help="ground the answer with Google Search")
+    p.add_argument("--code-exec", action="store_true", dest="code_exec", help="let the model run Python")
+    p.add_argument("--url-context", action="store_true", dest="url_context",
+                   help="let the model read URLs in the prompt")
+    return p
+
+
+_PARSER = _build()
+
+
+@dataclass(frozen=True)
+class CellOptions:
+    model: str | None = None
+    system: str | None = None
+    temperature: float | None = None
+    max_tokens: int | None = None
+    output: str | None = None
+    chat: str | None = None
+    json: bool = False
+    schema: str | None = None
+    files: list[str] = field(default_factory=list)
+    no_stream: bool = False
+    code: bool = False
+    no_interpolate: bool = False
+    thoughts: bool = False
+    tools: list[str] = field(default_factory=list)
+    search: bool = False
+    code_exec: bool = False
+    url_context: bool = False
+
+
+def parse_cell_line(line: str) -> CellOptions:
+    try:
+        argv = shlex.split(line)
+    except ValueError as exc:
+        raise OptionError(f"%%gemini: cannot read the options ({exc}); check the quotes.") from None
+    ns = _PARSER.parse_args(argv)
+    opts = CellOptions(**vars(ns))
+    for name in (opts.output, opts.chat):
+        if name is not None and not name.isidentifier():
+            raise OptionError(f"%%gemini: {name!r} is not a valid Python name.")
+    if opts.json and opts.schema:
+        raise OptionError("%%gemini: use --json or --schema, not both.")
+    if (opts.json or opts.schema) and opts.code:
+        raise OptionError("%%gemini: --code does not combine with --json or --schema.")
+    return opts
+
+
+def cell_usage() -> str:
+    return _PARSER.format_help().replace("usage: %%gemini", "%%gemini", 1)
