@@ -18,13 +18,19 @@ class SSEDecoder:
     __slots__ = ("_buf", "_data", "_depth", "_raw")
 
     def __init__(self) -> None:
-        self._buf = b""
+        self._buf = bytearray()
         self._data: list[str] = []
         self._raw: list[str] = []
         self._depth = 0
 
     def feed(self, chunk: bytes) -> list[str]:
-        buf = self._buf + chunk if self._buf else chunk
+        # A long line (a base64 image) may arrive in thousands of pieces: only append until a
+        # line ending shows up, so decoding stays linear in the stream's size.
+        held_cr = self._buf[-1:] == b"\r"
+        self._buf += chunk
+        if not held_cr and b"\n" not in chunk and b"\r" not in chunk:
+            return []
+        buf = bytes(self._buf)
         events: list[str] = []
         start = 0
         n = len(buf)
@@ -42,15 +48,15 @@ class SSEDecoder:
                 break
             self._line(buf[start:end], events)
             start = nxt
-        self._buf = buf[start:]
+        self._buf = bytearray(buf[start:])
         return events
 
     def close(self) -> list[str]:
         """Flush at end of stream: a final event without its blank line still counts."""
         events: list[str] = []
         if self._buf:
-            self._line(self._buf.rstrip(b"\r"), events)
-            self._buf = b""
+            self._line(bytes(self._buf).rstrip(b"\r"), events)
+            self._buf = bytearray()
         self._line(b"", events)
         if self._raw:
             events.append("\n".join(self._raw))

@@ -69,3 +69,13 @@ def test_u2028_is_not_a_line_break() -> None:
     # httpx.iter_lines splits on U+2028; SSE must not (the official SDK hit this).
     text = "a\u2028b\u2029c\x85d"
     assert decode([frame([{"t": text}], b"\n")]) == [{"t": text}]
+
+
+def test_huge_event_in_tiny_pieces_is_linear() -> None:
+    import time
+
+    event = {"data": "A" * 2_000_000}
+    data = frame([event], b"\r\n")
+    start = time.perf_counter()
+    assert decode([data[i : i + 7] for i in range(0, len(data), 7)]) == [event]
+    assert time.perf_counter() - start < 2.0
