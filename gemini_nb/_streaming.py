@@ -204,6 +204,21 @@ class Stream(_StreamBase):
     def close(self) -> None:
         self._iter.close()  # type: ignore[attr-defined]
 
+    def _ipython_display_(self) -> None:
+        # A stream as a cell's last expression is consumed and shown as it arrives. A failure
+        # is already shown as a note in that display; IPython would only add a traceback.
+        from contextlib import suppress
+
+        from .notebook.display import display_stream
+
+        with suppress(Exception):
+            display_stream(self)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from .notebook.display import stream_bundle
+
+        return stream_bundle(self._final)
+
     def __enter__(self) -> Stream:
         return self
 
@@ -245,6 +260,11 @@ class AsyncStream(_StreamBase):
 
     async def close(self) -> None:
         await self._iter.aclose()  # type: ignore[attr-defined]
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        from .notebook.display import stream_bundle
+
+        return stream_bundle(self._final, asynchronous=True)
 
     def __await__(self) -> Generator[Any, None, AsyncStream]:
         # Code written for the official SDK awaits the call that returns the stream.

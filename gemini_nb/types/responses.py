@@ -246,6 +246,12 @@ class GenerateContentResponse(ResponseModel):
         """The contents exchanged by automatic function calling (None if it did not run)."""
         return self._afc_history
 
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        # Imported here: the types must not pull in the notebook layer (nh3, markdown-it).
+        from ..notebook.display import response_bundle
+
+        return response_bundle(self)
+
     def json_text(self) -> Any:
         """``.text`` decoded as JSON, or None when it is not JSON."""
         try:
