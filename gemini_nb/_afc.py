@@ -31,7 +31,7 @@ from typing import Any
 
 from ._functions import ArgumentError, bind_arguments, declare_function, to_jsonable
 from ._streaming import ChunkMerger
-from ._transport import Call, Operation, RunTools
+from ._transport import Call, Operation, Reply, RunTools
 from .types import (
     AutomaticFunctionCallingConfig,
     Content,
@@ -84,7 +84,7 @@ def afc_generate(
     budget = max(afc.maximum_remote_calls, 1)
     ran = False
     for call_number in range(1, budget + 1):
-        reply = yield Call(
+        reply: Reply = yield Call(
             "POST", f"{path}:generateContent", body={**body, "contents": contents}, options=options
         )
         response = reply.model(GenerateContentResponse)

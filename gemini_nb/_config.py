@@ -121,6 +121,7 @@ def resolve_settings(
 ) -> Settings:
     """Apply the precedence rules; raise :class:`ConfigurationError` with what to do."""
     env = os.environ if environ is None else environ
+    key: str | None
     if isinstance(api_key, Secret):
         key, source = api_key.reveal(), "argument"
     elif api_key is not None:

@@ -389,7 +389,7 @@ def _camel(name: str) -> str:
 
 # --------------------------------------------------------------------------- tools
 
-_TOOL_SHORTCUTS = {
+_TOOL_SHORTCUTS: dict[str, dict[str, Any]] = {
     "google_search": {"googleSearch": {}},
     "code_execution": {"codeExecution": {}},
     "url_context": {"urlContext": {}},

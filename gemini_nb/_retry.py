@@ -40,7 +40,7 @@ class RetryPolicy:
         """Seconds to wait before retry number ``attempt + 1``; None means do not retry."""
         if server_delay is not None and server_delay >= 0:
             return server_delay if server_delay <= self.max_server_delay else None
-        base = min(self.initial_delay * (2**attempt), self.max_delay)
+        base: float = min(self.initial_delay * (2.0**attempt), self.max_delay)
         r = random.random() if rand is None else rand
         return base * (1 - self.jitter * r)
 

@@ -94,10 +94,10 @@ class ChunkMerger:
             for index in sorted(candidates):
                 slot = candidates[index]
                 parts, role = slot.pop("parts"), slot.pop("role")
-                content: dict[str, Any] = {"parts": parts}
+                merged_content: dict[str, Any] = {"parts": parts}
                 if role:
-                    content["role"] = role
-                out.append({**slot, "content": content})
+                    merged_content["role"] = role
+                out.append({**slot, "content": merged_content})
             merged["candidates"] = out
         response = GenerateContentResponse.model_validate(merged, extra="allow")
         return response
@@ -245,7 +245,7 @@ class AsyncStream(_StreamBase):
             self._finish(None)
 
     @property
-    async def text_stream(self) -> AsyncIterator[str]:  # type: ignore[misc]
+    async def text_stream(self) -> AsyncIterator[str]:
         async for chunk in self:
             text = chunk.text
             if text:

@@ -327,7 +327,8 @@ def _where(call: Call | None) -> str:
 
 
 def _request_id(headers: httpx.Headers) -> str | None:
-    return headers.get("x-request-id") or headers.get("x-goog-request-id")
+    value: str | None = headers.get("x-request-id") or headers.get("x-goog-request-id")
+    return value
 
 
 def _to_httpx_timeout(value: Any) -> httpx.Timeout:

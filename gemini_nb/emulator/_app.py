@@ -16,6 +16,7 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from . import _catalogue, _model, _schema
 from ._errors import EmulatorError
@@ -23,9 +24,6 @@ from ._faults import Fault, FaultSet
 
 __all__ = ["EmulatorApp", "EmulatorOptions"]
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 VERSIONS = ("v1beta", "v1", "v1alpha")
 CONTROL = "/_emulator"

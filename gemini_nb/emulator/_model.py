@@ -395,7 +395,12 @@ def _candidate(job: _Job, index: int) -> dict[str, Any]:
     if job.turn is not None:
         parts = copy.deepcopy(job.turn.parts)
         answer, tool_use = _tool_use_tokens(parts)
+        if job.turn.tool_use_prompt:
+            # What a built-in tool fed back to the model (pages read, program output) counts too.
+            tool_use += token_count([{"parts": [{"text": job.turn.tool_use_prompt}]}])
         finish = job.turn.finish_reason
+        if job.turn.finish_message:
+            extra["finishMessage"] = job.turn.finish_message
         for name, value in (
             ("groundingMetadata", job.turn.grounding_metadata),
             ("urlContextMetadata", job.turn.url_context_metadata),

@@ -248,7 +248,7 @@ class _LiveDisplay:
         import IPython.display as ipd
 
         if self.handle is None:
-            self.handle = ipd.display(  # type: ignore[no-untyped-call]
+            self.handle = ipd.display(
                 bundle, raw=True, display_id=self.display_id or True
             )
         else:

@@ -23,7 +23,7 @@ from .._convert import (
 )
 from .._pager import AsyncPager, Page, Pager
 from .._streaming import AsyncStream, ChunkMerger, FinalResponse, Stream, decode_chunk
-from .._transport import Call, Emit, Next, Operation
+from .._transport import Call, Emit, Next, Operation, Reply
 from ..types import (
     Content,
     CountTokensResponse,
@@ -91,7 +91,7 @@ def generate_op(model: str, contents: Any, config: Any) -> Operation[GenerateCon
 
         response = yield from afc_generate(path, body, cfg, functions)
     else:
-        reply = yield Call("POST", f"{path}:generateContent", body=body, options=_options(cfg))
+        reply: Reply = yield Call("POST", f"{path}:generateContent", body=body, options=_options(cfg))
         response = reply.model(GenerateContentResponse)
     _attach_parsed(response, fmt)
     return response
@@ -141,7 +141,7 @@ def count_tokens_op(model: str, contents: Any, config: Any) -> Operation[CountTo
         body = {"generateContentRequest": {"model": path, **request}}
     else:
         body = {"contents": to_contents(contents)}
-    reply = yield Call("POST", f"{path}:countTokens", body=body, options=_options(cfg))
+    reply: Reply = yield Call("POST", f"{path}:countTokens", body=body, options=_options(cfg))
     return reply.model(CountTokensResponse)
 
 
@@ -173,7 +173,7 @@ def embed_op(model: str, contents: Any, config: Any) -> Operation[EmbedContentRe
     info = None
     for start in range(0, len(requests), EMBED_BATCH):
         batch = requests[start : start + EMBED_BATCH]
-        reply = yield Call("POST", f"{path}:batchEmbedContents", body={"requests": batch})
+        reply: Reply = yield Call("POST", f"{path}:batchEmbedContents", body={"requests": batch})
         part = reply.model(EmbedContentResponse)
         embeddings.extend(part.embeddings)
         info = reply.info
@@ -183,7 +183,7 @@ def embed_op(model: str, contents: Any, config: Any) -> Operation[EmbedContentRe
 
 
 def get_op(model: str) -> Operation[Model]:
-    reply = yield Call("GET", model_path(model))
+    reply: Reply = yield Call("GET", model_path(model))
     return reply.model(Model)
 
 
@@ -193,7 +193,7 @@ def list_op(page_size: int | None, page_token: str | None) -> Operation[Page[Mod
         params["pageSize"] = page_size
     if page_token:
         params["pageToken"] = page_token
-    reply = yield Call("GET", "models", params=params)
+    reply: Reply = yield Call("GET", "models", params=params)
     page = reply.model(_ModelList)
     return Page(page.models, page.next_page_token or None)
 

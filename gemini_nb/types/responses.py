@@ -296,7 +296,7 @@ def _char_span(parts: list[Part], seg: Segment) -> tuple[int, int]:
     """Turn a segment's byte offsets within one part into character offsets within ``.text``."""
     index = seg.part_index or 0
     offset = sum(len(p.text) for p in parts[:index] if p.text is not None and not p.thought)
-    part_text = parts[index].text if 0 <= index < len(parts) and parts[index].text else ""
+    part_text = (parts[index].text or "") if 0 <= index < len(parts) else ""
     data = part_text.encode("utf-8")
     start_b = seg.start_index or 0
     end_b = seg.end_index if seg.end_index is not None else len(data)

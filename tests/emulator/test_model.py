@@ -1022,3 +1022,27 @@ def test_recorded_real_requests_never_crash() -> None:
             validate("GenerateContentResponse", event, direction="response")
         answered += 1
     assert answered > 500
+
+
+def test_tool_turn_finish_message_and_tool_use_tokens() -> None:
+    from gemini_nb.emulator import _catalogue, _model
+
+    model = _catalogue.lookup("gemini-2.5-flash")
+    assert model is not None
+    call = _model.generate(
+        {
+            "contents": [{"role": "user", "parts": [{"text": "What's the weather in Paris?"}]}],
+            "tools": [{"functionDeclarations": [{
+                "name": "get_weather", "description": "Weather in a city",
+                "parametersJsonSchema": {"type": "object", "properties": {"city": {"type": "string"}}},
+            }]}],
+        },
+        model,
+    )
+    assert call["candidates"][0]["finishMessage"] == "Model generated function call(s)."
+    search = _model.generate(
+        {"contents": [{"role": "user", "parts": [{"text": "Who discovered penicillin?"}]}],
+         "tools": [{"googleSearch": {}}]},
+        model,
+    )
+    assert search["usageMetadata"].get("toolUsePromptTokenCount", 0) > 0

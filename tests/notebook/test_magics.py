@@ -134,7 +134,7 @@ def test_file_attachments(ip: InteractiveShell, tmp_path: Any) -> None:
     ip.user_ns["img"] = Image.new("RGB", (8, 8), "blue")
     path = tmp_path / "notes.txt"
     path.write_text("some notes")
-    _, out = cell(ip, f"--no-stream -o r -f df -f img -f {path}", "Summarise these.")
+    cell(ip, f"--no-stream -o r -f df -f img -f {path}", "Summarise these.")
     text = ip.user_ns["r"].text
     assert "image/png" in text or "image" in text.lower()
 
