@@ -8,7 +8,9 @@ an operation (see ``_transport``), written once for both clients:
    back as ``{"result": value}``, every failure (unknown function, arguments that fail
    validation, an exception, a timeout) as ``{"error": message}``, so the model can recover;
    a failing tool never raises into your code;
-3. on the last allowed model call the function calls are returned to you, not run.
+3. on the last allowed model call the function calls are returned to you, not run; so are
+   calls to functions you declared without a Python callable (mixing declarations and
+   callables), which are yours to answer.
 
 ``response.automatic_function_calling_history`` holds the contents sent first, then each
 model turn with its calls and the user turn with their results. A budget of 0 turns the loop
@@ -26,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ._functions import ArgumentError, bind_arguments, declare_function, to_jsonable
@@ -53,6 +55,18 @@ def _table(functions: list[Any]) -> dict[str, Any]:
     return {declare_function(fn)["name"]: fn for fn in functions}
 
 
+def _declared_only(body: dict[str, Any], table: Mapping[str, Any]) -> set[str]:
+    names = {
+        d["name"] for tool in body.get("tools", []) for d in tool.get("functionDeclarations", [])
+    }
+    return names - set(table)
+
+
+def _stop(calls: list[FunctionCall], call_number: int, budget: int, manual: set[str]) -> bool:
+    """End the loop: no calls, budget spent, or a call the caller must answer."""
+    return not calls or call_number >= budget or any(c.name in manual for c in calls)
+
+
 def _response_part(call: FunctionCall, response: dict[str, Any]) -> dict[str, Any]:
     fr: dict[str, Any] = {"name": call.name, "response": response}
     if call.id:
@@ -74,53 +88,62 @@ def _history(contents: list[dict[str, Any]]) -> list[Content]:
     return [Content.model_validate(c, extra="allow") for c in contents]
 
 
-def afc_generate(
-    path: str, body: dict[str, Any], cfg: GenerateContentConfig | None, functions: list[Any]
+Ask = Callable[[str, dict[str, Any], Any], Operation[GenerateContentResponse]]
+
+
+def _ask_once(path: str, body: dict[str, Any], options: Any) -> Operation[GenerateContentResponse]:
+    reply: Reply = yield Call("POST", f"{path}:generateContent", body=body, options=options)
+    return reply.model(GenerateContentResponse)
+
+
+def _ask_streamed(
+    path: str, body: dict[str, Any], options: Any
+) -> Operation[GenerateContentResponse]:
+    from .resources.models import stream_request_op
+
+    return (yield from stream_request_op(path, body, options, ChunkMerger()))
+
+
+def _loop(
+    ask: Ask,
+    path: str,
+    body: dict[str, Any],
+    cfg: GenerateContentConfig | None,
+    functions: list[Any],
 ) -> Operation[GenerateContentResponse]:
     afc = _settings(cfg)
     options = cfg.http_options if cfg is not None else None
     table = _table(functions)
+    manual = _declared_only(body, table)
     contents = list(body["contents"])
+    # A budget of 0 means "off": one request, calls returned unrun (as the official SDK).
     budget = max(afc.maximum_remote_calls, 1)
     ran = False
-    for call_number in range(1, budget + 1):
-        reply: Reply = yield Call(
-            "POST", f"{path}:generateContent", body={**body, "contents": contents}, options=options
-        )
-        response = reply.model(GenerateContentResponse)
+    call_number = 0
+    while True:
+        call_number += 1
+        response = yield from ask(path, {**body, "contents": contents}, options)
         calls = response.function_calls
-        if not calls or call_number == budget or afc.maximum_remote_calls == 0:
+        if _stop(calls, call_number, budget, manual):
             break
         results = yield RunTools(calls, table, afc.timeout)
         contents.extend(_next_turns(response, results))
         ran = True
     response._afc_history = _history(contents) if ran else []
     return response
+
+
+def afc_generate(
+    path: str, body: dict[str, Any], cfg: GenerateContentConfig | None, functions: list[Any]
+) -> Operation[GenerateContentResponse]:
+    return (yield from _loop(_ask_once, path, body, cfg, functions))
 
 
 def afc_stream(
     path: str, body: dict[str, Any], cfg: GenerateContentConfig | None, functions: list[Any]
 ) -> Operation[GenerateContentResponse]:
-    from .resources.models import stream_request_op
-
-    afc = _settings(cfg)
-    options = cfg.http_options if cfg is not None else None
-    table = _table(functions)
-    contents = list(body["contents"])
-    budget = max(afc.maximum_remote_calls, 1)
-    ran = False
-    for call_number in range(1, budget + 1):
-        response = yield from stream_request_op(
-            path, {**body, "contents": contents}, options, ChunkMerger()
-        )
-        calls = response.function_calls
-        if not calls or call_number == budget or afc.maximum_remote_calls == 0:
-            break
-        results = yield RunTools(calls, table, afc.timeout)
-        contents.extend(_next_turns(response, results))
-        ran = True
-    response._afc_history = _history(contents) if ran else []
-    return response
+    """Like afc_generate, streaming every round: the chunks of all rounds are emitted."""
+    return (yield from _loop(_ask_streamed, path, body, cfg, functions))
 
 
 # ---------------------------------------------------------------- running tools

@@ -416,15 +416,17 @@ def split_tools(tools: Iterable[Any] | None) -> tuple[list[dict[str, Any]], list
                 raise InvalidInputError(
                     f"Unknown tool {tool!r}; built-in tools are {sorted(_TOOL_SHORTCUTS)}."
                 ) from None
-        elif isinstance(tool, Tool):
-            wire.append(to_wire(tool))
-        elif isinstance(tool, type) and issubclass(tool, BaseModel):
-            declarations.append(declare_model(tool))
-        elif isinstance(tool, Mapping):
+        elif isinstance(tool, (Tool, Mapping)):
             try:
-                wire.append(to_wire(Tool.model_validate(tool)))
+                entry = to_wire(tool if isinstance(tool, Tool) else Tool.model_validate(tool))
             except ValidationError as exc:
                 raise InvalidInputError(f"Not a valid tool: {_first_error(exc)}") from None
+            # All declarations go into one functionDeclarations tool, as the API expects.
+            declarations.extend(entry.pop("functionDeclarations", []))
+            if entry:
+                wire.append(entry)
+        elif isinstance(tool, type) and issubclass(tool, BaseModel):
+            declarations.append(declare_model(tool))
         elif callable(tool):
             declarations.append(declare_function(tool))
             callables.append(tool)
