@@ -86,7 +86,13 @@ def ensure_chromium() -> str:
 def cmd_test(args: argparse.Namespace) -> int:
     ensure_env("dev")
     env = clean_env()
-    pytest_args = ["-m", "pytest", "tests", "notebooks", "-p", "no:cacheprovider"]
+    pytest_args = [
+        "-m", "pytest", "tests", "notebooks", "-p", "no:cacheprovider",
+        # The demo notebooks run in a real kernel and their outputs are compared (nbval).
+        "--nbval", "--nbval-current-env", "--nbval-cell-timeout=120",
+        "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg",
+        "--ignore=tests/browser/notebooks",
+    ]
     if args.no_browser:
         pytest_args += ["-m", "not browser"]
     else:

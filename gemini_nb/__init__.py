@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from . import types
     from ._client import AsyncClient, Client
     from ._convert import InvalidInputError
+    from .notebook.widgets.chat import ChatWidget
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -47,6 +48,7 @@ __all__ = [
     "AsyncClient",
     "AuthenticationError",
     "BadRequestError",
+    "ChatWidget",
     "Client",
     "ConfigurationError",
     "ConflictError",
@@ -67,6 +69,7 @@ _LAZY = {
     "Client": "._client",
     "AsyncClient": "._client",
     "InvalidInputError": "._convert",
+    "ChatWidget": ".notebook.widgets.chat",
     "types": ".types",
     **{
         name: "._exceptions"

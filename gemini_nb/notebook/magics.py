@@ -10,6 +10,7 @@ stays available as ``_gemini_error`` (and ``sys.last_value``).
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -186,7 +187,7 @@ class GeminiMagics(Magics):
             schema = ns.get(opts.schema)
             if schema is None:
                 raise _user_error(f"%%gemini: --schema {opts.schema}: no such class in the namespace.")
-            if not isinstance(schema, type):
+            if not (isinstance(schema, type) or typing.get_origin(schema) is not None):
                 raise _user_error(
                     f"%%gemini: --schema {opts.schema}: expected a class (e.g. a pydantic model), "
                     f"got a {type(schema).__name__}."
