@@ -466,6 +466,19 @@ def note_block(title: str, text: str, *, details: list[str] | None = None,
     )
 
 
+def _afc_blocks(response: GenerateContentResponse) -> list[Block]:
+    """The calls automatic function calling made, one compact line each, before the answer."""
+    history = response.automatic_function_calling_history or []
+    blocks: list[Block] = []
+    for content in history:
+        for part in content.parts:
+            if part.function_call is not None or part.function_response is not None:
+                block = _guarded(_part_block, part)
+                if block is not None:
+                    blocks.append(block)
+    return blocks
+
+
 def response_blocks(response: GenerateContentResponse, *, streaming: bool) -> list[Block]:
     """All blocks of a response; multiple candidates are labelled."""
     blocks: list[Block] = []
@@ -474,6 +487,7 @@ def response_blocks(response: GenerateContentResponse, *, streaming: bool) -> li
         ratings = [f"{r.category}: {r.probability}" for r in feedback.safety_ratings or []
                    if r.blocked or r.probability in ("MEDIUM", "HIGH")]
         blocks.append(note_block(*block_note(feedback.block_reason), details=ratings))
+    blocks.extend(_afc_blocks(response))
     candidates = response.candidates or []
     if not candidates and not blocks and not streaming:
         blocks.append(note_block("No answer", "The response has no candidates."))

@@ -1127,3 +1127,18 @@ def test_outputs_saved_by_a_real_kernel(tmp_path: Path) -> None:
     assert streamed.data["text/plain"] == "Streamed answer done.\n\ngemini-test"
     assert "…" not in streamed.data["text/html"]
     assert nb.cells[3].outputs[0].text == "live\n"  # a kernel takes display updates
+
+
+def test_automatic_function_calls_are_shown_before_the_answer() -> None:
+    from gemini_nb.notebook.display import response_bundle
+    from gemini_nb.types import Content, GenerateContentResponse, parse_response
+
+    r = parse_response(GenerateContentResponse, {"candidates": [{"content": {"parts": [{"text": "It is 18 °C."}]}}]})
+    r._afc_history = [
+        Content.model_validate({"role": "user", "parts": [{"text": "weather?"}]}),
+        Content.model_validate({"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]}),
+        Content.model_validate({"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"result": 18}}}]}),
+    ]
+    plain = response_bundle(r)["text/plain"]
+    assert plain.index("get_weather(") < plain.index("get_weather →") < plain.index("It is 18")
+    assert "weather?" not in plain
