@@ -15,14 +15,14 @@ if TYPE_CHECKING:
 __all__ = ["ChatWidget", "load_ipython_extension", "unload_ipython_extension"]
 
 _BANNER_TEXT = (
-    "gemini-nb: no API key found, so answers come from the local emulator running in this "
-    "kernel (simulated, deterministic). To use Gemini, set GEMINI_API_KEY before starting "
+    "gemini-nb: no API key found, so answers come from the local emulator "
+    "(simulated, deterministic). To use Gemini, set GEMINI_API_KEY before starting "
     "Jupyter and restart the kernel."
 )
 _BANNER_HTML = (
     '<div style="border-left:4px solid #e8a33d;padding:4px 10px;margin:2px 0">'
-    "<b>gemini-nb</b>: no API key found, so answers come from the <b>local emulator</b> running "
-    "in this kernel (<i>simulated, deterministic</i>). To use Gemini, set "
+    "<b>gemini-nb</b>: no API key found, so answers come from the <b>local emulator</b> "
+    "(<i>simulated, deterministic</i>). To use Gemini, set "
     "<code>GEMINI_API_KEY</code> before starting Jupyter and restart the kernel.</div>"
 )
 
@@ -32,13 +32,24 @@ class _Banner:
         return {"text/plain": _BANNER_TEXT, "text/html": _BANNER_HTML}
 
 
+def _external_emulator() -> bool:
+    """An emulator started outside the kernel (Binder's start script) with no key set."""
+    import os
+
+    from ._embedded import KEY_VARS
+
+    return os.environ.get("GEMINI_NB_EMULATOR") == "1" and not any(
+        os.environ.get(k, "").strip() for k in KEY_VARS
+    )
+
+
 def load_ipython_extension(ipython: Any) -> None:
     from ._embedded import ensure_backend
     from .magics import GeminiMagics
 
     started = ensure_backend()
     ipython.register_magics(GeminiMagics(ipython))
-    if started:
+    if started or _external_emulator():
         from IPython.display import display
 
         display(_Banner())

@@ -280,3 +280,25 @@ def test_with_key_no_emulator_is_loaded() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+def test_banner_for_an_emulator_started_outside_the_kernel(emulator: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("GEMINI_API_KEY", "GOOGLE_API_KEY")}
+    env.update(GOOGLE_GEMINI_BASE_URL=emulator.url, GEMINI_NB_EMULATOR="1")
+    code = (
+        "import sys\n"
+        "from IPython.core.interactiveshell import InteractiveShell\n"
+        "from IPython.utils.capture import capture_output\n"
+        "ip = InteractiveShell.instance()\n"
+        "with capture_output() as out:\n"
+        "    ip.run_line_magic('load_ext', 'gemini_nb')\n"
+        "print([o.data['text/plain'] for o in out.outputs])\n"
+        "print(any(m.startswith('uvicorn') for m in sys.modules))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         check=True, timeout=60).stdout
+    assert "local emulator" in out and out.split()[-1] == "False"  # told, and none started
