@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from . import types
     from ._client import AsyncClient, Client
     from ._convert import InvalidInputError
-    from .notebook.widgets.chat import ChatWidget
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -38,6 +37,7 @@ if TYPE_CHECKING:
         RateLimitError,
         ServerError,
     )
+    from .notebook.widgets.chat import ChatWidget
 
 __all__ = [
     "APIConnectionError",

@@ -30,19 +30,21 @@ _UNSET: Any = ...
 
 class _ClientBase:
     _transport: Transport
+    _http_class: type[httpx.Client] | type[httpx.AsyncClient]
 
     def __init__(
         self,
         *,
-        api_key: str | Secret | None,
-        base_url: str | None,
-        api_version: str | None,
-        timeout: Any,
-        max_retries: int | None,
-        headers: Mapping[str, str] | None,
-        settings: Settings | None,
+        api_key: str | Secret | None = None,
+        base_url: str | None = None,
+        api_version: str | None = None,
+        timeout: float | tuple[float, float] | None = _UNSET,
+        max_retries: int | None = None,
+        headers: Mapping[str, str] | None = None,
+        http_client: httpx.Client | httpx.AsyncClient | None = None,
+        _settings: Settings | None = None,
     ) -> None:
-        self._settings = settings or resolve_settings(
+        self._settings = _settings or resolve_settings(
             api_key=api_key,
             base_url=base_url,
             api_version=api_version,
@@ -52,6 +54,16 @@ class _ClientBase:
         )
         self._transport = Transport(self._settings)
         self._resources: dict[str, Any] = {}
+        if http_client is not None and not isinstance(http_client, self._http_class):
+            raise TypeError(
+                f"{type(self).__name__} needs an {self._http_class.__module__}."
+                f"{self._http_class.__name__} as http_client, not {type(http_client).__name__}."
+            )
+        # An injected client is the caller's: used as is, never closed by us.
+        self._owns_http = http_client is None
+        self._http: Any = http_client or self._http_class(
+            follow_redirects=False, limits=httpx.Limits(max_connections=100)
+        )
 
     @property
     def base_url(self) -> str:
@@ -87,31 +99,8 @@ class Client(_ClientBase):
     closed by :meth:`close` or by leaving a ``with`` block.
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | Secret | None = None,
-        base_url: str | None = None,
-        api_version: str | None = None,
-        timeout: float | tuple[float, float] | None = _UNSET,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        http_client: httpx.Client | None = None,
-        _settings: Settings | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            api_version=api_version,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=headers,
-            settings=_settings,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.Client(
-            follow_redirects=False, limits=httpx.Limits(max_connections=100)
-        )
+    _http_class = httpx.Client
+    _http: httpx.Client
 
     # ------------------------------------------------------------- resources
 
@@ -266,31 +255,8 @@ class AsyncClient(_ClientBase):
     ...     r = await client.models.generate_content(model="gemini-2.5-flash", contents="Hi")
     """
 
-    def __init__(
-        self,
-        *,
-        api_key: str | Secret | None = None,
-        base_url: str | None = None,
-        api_version: str | None = None,
-        timeout: float | tuple[float, float] | None = _UNSET,
-        max_retries: int | None = None,
-        headers: Mapping[str, str] | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        _settings: Settings | None = None,
-    ) -> None:
-        super().__init__(
-            api_key=api_key,
-            base_url=base_url,
-            api_version=api_version,
-            timeout=timeout,
-            max_retries=max_retries,
-            headers=headers,
-            settings=_settings,
-        )
-        self._owns_http = http_client is None
-        self._http = http_client or httpx.AsyncClient(
-            follow_redirects=False, limits=httpx.Limits(max_connections=100)
-        )
+    _http_class = httpx.AsyncClient
+    _http: httpx.AsyncClient
 
     @property
     def models(self) -> AsyncModels:
