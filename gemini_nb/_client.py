@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from ._config import Secret, Settings, resolve_settings
-from ._exceptions import APIConnectionError, APIError, APIStatusError
+from ._exceptions import APIError
 from ._transport import Call, Emit, Next, Operation, Reply, RunTools, Sleep, StreamHandle, Transport
 
 if TYPE_CHECKING:
@@ -397,6 +397,3 @@ def _derive(settings: Settings, timeout: Any, max_retries: int | None) -> Settin
         changes["retry"] = settings.retry.with_retries(max_retries)
     return replace(settings, **changes)
 
-
-# Only names used in type annotations above; keep linters from flagging them.
-_ = (APIConnectionError, APIStatusError)
