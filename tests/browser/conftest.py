@@ -44,8 +44,10 @@ def jupyter_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Jupyter
         server.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(chromium_path: str) -> Iterator[Any]:
+    # Playwright's sync API keeps an asyncio loop running in this thread while it is open, so
+    # it must close with the browser tests' module: later modules call asyncio.run().
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

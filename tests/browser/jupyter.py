@@ -224,7 +224,8 @@ class Lab:
         """Copy ``path`` into the server's root, open it, and wait for an idle kernel."""
         src = Path(path)
         shutil.copy(src, self.server.root_dir / src.name)
-        self.page.goto(f"{self.server.url}/lab/tree/{src.name}", timeout=timeout * 1000)
+        # ?reset: start from an empty workspace, not with the tabs an earlier test left open.
+        self.page.goto(f"{self.server.url}/lab/tree/{src.name}?reset", timeout=timeout * 1000)
         self.page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook").wait_for(
             timeout=timeout * 1000
         )

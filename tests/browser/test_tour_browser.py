@@ -15,6 +15,8 @@ import gemini_nb
 from .jupyter import Lab
 from .test_chat_widget_browser import MODEL_BUBBLES, OUR_MODULE, SEND, WIDGET, shown_text
 
+VISIBLE = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
 
 TOUR = Path(__file__).resolve().parents[2] / "notebooks" / "00_tour.ipynb"
@@ -97,4 +99,4 @@ def test_hostile_model_output_is_inert(lab: Lab, tmp_path: Path) -> None:
                     || /^\\s*javascript:/i.test(a.value)).map(a => `${el.tagName} ${a.name}`)])"""
     )
     assert found == []
-    assert "Hello" in (page.locator(".jp-OutputArea-output").first.text_content() or "")
+    assert "Hello" in (page.locator(VISIBLE + " .jp-OutputArea-output").first.text_content() or "")
