@@ -171,7 +171,7 @@ class Client(_ClientBase):
                 error = None
                 if isinstance(effect, Emit):
                     value = None
-                    yield effect.value
+                    yield from effect.values
                     continue
                 try:
                     value = self._perform(effect)
@@ -226,11 +226,11 @@ class Client(_ClientBase):
             time.sleep(delay)
             attempt += 1
 
-    def _next(self, handle: StreamHandle) -> str | None:
+    def _next(self, handle: StreamHandle) -> list[str] | None:
         while True:
-            event = handle.take()
-            if event is not None or handle.closed:
-                return event
+            events = handle.take()
+            if events is not None or handle.closed:
+                return events
             try:
                 chunk = next(handle.chunks)
             except StopIteration:
@@ -314,7 +314,8 @@ class AsyncClient(_ClientBase):
                 error = None
                 if isinstance(effect, Emit):
                     value = None
-                    yield effect.value
+                    for item in effect.values:
+                        yield item
                     continue
                 try:
                     value = await self._perform(effect)
@@ -369,11 +370,11 @@ class AsyncClient(_ClientBase):
             await asyncio.sleep(delay)
             attempt += 1
 
-    async def _next(self, handle: StreamHandle) -> str | None:
+    async def _next(self, handle: StreamHandle) -> list[str] | None:
         while True:
-            event = handle.take()
-            if event is not None or handle.closed:
-                return event
+            events = handle.take()
+            if events is not None or handle.closed:
+                return events
             try:
                 chunk = await handle.chunks.__anext__()
             except StopAsyncIteration:

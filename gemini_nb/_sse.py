@@ -32,6 +32,35 @@ class SSEDecoder:
             return []
         buf = bytes(self._buf)
         events: list[str] = []
+        if not self._data and not self._raw:
+            buf = self._whole_events(buf, events)
+        self._buf = bytearray(self._scan(buf, events))
+        return events
+
+    def _whole_events(self, buf: bytes, events: list[str]) -> bytes:
+        """Cut out the complete events at the start of ``buf``; return the rest.
+
+        The common event, one ``data: `` line, costs no per-line work; any other event goes
+        through :meth:`_scan` with its blank line.
+        """
+        sep = b"\r\n\r\n" if b"\r\n\r\n" in buf else b"\n\n"
+        end = buf.rfind(sep)
+        if end == -1:
+            return buf
+        for block in buf[:end].split(sep):
+            if (
+                not self._raw
+                and block.startswith(b"data: ")
+                and block.find(b"\n", 6) == -1
+                and block.find(b"\r", 6) == -1
+            ):
+                events.append(block[6:].decode("utf-8"))
+            elif block:
+                self._scan(block + sep, events)
+        return buf[end + len(sep) :]
+
+    def _scan(self, buf: bytes, events: list[str]) -> bytes:
+        """Feed ``buf`` line by line; return the unfinished last line."""
         start = 0
         n = len(buf)
         while True:
@@ -48,8 +77,7 @@ class SSEDecoder:
                 break
             self._line(buf[start:end], events)
             start = nxt
-        self._buf = bytearray(buf[start:])
-        return events
+        return buf[start:]
 
     def close(self) -> list[str]:
         """Flush at end of stream: a final event without its blank line still counts."""
@@ -71,7 +99,7 @@ class SSEDecoder:
         if not line:
             if self._data:
                 events.append("\n".join(self._data))
-                self._data = []
+                self._data.clear()
             return
         if line.startswith("data:"):
             value = line[5:]

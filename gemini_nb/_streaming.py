@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._exceptions import APIResponseError, error_for_status
-from .types import GenerateContentResponse, parse_response
+from .types import Candidate, GenerateContentResponse, Part, parse_response
 from .types._base import HttpInfo
 
 if TYPE_CHECKING:
@@ -50,86 +50,146 @@ class ChunkMerger:
 
     Text parts that follow each other with the same ``thought`` flag are joined; other parts
     (function calls, code, images) are kept in order; per-candidate metadata and the usage of
-    the latest chunk that carries them win.
+    the latest chunk that carries them win. Merging is incremental: ``add`` costs the size of
+    the chunk, ``result`` the size of the merged answer, and no chunk is kept.
     """
 
-    __slots__ = ("_chunks",)
+    __slots__ = ("_candidates", "_count", "_top")
 
     def __init__(self) -> None:
-        self._chunks: list[GenerateContentResponse] = []
+        self._count = 0
+        self._top: dict[str, Any] = {}
+        self._candidates: dict[int, _CandidateSlot] = {}
 
     def add(self, chunk: GenerateContentResponse) -> None:
-        self._chunks.append(chunk)
+        self._count += 1
+        top = self._top
+        for name in chunk.__pydantic_fields_set__:
+            if name != "candidates":
+                value = getattr(chunk, name)
+                if value is not None:
+                    top[name] = value
+        if chunk.__pydantic_extra__:
+            top.update(chunk.__pydantic_extra__)
+        for pos, candidate in enumerate(chunk.candidates or ()):
+            index = candidate.index if candidate.index is not None else pos
+            slot = self._candidates.get(index)
+            if slot is None:
+                slot = self._candidates[index] = _CandidateSlot(index)
+            slot.add(candidate)
 
     def __len__(self) -> int:
-        return len(self._chunks)
+        return self._count
 
     def result(self) -> GenerateContentResponse:
-        merged: dict[str, Any] = {}
-        candidates: dict[int, dict[str, Any]] = {}
-        for chunk in self._chunks:
-            data = chunk.model_dump(exclude_none=True, by_alias=False)
-            for key in ("usage_metadata", "prompt_feedback", "model_version", "response_id",
-                        "model_status"):
-                if key in data:
-                    merged[key] = data[key]
-            for extra_key, value in (chunk.model_extra or {}).items():
-                merged[extra_key] = value
-            for pos, cand in enumerate(data.get("candidates", [])):
-                index = cand.get("index", pos)
-                slot = candidates.setdefault(index, {"index": index, "parts": [], "role": None})
-                content = cand.pop("content", None) or {}
-                if content.get("role"):
-                    slot["role"] = content["role"]
-                _append_parts(slot["parts"], content.get("parts", []))
-                for key, value in cand.items():
-                    if key == "citation_metadata" and "citation_metadata" in slot:
-                        slot[key]["citation_sources"] = (
-                            slot[key].get("citation_sources", []) + value.get("citation_sources", [])
-                        )
-                    elif key != "index":
-                        slot[key] = value
-        if candidates:
-            out = []
-            for index in sorted(candidates):
-                slot = candidates[index]
-                parts, role = slot.pop("parts"), slot.pop("role")
-                merged_content: dict[str, Any] = {"parts": parts}
-                if role:
-                    merged_content["role"] = role
-                out.append({**slot, "content": merged_content})
-            merged["candidates"] = out
-        response = GenerateContentResponse.model_validate(merged, extra="allow")
-        return response
+        data = dict(self._top)
+        if self._candidates:
+            data["candidates"] = [self._candidates[i].build() for i in sorted(self._candidates)]
+        return GenerateContentResponse.model_validate(data, extra="allow")
 
 
-_TEXT_KEYS = frozenset({"text", "thought", "thought_signature"})
+_TEXT_FIELDS = frozenset({"text", "thought", "thought_signature"})
+_JUST_TEXT = {"text"}
+_CANDIDATE_OWN = frozenset({"content", "index"})
 
 
-def _append_parts(parts: list[dict[str, Any]], new: list[dict[str, Any]]) -> None:
-    for part in new:
-        last = parts[-1] if parts else None
-        if (
-            last is not None
-            and "text" in part
-            and "text" in last
-            and part.keys() <= _TEXT_KEYS
-            and last.keys() <= _TEXT_KEYS
-            and "thought_signature" not in last  # a signature closes its part
-            and bool(last.get("thought")) == bool(part.get("thought"))
-        ):
-            last["text"] += part["text"]
-            if "thought_signature" in part:
-                last["thought_signature"] = part["thought_signature"]
-        else:
-            parts.append(dict(part))
+def _plain_text(part: Part) -> bool:
+    """A part that holds only text (and its thought flag and signature): these are joined."""
+    if part.text is None or part.__pydantic_extra__:
+        return False
+    fields = part.model_fields_set
+    return fields <= _TEXT_FIELDS or all(
+        getattr(part, name) is None for name in fields - _TEXT_FIELDS
+    )
+
+
+class _TextRun:
+    """Consecutive text parts of one kind, joined once at the end."""
+
+    __slots__ = ("first", "pieces", "signature", "thought")
+
+    def __init__(self, part: Part) -> None:
+        self.first = part
+        self.pieces = [part.text or ""]
+        self.thought = bool(part.thought)
+        self.signature = part.thought_signature
+
+    def build(self) -> Part:
+        if len(self.pieces) == 1:
+            return self.first
+        update: dict[str, Any] = {"text": "".join(self.pieces)}
+        if self.signature is not None:
+            update["thought_signature"] = self.signature
+        return self.first.model_copy(update=update)
+
+
+class _CandidateSlot:
+    """What the chunks said so far about one candidate."""
+
+    __slots__ = ("fields", "index", "parts", "role")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.fields: dict[str, Any] = {}
+        self.parts: list[Part | _TextRun] = []
+        self.role: str | None = None
+
+    def add(self, candidate: Candidate) -> None:
+        fields = self.fields
+        names = candidate.__pydantic_fields_set__
+        for name in () if names <= _CANDIDATE_OWN else names - _CANDIDATE_OWN:
+            value = getattr(candidate, name)
+            if value is None:
+                continue
+            earlier = fields.get(name)
+            if name == "citation_metadata" and earlier is not None:
+                value = earlier.model_copy(update={"citation_sources": [
+                    *(earlier.citation_sources or ()), *(value.citation_sources or ())
+                ]})
+            fields[name] = value
+        if candidate.__pydantic_extra__:
+            fields.update(candidate.__pydantic_extra__)
+        content = candidate.content
+        if content is None:
+            return
+        if content.role:
+            self.role = content.role
+        parts = self.parts
+        for part in content.parts:
+            if (part.__pydantic_fields_set__ != _JUST_TEXT or part.__pydantic_extra__) and not (
+                _plain_text(part)
+            ):
+                parts.append(part)
+                continue
+            last = parts[-1] if parts else None
+            # A signature closes its part: later text starts a new one.
+            if (isinstance(last, _TextRun) and last.signature is None
+                    and last.thought == bool(part.thought)):
+                last.pieces.append(part.text or "")
+                if part.thought_signature is not None:
+                    last.signature = part.thought_signature
+            else:
+                parts.append(_TextRun(part))
+
+    def build(self) -> Candidate:
+        parts = [p.build() if isinstance(p, _TextRun) else p for p in self.parts]
+        content: dict[str, Any] = {"parts": parts}
+        if self.role:
+            content["role"] = self.role
+        return Candidate.model_validate(
+            {**self.fields, "index": self.index, "content": content}, extra="allow"
+        )
 
 
 class _StreamBase:
     """What both stream shells share: the merged answer and the chunks seen so far."""
 
-    def __init__(self) -> None:
-        self._merger = ChunkMerger()
+    def __init__(self, merger: ChunkMerger | None) -> None:
+        # The operation may merge into ``merger`` itself (a plain stream); otherwise (automatic
+        # function calling, whose rounds each merge apart) the stream merges what it emits.
+        self._merges = merger is None
+        self._merger = merger if merger is not None else ChunkMerger()
+        self._seen = 0
         self._final: GenerateContentResponse | None = None
         self._done = False
         self._handles: list[StreamHandle] = []
@@ -138,10 +198,12 @@ class _StreamBase:
 
     @property
     def chunks_received(self) -> int:
-        return len(self._merger)
+        return self._seen
 
     def _record(self, chunk: GenerateContentResponse) -> None:
-        self._merger.add(chunk)
+        self._seen += 1
+        if self._merges:
+            self._merger.add(chunk)
 
     def _finish(self, final: GenerateContentResponse | None) -> None:
         self._done = True
@@ -166,8 +228,10 @@ class Stream(_StreamBase):
     ...     answer = stream.get_final_response()
     """
 
-    def __init__(self, client: Client, op: Operation[Any]) -> None:
-        super().__init__()
+    def __init__(
+        self, client: Client, op: Operation[Any], merger: ChunkMerger | None = None
+    ) -> None:
+        super().__init__(merger)
         self._client = client
         self._iter = client._iterate(op, self._handles)
 
@@ -229,8 +293,10 @@ class Stream(_StreamBase):
 class AsyncStream(_StreamBase):
     """The async twin of :class:`Stream`: ``async for``, ``async with``."""
 
-    def __init__(self, client: AsyncClient, op: Operation[Any]) -> None:
-        super().__init__()
+    def __init__(
+        self, client: AsyncClient, op: Operation[Any], merger: ChunkMerger | None = None
+    ) -> None:
+        super().__init__(merger)
         self._client = client
         self._iter = client._iterate(op, self._handles)
 

@@ -117,7 +117,8 @@ class Reply:
 
 @dataclass(slots=True)
 class Next:
-    """Read the next event of an open stream; the result is its JSON text, or None at the end."""
+    """Read the next events of an open stream: the result is the JSON texts of all events
+    received so far and not yet read (at least one), or None at the end."""
 
     handle: Any
 
@@ -129,9 +130,9 @@ class Sleep:
 
 @dataclass(slots=True)
 class Emit:
-    """Hand a value to whoever iterates the operation (stream chunks)."""
+    """Hand values, in order, to whoever iterates the operation (stream chunks)."""
 
-    value: Any
+    values: list[Any]
 
 
 @dataclass(slots=True)
@@ -356,10 +357,12 @@ class StreamHandle:
         self.events = 0
         self.closed = False
 
-    def take(self) -> str | None:
+    def take(self) -> list[str] | None:
         if self.pending:
-            self.events += 1
-            return self.pending.popleft()
+            events = list(self.pending)
+            self.pending.clear()
+            self.events += len(events)
+            return events
         return None
 
     def feed(self, chunk: bytes) -> None:

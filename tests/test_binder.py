@@ -66,5 +66,5 @@ def test_start_launches_the_emulator_without_a_key() -> None:
 @pytest.mark.parametrize("var", ["GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL"])
 def test_start_leaves_a_configured_environment_alone(var: str) -> None:
     env = {**os.environ, var: "http://127.0.0.1:9" if "URL" in var else "AIzaSOMEKEY"}
-    url, flag, pid = _run_start(env)
+    _url, flag, pid = _run_start(env)
     assert flag == "-" and pid == "-"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .._convert import coerce_config, to_contents
 from .._streaming import AsyncStream, Stream
 from ..types import Content, GenerateContentConfig, GenerateContentResponse
-from .models import generate_op, stream_op
+from .models import generate_op, open_stream
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
@@ -122,7 +122,7 @@ class Chat(_ChatState):
     def send_message_stream(self, message: Any, config: Any = None) -> Stream:
         """Stream the answer; it is recorded in the history once the stream completes."""
         user_turns, contents, cfg = self._prepare(message, config)
-        stream = Stream(self._client, stream_op(self.model, contents, cfg))
+        stream = Stream(self._client, *open_stream(self.model, contents, cfg))
         stream._on_final = lambda final: self._record(user_turns, len(contents), final)
         return stream
 
@@ -142,7 +142,7 @@ class AsyncChat(_ChatState):
 
     def send_message_stream(self, message: Any, config: Any = None) -> AsyncStream:
         user_turns, contents, cfg = self._prepare(message, config)
-        stream = AsyncStream(self._client, stream_op(self.model, contents, cfg))
+        stream = AsyncStream(self._client, *open_stream(self.model, contents, cfg))
         stream._on_final = lambda final: self._record(user_turns, len(contents), final)
         return stream
 

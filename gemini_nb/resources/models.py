@@ -106,26 +106,50 @@ def stream_request_op(
         options=options, stream=True,
     )
     while True:
-        text = yield Next(handle)
-        if text is None:
+        texts: list[str] | None = yield Next(handle)
+        if texts is None:
             break
-        chunk = decode_chunk(text)
-        merger.add(chunk)
-        yield Emit(chunk)
+        # Every event that has arrived is decoded and handed on in one step; an error event
+        # is raised after the chunks before it.
+        chunks: list[GenerateContentResponse] = []
+        failure: Exception | None = None
+        for text in texts:
+            try:
+                chunk = decode_chunk(text)
+            except Exception as exc:
+                failure = exc
+                break
+            merger.add(chunk)
+            chunks.append(chunk)
+        if chunks:
+            yield Emit(chunks)
+        if failure is not None:
+            raise failure
     return merger.result()
 
 
-def stream_op(model: str, contents: Any, config: Any) -> Operation[None]:
-    """Emits every chunk, then a :class:`FinalResponse` with the merged answer."""
+def open_stream(model: str, contents: Any, config: Any) -> tuple[Operation[None], ChunkMerger | None]:
+    """The operation of a streamed call, and the merger it fills (None: the stream merges)."""
     path, body, fmt, cfg, functions = _prepare(model, contents, config)
     if _afc_enabled(cfg, functions):
+        return _stream_op(path, body, fmt, cfg, functions, None), None
+    merger = ChunkMerger()
+    return _stream_op(path, body, fmt, cfg, functions, merger), merger
+
+
+def _stream_op(
+    path: str, body: dict[str, Any], fmt: StructuredOutput | None,
+    cfg: GenerateContentConfig | None, functions: list[Any], merger: ChunkMerger | None,
+) -> Operation[None]:
+    """Emits every chunk, then a :class:`FinalResponse` with the merged answer."""
+    if merger is None:
         from .._afc import afc_stream
 
         final = yield from afc_stream(path, body, cfg, functions)
     else:
-        final = yield from stream_request_op(path, body, _options(cfg), ChunkMerger())
+        final = yield from stream_request_op(path, body, _options(cfg), merger)
     _attach_parsed(final, fmt)
-    yield Emit(FinalResponse(final))
+    yield Emit([FinalResponse(final)])
     return None
 
 
@@ -221,7 +245,7 @@ class Models:
         self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
     ) -> Stream:
         """The answer as it is generated (server-sent events). Use ``with`` to close it."""
-        return Stream(self._client, stream_op(model, contents, config))
+        return Stream(self._client, *open_stream(model, contents, config))
 
     def count_tokens(
         self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
@@ -256,7 +280,7 @@ class AsyncModels:
         self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
     ) -> AsyncStream:
         """``async with``/``async for`` it directly (``await`` on it also works, returning it)."""
-        return AsyncStream(self._client, stream_op(model, contents, config))
+        return AsyncStream(self._client, *open_stream(model, contents, config))
 
     async def count_tokens(
         self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None

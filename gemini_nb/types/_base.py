@@ -14,14 +14,13 @@ from __future__ import annotations
 import base64
 import binascii
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from pydantic import (
     BaseModel,
     BeforeValidator,
     ConfigDict,
     PlainSerializer,
-    PrivateAttr,
     SerializerFunctionWrapHandler,
     model_serializer,
 )
@@ -70,11 +69,17 @@ class HttpInfo:
 class ResponseModel(WireModel):
     """A top-level answer of the API; ``.http`` tells how it arrived (status, retries)."""
 
-    _http: HttpInfo | None = PrivateAttr(default=None)
+    # Client-side facts live in plain slots, not pydantic private attributes: those run Python
+    # code for every instance, and a stream builds one response per chunk. Unset slots read
+    # as None through the properties.
+    __slots__ = ("_http",)
+    if TYPE_CHECKING:
+        _http: HttpInfo | None
 
     @property
     def http(self) -> HttpInfo:
-        return self._http if self._http is not None else HttpInfo()
+        info: HttpInfo | None = getattr(self, "_http", None)
+        return info if info is not None else HttpInfo()
 
 
 def parse_response(cls: type[M], data: bytes | str | dict[str, Any]) -> M:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any
-
-from pydantic import PrivateAttr
+from typing import TYPE_CHECKING, Any
 
 from ._base import ResponseModel, WireModel
 from .content import CodeExecutionResult, Content, ExecutableCode, FunctionCall, Part
@@ -186,9 +184,11 @@ class GenerateContentResponse(ResponseModel):
     response_id: str | None = None
     model_status: dict[str, Any] | None = None
 
-    _parsed: Any = PrivateAttr(default=None)
-    _parse_error: Exception | None = PrivateAttr(default=None)
-    _afc_history: list[Content] | None = PrivateAttr(default=None)
+    __slots__ = ("_afc_history", "_parse_error", "_parsed")
+    if TYPE_CHECKING:
+        _parsed: Any
+        _parse_error: Exception | None
+        _afc_history: list[Content] | None
 
     # Accessors never raise or warn: a notebook calls them on every kind of answer.
     @property
@@ -234,17 +234,17 @@ class GenerateContentResponse(ResponseModel):
     @property
     def parsed(self) -> Any:
         """The validated object for structured output (``response_schema``), else None."""
-        return self._parsed
+        return getattr(self, "_parsed", None)
 
     @property
     def parse_error(self) -> Exception | None:
         """Why ``parsed`` is None although a schema was given (invalid JSON, failed validation)."""
-        return self._parse_error
+        return getattr(self, "_parse_error", None)
 
     @property
     def automatic_function_calling_history(self) -> list[Content] | None:
         """The contents exchanged by automatic function calling (None if it did not run)."""
-        return self._afc_history
+        return getattr(self, "_afc_history", None)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         # Imported here: the types must not pull in the notebook layer (nh3, markdown-it).

@@ -79,3 +79,25 @@ def test_huge_event_in_tiny_pieces_is_linear() -> None:
     start = time.perf_counter()
     assert decode([data[i : i + 7] for i in range(0, len(data), 7)]) == [event]
     assert time.perf_counter() - start < 2.0
+
+
+MIXED = (
+    b'data: {"a": 1}\r\n\r\n'
+    b'data: {"b":\n'
+    b'data: 2}\n\n'
+    b": a comment\r\n"
+    b'event: x\r\ndata: {"c": 3}\r\n\r\n'
+    b'{"error": {"code": 500,\n "message": "{not a brace}"}}\n\n'
+    b'data: {"d": "\xe2\x80\xa8"}\r\r'
+    b'data:{"e": 5}\n\n'
+)
+
+
+def test_whole_event_fast_path_agrees_with_line_by_line() -> None:
+    # Fed whole, most events are cut out in one pass; fed a byte at a time, every line goes
+    # through the line-by-line path. Both must see the same events, wherever the cuts fall.
+    one_by_one = decode([MIXED[i : i + 1] for i in range(len(MIXED))])
+    assert [list(e) for e in one_by_one] == [["a"], ["b"], ["c"], ["error"], ["d"], ["e"]]
+    assert decode([MIXED]) == one_by_one
+    for cut in range(1, len(MIXED)):
+        assert decode([MIXED[:cut], MIXED[cut:]]) == one_by_one, cut
