@@ -6,7 +6,6 @@ tool runs) in its own way; nothing else differs between them.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -334,7 +333,7 @@ class AsyncClient(_ClientBase):
         if isinstance(effect, Next):
             return await self._next(effect.handle)
         if isinstance(effect, Sleep):
-            await asyncio.sleep(effect.seconds)
+            await _async_sleep(effect.seconds)
             return None
         if isinstance(effect, RunTools):
             from ._afc import run_tools_async
@@ -367,7 +366,7 @@ class AsyncClient(_ClientBase):
             delay = t.retry_delay(err, policy, attempt)
             if delay is None:
                 raise err
-            await asyncio.sleep(delay)
+            await _async_sleep(delay)
             attempt += 1
 
     async def _next(self, handle: StreamHandle) -> list[str] | None:
@@ -398,3 +397,10 @@ def _derive(settings: Settings, timeout: Any, max_retries: int | None) -> Settin
         changes["retry"] = settings.retry.with_retries(max_retries)
     return replace(settings, **changes)
 
+
+async def _async_sleep(seconds: float) -> None:
+    # asyncio is imported here: whoever awaits this has it loaded already, and
+    # ``from gemini_nb import Client`` should not pay for it.
+    import asyncio
+
+    await asyncio.sleep(seconds)
