@@ -7,14 +7,14 @@ and what kind of answer the prompt asks for (a greeting, a sum, a list, some cod
 
 from __future__ import annotations
 
-import ast
 import re
-from dataclasses import dataclass, field
-from decimal import Decimal, localcontext
-from fractions import Fraction
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ._arith import arithmetic, format_number
+from ._asks import Ask, read_count, read_describe, read_names, read_plan
 from ._media import MediaInfo, inspect_part
+from ._shape import Shape, split_format
 from ._vocab import CAPITALS, CATEGORY_POOLS, STOPWORDS
 
 __all__ = [
@@ -60,6 +60,12 @@ _STYLES = {
     "elizabethan": "shakespeare",
     "bard": "shakespeare",
     "cowboy": "cowboy",
+    "captain": "captain",
+    "sailor": "captain",
+    "skipper": "captain",
+    "mariner": "captain",
+    "seafarer": "captain",
+    "seaman": "captain",
 }
 _GENERIC_PERSONAS = re.compile(
     r"^(?:an? |the )?(?:very )?(?:helpful|friendly|useful|smart|expert|knowledgeable|polite)?"
@@ -123,6 +129,7 @@ class Analysis:
     triggers: frozenset[str] = field(default_factory=frozenset)
     system_text: str = ""
     new_name: bool = False  # the user introduced themselves in this very turn
+    shape: Shape | None = None  # "in three paragraphs", "in 50 words"...
 
 
 def _text_of(content: dict[str, Any]) -> str:
@@ -166,96 +173,7 @@ def _clean_subject(text: str) -> str:
         flags=re.IGNORECASE,
     )
     words = text.split()
-    return " ".join(words[:8]).strip(" ,;:\"'“”")
-
-
-# --- arithmetic -------------------------------------------------------------------------------
-
-_ARITH_WORDS = [
-    (r"\bmultiplied by\b", "*"),
-    (r"\btimes\b", "*"),
-    (r"\bdivided by\b", "/"),
-    (r"\bplus\b", "+"),
-    (r"\bminus\b", "-"),
-    (r"(?<=\d)\s*[x×]\s*(?=\d)", "*"),
-    (r"÷", "/"),
-    (r"\^", "**"),
-]
-_ARITH_RE = re.compile(r"[-(]*\d[\d.]*\)*(?:\s*(?:\*\*|[-+*/%])\s*[-(]*\d[\d.]*\)*)+")
-
-
-def _evaluate(node: ast.AST, depth: int = 0) -> Fraction:
-    if depth > 40:
-        raise ValueError("too deep")
-    if isinstance(node, ast.Expression):
-        return _evaluate(node.body, depth + 1)
-    if (
-        isinstance(node, ast.Constant)
-        and isinstance(node.value, (int, float))
-        and not isinstance(node.value, bool)
-    ):
-        return Fraction(str(node.value))
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
-        value = _evaluate(node.operand, depth + 1)
-        return -value if isinstance(node.op, ast.USub) else value
-    if isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, depth + 1), _evaluate(node.right, depth + 1)
-        if isinstance(node.op, ast.Add):
-            return left + right
-        if isinstance(node.op, ast.Sub):
-            return left - right
-        if isinstance(node.op, ast.Mult):
-            return left * right
-        if isinstance(node.op, (ast.Div, ast.FloorDiv, ast.Mod)):
-            if right == 0:
-                raise ZeroDivisionError
-            if isinstance(node.op, ast.Div):
-                return left / right
-            if isinstance(node.op, ast.FloorDiv):
-                return Fraction(left // right)
-            return left % right
-        if isinstance(node.op, ast.Pow):
-            if right.denominator != 1 or abs(right) > 64 or abs(left) > 10**6:
-                raise ValueError("exponent out of range")
-            return left ** int(right)
-    raise ValueError("unsupported")
-
-
-def format_number(value: Fraction) -> str:
-    """Exact for terminating decimals, else rounded to 10 decimal places."""
-    if value.denominator == 1:
-        return str(value.numerator)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        exact = Decimal(value.numerator) / Decimal(value.denominator)
-        text = format(exact.quantize(Decimal(10) ** -10), "f").rstrip("0").rstrip(".")
-    return text if text not in ("", "-0") else "0"
-
-
-def _arithmetic(prompt: str) -> tuple[str, str] | None:
-    text = prompt
-    for pattern, symbol in _ARITH_WORDS:
-        text = re.sub(pattern, symbol, text, flags=re.IGNORECASE)
-    text = re.sub(r"(?<=\d),(?=\d{3}\b)", "", text)
-    match = _ARITH_RE.search(text)
-    if not match:
-        return None
-    expr = match.group().strip()
-    if expr.count("(") != expr.count(")"):
-        expr = expr.strip("()")
-    try:
-        result = _evaluate(ast.parse(expr, mode="eval"))
-    except ZeroDivisionError:
-        return _display(expr), "undefined"
-    except (SyntaxError, ValueError, OverflowError, TypeError):
-        return None
-    return _display(expr), format_number(result)
-
-
-def _display(expr: str) -> str:
-    spaced = re.sub(r"\s*(\*\*|[-+*/%])\s*", r" \1 ", expr)
-    spaced = re.sub(r"(^|[(]) - ", r"\1-", spaced.strip())
-    return re.sub(r"\s+", " ", spaced).replace(" * ", " × ").replace(" ** ", "^")
+    return " ".join(words[:10]).strip(" ,;:\"'“”")
 
 
 # --- rules and facts --------------------------------------------------------------------------
@@ -291,7 +209,8 @@ def _rules(system: str, prompt: str) -> Rules:
         re.search(
             r"\b(?:be |keep it |keep (?:your )?answers? )?(?:brief|concise|succinct|terse)\b|\bone (?:short )?sentence\b|"
             r"\bshort (?:answer|response|reply)s?\b|\bfew words\b|\btwo or three words\b|\bkeep it short\b|"
-            r"\bin (?:under|less than|fewer than) (?:[1-3]?\d|twenty|thirty) words\b",
+            r"\bin (?:under|less than|fewer than) (?:[1-3]?\d|twenty|thirty) words\b|\bbriefly\b|\bconcisely\b|"
+            r"\bin (?:brief|short)\b(?!\s+\w*\s*(?:paragraph|sentence|bullet|point|word|line))",
             low_both,
         )
     )
@@ -316,10 +235,23 @@ def _rules(system: str, prompt: str) -> Rules:
             persona = persona or re.sub(r"^(?:an?|the)\s+", "", role, flags=re.IGNORECASE)
     nm2 = re.search(r"(?i:\byour name is) ([A-Z][\w'-]+)", system)
     name = name or (nm2.group(1) if nm2 else None)
-    if style is None:
-        sm = re.search(r"\b(?:talk|speak|answer|respond|write) like an? (\w+)", low_sys)
-        if sm and sm.group(1) in _STYLES:
-            style = _STYLES[sm.group(1)]
+    sm = re.search(
+        r"\b(?:talk|speak|answer|respond|reply|write|act|sound)s?\s+like\s+(?:an?\s+|the\s+)?([^.,;!?\n]{2,40})",
+        low_sys,
+    )
+    if sm:
+        phrase = sm.group(1).strip()
+        for word, kind in _STYLES.items():
+            if style is None and re.search(rf"\b{word}\b", phrase):
+                style = kind
+        if (
+            style is None
+            and persona is None
+            and re.fullmatch(r"[a-z' -]+", phrase)
+            and not re.match(r"(?:you|i|we|it|this|that|they|he|she|a human|human)\b", phrase)
+            and not _GENERIC_PERSONAS.match(phrase)
+        ):
+            persona = phrase
     em = re.search(
         r"\b(?:end|finish|close|sign off)(?: each| every| all| your)*(?: answers?| responses?| replies| messages?)? with [\"“']?([^\"”'\n]{1,60}?)[\"”']?\s*(?:[.!]\s|[.!]?$|\n)",
         system,
@@ -412,8 +344,20 @@ def _facts(user_turns: list[str]) -> dict[str, str]:
 
 # --- intent -----------------------------------------------------------------------------------
 
-_CODE_RE = re.compile(
-    r"\b(?:code|python|function|script|snippet|program|programming|implement|algorithm|def)\b",
+# Asking for code: a verb with a code noun as its object ("write a function", "show me some
+# code"), code nouns that only appear in requests ("a snippet", "a script to..."), Python by name
+# or a fenced block in the prompt. The bare word "code" ("tips for clear code") is not enough.
+_CODE_NOUNS = r"(?:code|function|script|snippet|program|class|method|algorithm|implementation|one-liner|regex|decorator|module)"
+_CODE_ASK_RE = re.compile(
+    r"\b(?:write|show|give|create|generate|implement|make|provide|share|build|code up|need|want|draft|sketch)\s+"
+    r"(?:me\s+|us\s+)?(?:(?:an?|the|some|this|that|simple|small|short|quick|little|sample|example|python|working|basic|complete|full|tiny|clean|recursive)\s+){0,3}"
+    + _CODE_NOUNS
+    + r"s?\b",
+    re.IGNORECASE,
+)
+_CODE_WORD_RE = re.compile(
+    r"\b(?:python|snippet|script|def)\b|```|\bcode (?:to|that|which|for|example|sample|snippet)\b|\bin code\b|"
+    r"\b(?:function|program|algorithm) (?:to|that|which)\b|\bimplement (?:an?|the)\b",
     re.IGNORECASE,
 )
 _NOT_CODE_RE = re.compile(
@@ -423,8 +367,9 @@ _NOT_CODE_RE = re.compile(
 
 
 def wants_code(prompt: str) -> bool:
-    """Whether the prompt mentions code (so the answer should carry a Python block)."""
-    return bool(_CODE_RE.search(prompt)) and not _NOT_CODE_RE.search(prompt)
+    """Whether the prompt asks for code (so the answer should carry a Python block)."""
+    asked = bool(_CODE_ASK_RE.search(prompt) or _CODE_WORD_RE.search(prompt))
+    return asked and not _NOT_CODE_RE.search(prompt)
 
 
 def _count(text: str) -> int | None:
@@ -456,6 +401,11 @@ def _category(text: str) -> str | None:
     return None
 
 
+def _ask(asked: Ask) -> Intent:
+    kind, subject, extra, count = asked
+    return Intent(kind, subject=subject, extra=extra, count=count)
+
+
 def _intent(
     prompt: str, media: tuple[MediaInfo, ...], has_function_response: bool, stated: tuple[str, ...]
 ) -> Intent:
@@ -478,7 +428,8 @@ def _intent(
     ):
         return Intent("quote")
     if re.search(
-        r"\b(?:who|what) are you\b|\bwhat(?:'s| is) your name\b|\bintroduce yourself\b", low
+        r"\b(?:who|what) are you\b|\bwhat(?:'s| is) your name\b|\bintroduce yourself\b|\btell me about yourself\b",
+        low,
     ):
         return Intent("self")
     m = re.match(
@@ -491,6 +442,9 @@ def _intent(
     )
     if m:
         return Intent("say", subject=m.group(1).strip())
+    counted = read_count(p)
+    if counted:
+        return _ask(counted)
     words = re.findall(r"\w+", low)
     if stated and len(words) <= 25 and "?" not in p:
         return Intent("introduce", extra=stated)
@@ -504,6 +458,10 @@ def _intent(
         )
     ):
         return Intent("greeting")
+    for reader in (read_names, read_plan):
+        asked = reader(p)
+        if asked:
+            return _ask(asked)
     if wants_code(p) and re.search(
         r"\b(?:code|function|script|snippet|program|implement|algorithm|def|class|write|show|create|generate|example|how (?:do|can) i|how to)\b",
         low,
@@ -519,7 +477,7 @@ def _intent(
                 )
             ),
         )
-    arith = _arithmetic(p)
+    arith = arithmetic(p)
     if arith and (
         len(words) <= 14
         or re.search(r"\b(?:calculate|compute|what is|what's|evaluate|solve)\b", low)
@@ -620,16 +578,25 @@ def _intent(
     if m:
         return Intent("explain", subject=_clean_subject(m.group(1) or " ".join(keywords_of(p, 3))))
     m = re.match(
-        r"(?i:who (?:is|was|were)|tell me about|what do you know about)\s+((?:[A-Z][\w.'-]+)(?:\s+(?:[A-Z][\w.'-]+|de|da|van|von|of))*)\s*\??$",
+        r"(?i:who (?:is|was|were)|tell me about|what do you know about|describe)\s+((?:[A-Z][\w'-]+(?:\.[A-Z][\w'-]*)*)(?:\s+(?:[A-Z][\w.'-]+|de|da|van|von|of))*)\s*[?.!]?$",
         p,
     )
     if m:
-        name = m.group(1)
+        name = m.group(1) if re.search(r"\b[A-Z]\.$", m.group(1)) else m.group(1).rstrip(".")
         nation = name if name in CAPITALS else _CAPITAL_COUNTRY.get(name)
         if nation:
             return Intent("place", subject=name, extra=(nation, CAPITALS[nation]))
         if low.startswith("who") or len(name.split()) >= 2:
             return Intent("person", subject=name)
+    described = read_describe(p)
+    if described:
+        if media and re.search(
+            r"\b(?:this|these|attached|the)\b.*\b(?:image|picture|photo|audio|video|file|document|pdf|clip|recording)s?\b|^(?:it|this|that)$",
+            described[1],
+            re.IGNORECASE,
+        ):
+            return Intent("describe_media")
+        return _ask(described)
     category = _category(p)
     if re.search(r"\b(?:benefits|advantages|pros|disadvantages|drawbacks) of\b", low):
         noun = "benefits" if re.search(r"\b(?:benefits|advantages|pros)\b", low) else "drawbacks"
@@ -709,7 +676,12 @@ def _intent(
         re.IGNORECASE,
     )
     if m:
-        return Intent("explain", subject=_clean_subject(m.group(1)))
+        subject = _clean_subject(m.group(1))
+        # "Explain what machine learning is" is about machine learning.
+        inner = re.fullmatch(
+            r"what (?:an? |the )?(.+?) (?:is|are|means|does)", subject, re.IGNORECASE
+        )
+        return Intent("explain", subject=inner.group(1) if inner else subject)
     if media and re.search(
         r"\b(?:this|the|these|attached)\b.*\b(?:image|picture|photo|audio|video|file|document|pdf|clip)\b|\bdescribe\b",
         low,
@@ -745,11 +717,14 @@ def analyse(request: dict[str, Any]) -> Analysis:
     system = request.get("systemInstruction") or {}
     system_text = _text_of(system) if isinstance(system, dict) else ""
     rules = _rules(system_text, prompt)
+    asked, shape, briefly = split_format(prompt)
+    if briefly and not rules.brief:
+        rules = replace(rules, brief=True)
     earlier_facts = _facts([t for r, t in history if r != "model"])
     new_name = "name" in facts and facts.get("name") != earlier_facts.get("name")
     stated = tuple(k for k, v in facts.items() if earlier_facts.get(k) != v)
-    intent = _intent(prompt, media, bool(responses), stated)
-    keywords = keywords_of(intent.subject or prompt) or keywords_of(prompt)
+    intent = _intent(asked, media, bool(responses), stated)
+    keywords = keywords_of(intent.subject or asked) or keywords_of(asked)
     topic = intent.subject or " ".join(keywords[:3])
     if not topic and media:
         topic = media[0].kind_label.split(" ", 1)[-1]
@@ -768,4 +743,5 @@ def analyse(request: dict[str, Any]) -> Analysis:
         triggers=triggers,
         system_text=system_text,
         new_name=new_name,
+        shape=shape,
     )

@@ -49,6 +49,7 @@ class Draft:
     key: str | None = None  # the bare answer, for "one word" rules
     brief_blocks: list[str] = field(default_factory=list)  # kept even when brevity is asked for
     personal: bool = True  # persona phrasing applies
+    opener: str = ""  # "Sure! " before the lead; dropped when brevity is asked for
 
 
 def sentence_case(text: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 
+from ._advice import tips_for
 from ._analysis import LANGUAGE_NAMES, Analysis, keywords_of
 from ._codegen import snippet_for
 from ._drafting import (
@@ -26,8 +27,17 @@ from ._drafting import (
     text_file_notes,
 )
 from ._drafts_misc import compare_draft, creative_draft, social_draft, yesno_draft
+from ._drafts_more import count_draft, names_draft, plan_draft, table_list_draft
 from ._phrases import EN
-from ._vocab import CATEGORY_POOLS
+from ._prose import (
+    describe_draft,
+    generic_paragraphs,
+    missing_attachment,
+    notes_draft,
+    topic_paragraphs,
+)
+from ._tables import COUNTRY_POPULATION, COUNTRY_REGION, region_in
+from ._vocab import CAPITALS, CATEGORY_POOLS
 
 __all__ = [
     "Draft",
@@ -275,6 +285,14 @@ def english_draft(a: Analysis, v: Voice) -> Draft:
         )
     if kind == "code":
         return _code(a, v)
+    if kind == "count":
+        return count_draft(a)
+    if kind == "names":
+        return names_draft(a, v)
+    if kind == "plan":
+        return plan_draft(a, v)
+    if kind == "describe":
+        return describe_draft(a, v)
     if kind == "list":
         return list_draft(a, v)
     if kind == "compare":
@@ -402,6 +420,14 @@ def _code(a: Analysis, v: Voice) -> Draft:
 
 def _explain(a: Analysis, v: Voice) -> Draft:
     t = a.topic
+    missing = missing_attachment(a)
+    if missing:
+        return missing
+    paragraphs = topic_paragraphs(t, why=t.lower().startswith("why "))
+    if paragraphs:
+        return notes_draft(a, v, paragraphs, describe=False)
+    if a.shape and not (a.shape.unit == "sentence" and a.shape.count == 1):
+        return notes_draft(a, v, generic_paragraphs(t), describe=False)
     focus = v.pick(
         (
             "the underlying principle",
@@ -444,24 +470,40 @@ def list_draft(a: Analysis, v: Voice) -> Draft:
     t = a.topic
     if category:
         pool = CATEGORY_POOLS[category]
+        regions = region_in(a.prompt) if category in ("country", "capital") else ()
+        if regions:
+            countries = sorted(
+                (c for c, r in COUNTRY_REGION.items() if r in regions and c in CAPITALS),
+                key=lambda c: (-COUNTRY_POPULATION.get(c, 0), c),
+            )
+            pool = tuple(countries if category == "country" else [CAPITALS[c] for c in countries])
         # Small closed sets ("list the planets") are listed whole unless a number is asked for.
         whole = bool(all_flag) or (
             a.intent.count is None
             and category in ("planet", "continent", "ocean", "day", "month", "color", "state")
         )
         n = len(pool) if whole else min(a.intent.count or 5, len(pool))
-        start = 0 if n == len(pool) else v.number("start", len(pool))
+        start = 0 if n == len(pool) or regions else v.number("start", len(pool))
         items = [pool[(start + i) % len(pool)] for i in range(n)]
         plural = _PLURALS.get(category, category + "s")
+        if regions and len(regions) == 1:
+            plural += f" in {regions[0]}"
         if n == len(pool):
             lead = f"Here are all {n} {plural}{', in alphabetical order' if category in ('state', 'country') else ''}:"
         else:
             lead = v.pick(EN["category_lead"], "lead").format(n=n, plural=plural)
         return Draft(lead, [bullets(items, numbered=True)], closer=None, key=", ".join(items))
+    if noun not in ("benefits", "drawbacks", "suggestions", "tips", "steps"):
+        tabled = table_list_draft(a, v)
+        if tabled is not None:
+            return tabled
     group = _LIST_ALIASES.get(noun, noun if noun in _LIST_ITEMS else "ideas")
     pool2 = _LIST_ITEMS[group]
+    topical = tips_for(t) if group == "tips" else None
+    if topical:
+        group, pool2 = "topical", topical
     n = max(1, min(a.intent.count or (5 if group == "steps" else 3 + v.number("n", 3)), len(pool2)))
-    start = 0 if group == "steps" else v.number("start", len(pool2))
+    start = 0 if group in ("steps", "topical") else v.number("start", len(pool2))
     picked = [pool2[(start + i) % len(pool2)] for i in range(n)]
     # How-to goals read badly inside item text ("approach improve your sleep"), so say "it".
     item_topic = "it" if flag == "how" else t

@@ -8,6 +8,7 @@ from ._analysis import Analysis
 from ._drafting import Draft, Voice, article, bullets, cap, closing_line, join, sentence_case
 from ._hashing import digest_int
 from ._phrases import EN
+from ._prose import topic_paragraphs
 
 __all__ = ["compare_draft", "creative_draft", "social_draft", "yesno_draft"]
 
@@ -236,14 +237,19 @@ def social_draft(a: Analysis, v: Voice) -> Draft:
                 ),
                 "place",
             )
-        body = v.pick(
-            (
-                "It's known for its history, culture and food, and it draws visitors from around the world.",
-                "Its history, culture and food draw visitors from all over the world.",
-                "People visit for its history and culture, and they often stay for the food.",
-                "It has a rich history, a lively culture and plenty to see.",
-            ),
-            "place-body",
+        notes = topic_paragraphs(t)
+        body = (
+            notes[0]
+            if notes
+            else v.pick(
+                (
+                    "It's known for its history, culture and food, and it draws visitors from around the world.",
+                    "Its history, culture and food draw visitors from all over the world.",
+                    "People visit for its history and culture, and they often stay for the food.",
+                    "It has a rich history, a lively culture and plenty to see.",
+                ),
+                "place-body",
+            )
         )
         return Draft(
             lead,

@@ -50,6 +50,14 @@ class ValueSource(Protocol):
     ``path`` is ``$`` for the root, ``$.author.name`` for properties and ``$.tags[0]`` for array
     items; ``name`` is the property name (for array items, the array's name; "" at the root);
     ``schema`` is the JSON Schema node. A value that does not satisfy ``schema`` is ignored.
+
+    A source may also define two optional hooks (looked up by name, so plain sources need not):
+
+    * ``array_length(path, name, schema) -> int | None``: how many items an array should have
+      ("four cities"); kept within minItems/maxItems.
+    * ``record(path, name, schema) -> Mapping[str, Any] | None``: values for some properties of
+      the object at ``path`` (a row of a table: a city's name, country and population). They are
+      used where ``pick`` has nothing and the value is valid for the property.
     """
 
     def pick(self, path: str, name: str, schema: dict[str, Any]) -> Any: ...
@@ -224,6 +232,12 @@ class _Generator:
         self.seed = seed
         self.ref_stack: list[str] = []  # $refs being expanded, to spot recursive models
         self.nesting = 0  # generate() calls in progress; unions can re-enter without a $ref
+        self.hints: dict[str, Any] = {}  # path -> value offered by the source's record hook
+
+    def _hook(self, hook: str, path: str, name: str, node: Mapping[str, Any]) -> Any:
+        """Call an optional ValueSource hook; None when the source doesn't have it."""
+        method = getattr(self.values, hook, None)
+        return method(path, name, dict(node)) if callable(method) else None
 
     def _seed(self, path: str) -> str:
         return f"{self.seed}|{path}"
@@ -286,6 +300,11 @@ class _Generator:
                 picked = _coerce(picked, flat)
                 if self._ok(picked, flat):
                     return picked
+        hinted = self.hints.pop(path, MISSING)
+        if hinted is not MISSING:
+            hinted = _coerce(hinted, flat)
+            if self._ok(hinted, flat):
+                return copy.deepcopy(hinted)
         if "const" in flat:
             return copy.deepcopy(flat["const"])
         for union in ("oneOf", "anyOf"):
@@ -392,6 +411,11 @@ class _Generator:
             optional = [k for k in chosen if k not in required][:room]
             chosen = [k for k in chosen if k in required or k in optional]
         extra = node.get("additionalProperties", True)
+        record = self._hook("record", path, name, node) if props else None
+        if isinstance(record, Mapping):
+            for key in chosen:
+                if key in record and record[key] is not None:
+                    self.hints[f"{path}.{key}"] = record[key]
         out: dict[str, Any] = {}
         for key in chosen:
             sub = props[key] if key in props else self._extra_schema(node, key)
@@ -465,6 +489,9 @@ class _Generator:
             if minimal
             else max(min_items, len(prefix), 2 + digest_int("len", self._seed(path)) % 2)
         )
+        wanted = None if minimal else self._hook("array_length", path, name, node)
+        if isinstance(wanted, int) and not isinstance(wanted, bool) and wanted > 0:
+            count = max(min_items, len(prefix), min(wanted, 100))
         if items is False:
             count = min(count, len(prefix))
         if isinstance(max_items, int):

@@ -17,17 +17,39 @@ What the answer depends on
       with + - * / // % ^ and words like "times"); "What is the capital of France?" is answered
       from a built-in table of ~60 countries; "Say "hello"" / "Say exactly: ..." is echoed;
       "List 5 fruits" / "List all U.S. states" use built-in lists (fruits, planets, colours,
-      countries, U.S. states, days, months...); "Give me 3 tips for X", "How do I X?" give
-      numbered tips or steps; "What are the benefits of X?" and "Recommend some X" give numbered
-      benefits or suggestions; "Explain X" / "What is X?" / "Why is X Y?" give a short overview,
-      sometimes with a bullet list; "Tell me about Paris" / "Who was Ada Lovelace?" describe a
+      countries, U.S. states, days, months...); "List four large cities in South America" and
+      "List three countries in Asia" use the city and country tables (``_tables``: the largest
+      urban areas per region with rounded populations, each country's region); "Give me 3 tips
+      for X", "How do I X?" give numbered tips or steps (topic-specific advice for common topics
+      such as clear code, sleep or learning a language, ``_advice``); "What are the benefits of
+      X?" and "Recommend some X" give numbered benefits or suggestions; "Suggest a name for a
+      cat" / "What should I call my goldfish?" suggest names (a small table of pet names, coined
+      names for projects and companies); "Count from one to five in words" counts ("One, two,
+      three, four, five."; digits, steps like "by twos", "one per line"); "Plan one day in
+      Lisbon for 120 euros" gives a morning / lunch / afternoon / evening plan within the budget
+      (well-known sights for a few cities, general suggestions elsewhere), other "Plan X"
+      prompts a short checklist; "Explain X" / "What is X?" / "Why is X Y?" give a short
+      overview; "Describe X" / "Tell me about X" give descriptive paragraphs; for a few topics
+      (the Moon, the Sun, the sea, the sky's colour, tides, volcanoes, Iceland, photosynthesis,
+      gravity, rainbows, black holes, seasons, leaves, forests, deserts) both draw on short
+      textbook notes (``_topics``); "Tell me about Paris" / "Who was Ada Lovelace?" describe a
       place (capitals and countries from the table) or a person in general terms; "Compare A and
       B" gives bullets or, for technologies, a small table; "Write a haiku / poem / story / joke
       about X"; "Write an email to my boss asking for X" drafts an email; "Summarize: ..."
       quotes the lead sentence; "Translate 'hello' into French" knows a small phrasebook; yes/no
       questions get a verdict; thanks, goodbyes and "I'm feeling sad" get fitting replies.
       The model has no world knowledge beyond these tables: open questions get plausible but
-      general prose about their topic, never invented specifics.
+      general prose about their topic, never invented specifics. "Describe this image" with
+      nothing attached says so.
+    * Format instructions in the prompt are taken out of the topic and followed: "in three
+      short paragraphs" gives exactly three paragraphs, "in two sentences" one paragraph of two
+      sentences, "in 3 bullet points" three bullets, "in 50 words" at most 50 words; "Write
+      three sentences about X" works the same way; "briefly" / "in one sentence" keep the first
+      sentence. Number words and digits ("two tips", "four cities", "a few ideas") set counts.
+    * A JSON example in the prompt ("Reply with the same structure as this example:
+      {"morning": "...", "afternoon": "..."}") makes the answer a fenced ```json object with
+      the same keys and value types, filled from the request (a plan's time slots and budget,
+      values the prompt names) and plausible values elsewhere.
     * The conversation: facts the user stated earlier ("My name is Ada", "my favourite colour is
       teal", "I live in Lisbon", "I'm 30 years old") are remembered; "What is my name?" answers
       "Your name is **Ada**."; "What did I just say?" quotes the previous user message; a
@@ -36,12 +58,16 @@ What the answer depends on
       in the prompt) switches to that language's phrasings; "be brief" / "one sentence" keeps the
       first sentence; "answer in one word" gives only the key value ("Tokyo"); "You are a pirate"
       (or a cat, robot, cowboy, Shakespeare) wraps the answer in that voice ("Arr, matey! ...");
-      any other persona ("You are a travel guide") prefixes "As a travel guide, here's my
-      take."; "You are Max" / "Your name is Max" names the assistant for "Who are you?";
+      "You are a sailor" / "Answer like a ship's captain" (captain, skipper, mariner) use a
+      nautical voice ("Ahoy there! ... Fair winds and following seas!"); any other persona
+      ("You are a travel guide", "Answer like a friendly teacher") prefixes "As a travel guide,
+      here's my take."; "You are Max" / "Your name is Max" names the assistant for "Who are you?";
       "use bullet points", "no markdown / plain text", "all caps" and "always end with X" are
       followed.
-    * Code: a prompt that mentions code, Python, a function, script, snippet or program gets one
-      fenced ```python block of runnable, standard-library-only code related to the prompt
+    * Code: a prompt that asks for code ("write a function", "show me some code", "a Python
+      snippet", "a script that...", or names Python) gets one fenced ```python block of
+      runnable, standard-library-only code related to the prompt (the word "code" alone, as in
+      "tips for writing clear code", is not a request for code)
       (Fibonacci, factorial, primes, sorting, FizzBuzz, palindromes, word counts, CSV, JSON,
       dataclasses, temperatures, averages... or a small helper named after the topic) plus the
       output it prints.
@@ -69,7 +95,12 @@ generationConfig
       ``responseJsonSchema`` (JSON Schema dialect) returns JSON valid against the schema, with
       values taken from the conversation where field names match (city, country, name, title,
       author, rating, operands and results of a sum, enum values the prompt mentions...) and
-      plausible, prompt-seeded values elsewhere. Gemini 3 models indent the JSON; 2.x models
+      plausible, prompt-seeded values elsewhere. Objects that describe a city, country, book,
+      film, author or recipe (by title such as ``City`` or a ``$ref`` to ``#/$defs/City``, by
+      property name such as ``cities``, or by their fields) are filled from the built-in tables:
+      the rows the prompt names ("Tokyo and Paris"), else those of the region or country it
+      names ("in South America"), else the best-known rows. "four cities" / "3 recipes" set the
+      length of the main array (within minItems / maxItems). Gemini 3 models indent the JSON; 2.x models
       write it compact. Without a schema the JSON is a small object about the prompt; a schema
       without a JSON MIME type is still answered in JSON.
       ``text/x.enum`` with an enum schema returns one of the values (the one the prompt
@@ -148,6 +179,7 @@ from ._analysis import Analysis, analyse
 from ._catalogue import ModelInfo, not_supported_error
 from ._embedding import embed_text
 from ._errors import EmulatorError
+from ._example_json import example_answer, example_value
 from ._hashing import digest, response_id
 from ._instances import instance_for
 from ._media import pcm_speech, png_image
@@ -604,7 +636,7 @@ def _answer_parts(
                 seed=f"{analysis.prompt}|{index}|{voice.key.hex()}",
             )
         else:
-            value = free_json(analysis, voice)
+            value = example_value(analysis, voice) or free_json(analysis, voice)
         text = (
             json.dumps(value, ensure_ascii=False, indent=2)
             if model.pretty_json
@@ -615,7 +647,7 @@ def _answer_parts(
             pick_enum([o for o in output.schema["enum"] if o is not None], analysis.prompt, voice)
         )
     else:
-        text = compose_answer(analysis, voice)
+        text = example_answer(analysis, voice) or compose_answer(analysis, voice)
     finish = "STOP"
     if "recitation" in analysis.triggers:
         text = text.split("\n\n")[0].split(". ")[0]

@@ -246,6 +246,7 @@ STYLE_WRAP: dict[str, tuple[str, str]] = {
     "robot": ("BEEP BOOP. ", " END OF TRANSMISSION."),
     "shakespeare": ("Hark! ", " Fare thee well."),
     "cowboy": ("Howdy, partner! ", " Happy trails!"),
+    "captain": ("Ahoy there! ", " Fair winds and following seas!"),
 }
 
 LOCALIZED: dict[str, dict[str, tuple[str, ...]]] = {

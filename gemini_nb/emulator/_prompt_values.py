@@ -2,6 +2,8 @@
 
 "Extract the city from: I live in Lisbon" fills ``city`` with "Lisbon"; a ``name`` field gets the
 name the user gave; ``rating`` picks up "7/10"; enum fields take the value the prompt mentions.
+Objects that describe cities, countries, books, films, authors or recipes are filled from the
+built-in tables (``_records``), and "List four cities" makes the main array four items long.
 Everything else is left to the default generator (it returns MISSING).
 """
 
@@ -13,6 +15,8 @@ from typing import Any
 from ._analysis import Analysis
 from ._instances import MISSING
 from ._plausible import name_words
+from ._records import entity_kind, map_row, requested_length, table_rows
+from ._tables import CITY_COUNTRY
 from ._text import Voice, compose_answer, pick_enum, strip_markdown
 from ._vocab import CAPITALS, CITIES
 
@@ -20,7 +24,9 @@ __all__ = ["PromptValues"]
 
 _CAPITAL_TO_COUNTRY = {v: k for k, v in CAPITALS.items()}
 # Longest first so "Buenos Aires" wins over a shorter name inside it; ties by name, never by set order.
-_KNOWN_CITIES = sorted(set(CITIES) | set(CAPITALS.values()), key=lambda c: (-len(c), c))
+_KNOWN_CITIES = sorted(
+    set(CITIES) | set(CAPITALS.values()) | set(CITY_COUNTRY), key=lambda c: (-len(c), c)
+)
 _OPERATIONS = {"+": "addition", "-": "subtraction", "×": "multiplication", "/": "division"}
 
 
@@ -37,12 +43,54 @@ class PromptValues:
         self.voice = voice
         user_text = [t for role, t in analysis.history if role != "model"] + [analysis.prompt]
         self.text = "\n".join(user_text + [m.text or "" for m in analysis.media])
+        self.records: dict[str, dict[str, Any]] = {}  # object path -> values from a table row
+
+    # --- optional ValueSource hooks (see _instances.ValueSource) -----------------------------
+
+    def array_length(self, path: str, name: str, schema: dict[str, Any]) -> int | None:
+        items = schema.get("items")
+        items = items if isinstance(items, dict) else {}
+        title = str(items.get("title") or "") or str(items.get("$ref") or "").rsplit("/", 1)[-1]
+        asked = requested_length(self.a.prompt, path, name, title)
+        if asked is not None:
+            return asked
+        # "Compare Tokyo, Paris and Lagos" as a list of cities: one item per city named.
+        props = items.get("properties")
+        kind = entity_kind(title, name, props if isinstance(props, dict) else {})
+        if kind is None:
+            return None
+        rows, named = table_rows(kind, self.text)
+        return min(len(rows), 20) if named and len(rows) >= 2 else None
+
+    def record(self, path: str, name: str, schema: dict[str, Any]) -> dict[str, Any] | None:
+        props = schema.get("properties")
+        if not isinstance(props, dict):
+            return None
+        kind = entity_kind(str(schema.get("title") or ""), name, props)
+        if kind is None:
+            return None
+        rows, named = table_rows(kind, self.text)
+        index_m = re.search(r"\[(\d+)\]$", path)
+        in_array = index_m is not None
+        index = int(index_m.group(1)) if index_m else 0
+        # A lone object only takes a row the prompt names; a list may take the table's rows.
+        if index >= len(rows) or (not in_array and not named):
+            return None
+        values = map_row(kind, rows[index], props)
+        if in_array:
+            self.records[path] = values
+        return values
+
+    # --- values -------------------------------------------------------------------------------
 
     def _find(self, pattern: str) -> str | None:
         m = re.search(pattern, self.text, re.IGNORECASE)
         return m.group(1).strip() if m else None
 
     def pick(self, path: str, name: str, schema: dict[str, Any]) -> Any:
+        parent, _, field = path.rpartition(".")
+        if field in self.records.get(parent, {}):
+            return MISSING  # a list item from a table row: keep the row consistent
         types = _types(schema)
         if "enum" in schema:
             options = [o for o in schema["enum"] if o is not None]
@@ -76,6 +124,14 @@ class PromptValues:
         a = self.a
         if key in ("name", "full name", "user name", "person", "first name") and "name" in a.facts:
             return a.facts["name"].split()[0] if key == "first name" else a.facts["name"]
+        if words and words[-1] in ("destination", "location", "place", "where"):
+            found = next(
+                (c for c in _KNOWN_CITIES if re.search(rf"\b{re.escape(c)}\b", self.text)), None
+            )
+            country = next(
+                (c for c in CAPITALS if re.search(rf"\b{re.escape(c)}\b", self.text)), None
+            )
+            return found or country or MISSING
         if "city" in words or "capital" in words:
             found = next(
                 (c for c in _KNOWN_CITIES if re.search(rf"\b{re.escape(c)}\b", self.text)), None
@@ -96,7 +152,12 @@ class PromptValues:
                 (c for c in _CAPITAL_TO_COUNTRY if re.search(rf"\b{re.escape(c)}\b", self.text)),
                 None,
             )
-            return _CAPITAL_TO_COUNTRY[city] if city else MISSING
+            if city:
+                return _CAPITAL_TO_COUNTRY[city]
+            known = next(
+                (c for c in _KNOWN_CITIES if re.search(rf"\b{re.escape(c)}\b", self.text)), None
+            )
+            return CITY_COUNTRY.get(known, MISSING) if known else MISSING
         if "title" in words:
             quoted = self._find(r"[\"“]([^\"”]{2,80})[\"”]")
             if quoted:

@@ -28,6 +28,7 @@ from ._drafts import (
     media_ack,
     strip_markdown,
 )
+from ._drafts_more import count_values, name_ideas, plan_slots
 from ._hashing import digest_int
 from ._phrases import LOCALIZED, STYLE_WRAP
 from ._vocab import CATEGORY_POOLS
@@ -75,6 +76,9 @@ def _localized(a: Analysis, v: Voice, lang: str) -> Draft:
         return Draft(p(key).format(key=a.intent.subject, value=value), key=value, personal=False)
     if kind == "say":
         return Draft(a.intent.subject, key=a.intent.subject, personal=False)
+    if kind == "count":
+        text = ", ".join(str(x) for x in count_values(a))
+        return Draft(text, key=text, personal=False)
     if kind == "arithmetic":
         return Draft(
             p("arithmetic").format(expr=a.intent.subject, result=a.intent.extra[0]),
@@ -140,6 +144,25 @@ def _transform_prose(text: str, fn: Any) -> str:
     return "".join(part if part.startswith("```") else fn(part) for part in parts)
 
 
+_INTERJECTION = re.compile(
+    r"(?:sure|of course|great question|good question|happy to(?: help| explain)?|glad you asked|"
+    r"okay|ok|got it|noted|interesting|good point|certainly|absolutely|gladly|with pleasure|"
+    r"here goes|let's take a look|here's an overview)[!.]",
+    re.IGNORECASE,
+)
+
+
+def _brief_sentence(lead: str) -> str:
+    """The lead's first sentence that says something ("Sure!" alone doesn't)."""
+    rest = lead.strip()
+    while True:
+        sentence = first_sentence(rest)
+        remainder = rest[len(sentence) :].strip()
+        if not _INTERJECTION.fullmatch(sentence.strip()) or not remainder:
+            return sentence
+        rest = remainder
+
+
 def compose_answer(a: Analysis, v: Voice) -> str:
     """The full Markdown answer for the analysed request."""
     lang = a.rules.language
@@ -158,9 +181,10 @@ def compose_answer(a: Analysis, v: Voice) -> str:
         # A brief list still names its items, inline.
         text = f"{draft.lead[:-1]}: {draft.key}."
     elif rules.brief:
-        text = "\n\n".join([first_sentence(draft.lead), *draft.brief_blocks])
+        text = "\n\n".join([_brief_sentence(draft.lead), *draft.brief_blocks])
     else:
-        text = "\n\n".join([draft.lead, *draft.blocks, *([draft.closer] if draft.closer else [])])
+        lead = f"{draft.opener}{draft.lead}" if lang is None else draft.lead
+        text = "\n\n".join([lead, *draft.blocks, *([draft.closer] if draft.closer else [])])
     if rules.persona and not rules.style and draft.personal and not rules.terse:
         text = f"As {article(rules.persona)}, here's my take. {text}"
     if rules.style in STYLE_WRAP:
@@ -205,6 +229,10 @@ _THOUGHT_TITLES = {
     "email": "Drafting the Email",
     "person": "Recalling a Person",
     "place": "Describing a Place",
+    "describe": "Painting the Picture",
+    "count": "Counting It Out",
+    "names": "Brainstorming Names",
+    "plan": "Drafting the Plan",
 }
 
 
@@ -223,6 +251,10 @@ def compose_thoughts(a: Analysis, detailed: bool) -> str:
         "compare": f"the user wants a comparison of {t}. Contrasting their strengths side by side should make the trade-offs clear",
         "creative": f"the user wants a short creative piece about {t}, so I'll aim for vivid but simple language",
         "function_result": "a tool has returned data, and I need to relay the relevant parts clearly",
+        "describe": f"the user wants a description of {t}. I'll focus on what it's like and what makes it distinctive",
+        "count": "the user wants me to count through a range, so I'll list every number in order",
+        "names": f"the user wants name ideas for {t}. Short, friendly names that are easy to say work best",
+        "plan": f"the user wants a plan for {t}. I'll organise it by time of day and keep an eye on the budget",
     }.get(
         kind,
         f"the user is asking about {t}. I'll start with a clear overview and keep the structure easy to scan",
@@ -277,6 +309,12 @@ def free_json(a: Analysis, v: Voice) -> Any:
     if kind == "code":
         snip = snippet_for(a.prompt, a.keywords, a.topic, a.facts.get("name"))
         return {"language": "python", "code": snip.code, "output": snip.output}
+    if kind == "count":
+        return {"numbers": count_values(a)}
+    if kind == "names":
+        return {"names": [name for name, _ in name_ideas(a, v)]}
+    if kind == "plan" and a.intent.extra[0]:
+        return {"destination": a.intent.extra[0], "plan": plan_slots(a)}
     answer = strip_markdown(first_sentence(english_draft(a, v).lead))
     return {"topic": a.topic, "answer": answer, "keywords": list(a.keywords)}
 

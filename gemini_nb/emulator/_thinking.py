@@ -42,6 +42,10 @@ _BASE_TOKENS = {
     "person": 160,
     "place": 140,
     "tool": 130,
+    "describe": 240,
+    "count": 40,
+    "names": 90,
+    "plan": 320,
 }
 _LEVEL_SCALE = {"MINIMAL": 0.1, "LOW": 0.45, "MEDIUM": 0.75, "HIGH": 1.0}
 
