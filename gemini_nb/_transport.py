@@ -117,8 +117,8 @@ class Reply:
 
 @dataclass(slots=True)
 class Next:
-    """Read the next events of an open stream: the result is the JSON texts of all events
-    received so far and not yet read (at least one), or None at the end."""
+    """Read the next events of an open stream: the result is the JSON texts of one or more
+    events already received and not yet read, or None at the end."""
 
     handle: Any
 
@@ -343,6 +343,9 @@ def _to_httpx_timeout(value: Any) -> httpx.Timeout:
     return httpx.Timeout(float(value))
 
 
+_BATCH = 16
+
+
 class StreamHandle:
     """An open streaming response: bytes in, SSE event texts out."""
 
@@ -358,12 +361,18 @@ class StreamHandle:
         self.closed = False
 
     def take(self) -> list[str] | None:
-        if self.pending:
-            events = list(self.pending)
-            self.pending.clear()
-            self.events += len(events)
-            return events
-        return None
+        # A few events at a time: decoded chunks then die young, before the cyclic GC
+        # promotes them (a 256 KiB read holds hundreds of events).
+        pending = self.pending
+        if not pending:
+            return None
+        if len(pending) <= _BATCH:
+            events = list(pending)
+            pending.clear()
+        else:
+            events = [pending.popleft() for _ in range(_BATCH)]
+        self.events += len(events)
+        return events
 
     def feed(self, chunk: bytes) -> None:
         self.pending.extend(self.decoder.feed(chunk))

@@ -22,7 +22,7 @@ from .._convert import (
     to_contents,
 )
 from .._pager import AsyncPager, Page, Pager
-from .._streaming import AsyncStream, ChunkMerger, FinalResponse, Stream, decode_chunk
+from .._streaming import AsyncStream, ChunkMerger, FinalResponse, Stream, decode_events
 from .._transport import Call, Emit, Next, Operation, Reply
 from ..types import (
     Content,
@@ -111,16 +111,9 @@ def stream_request_op(
             break
         # Every event that has arrived is decoded and handed on in one step; an error event
         # is raised after the chunks before it.
-        chunks: list[GenerateContentResponse] = []
-        failure: Exception | None = None
-        for text in texts:
-            try:
-                chunk = decode_chunk(text)
-            except Exception as exc:
-                failure = exc
-                break
+        chunks, failure = decode_events(texts)
+        for chunk in chunks:
             merger.add(chunk)
-            chunks.append(chunk)
         if chunks:
             yield Emit(chunks)
         if failure is not None:

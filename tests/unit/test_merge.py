@@ -81,3 +81,26 @@ def test_result_is_repeatable_and_later_chunks_still_merge() -> None:
     m.add(parse_response(GenerateContentResponse, cand({"text": "b"})))
     assert m.result().text == "ab"
     assert m.result().text == "ab"
+
+
+def test_decode_events_keeps_the_chunks_before_a_bad_event() -> None:
+    import json
+
+    import pytest
+
+    from gemini_nb._exceptions import ServerError
+    from gemini_nb._streaming import decode_events
+
+    good = [json.dumps(cand({"text": t})) for t in ("a", "b", "c")]
+    chunks, failure = decode_events(good)
+    assert [c.text for c in chunks] == ["a", "b", "c"] and failure is None
+
+    error = json.dumps({"error": {"code": 500, "message": "boom", "status": "INTERNAL"}})
+    chunks, failure = decode_events([good[0], good[1], error, good[2]])
+    assert [c.text for c in chunks] == ["a", "b"]
+    assert isinstance(failure, ServerError) and "boom" in str(failure)
+
+    chunks, failure = decode_events([good[0], "{not json", good[1]])
+    assert [c.text for c in chunks] == ["a"]
+    with pytest.raises(Exception, match="not a valid GenerateContentResponse"):
+        raise failure  # type: ignore[misc]
