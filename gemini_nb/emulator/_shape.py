@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ._prompt import NUMBER_WORDS
+
 __all__ = [
     "NUMBER_RE",
     "Shape",
@@ -20,29 +22,8 @@ __all__ = [
     "split_format",
 ]
 
-_UNITS = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-]
-_TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_UNITS = NUMBER_WORDS[:20]
+_TENS = [NUMBER_WORDS[20], "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _WORD_VALUES: dict[str, int] = {w: i for i, w in enumerate(_UNITS)}
 _WORD_VALUES.update({w: 20 + 10 * i for i, w in enumerate(_TENS)})
 _WORD_VALUES.update({"a hundred": 100, "one hundred": 100, "hundred": 100})
