@@ -222,28 +222,25 @@ def test_interpolate_rules() -> None:
     assert interpolate("def f(): return {}", ns) == "def f(): return {}"
 
 
-def test_load_ext_is_fast_and_light() -> None:
+def test_load_ext_is_light() -> None:
+    # Its time (≤ 150 ms on top of IPython) is measured by the benchmark (`python -m bench
+    # --only import`), not here: a timed test only measures the CI machine's load.
     import subprocess
     import sys
 
     code = (
-        "import os, sys, time\n"
+        "import os, sys\n"
         "[os.environ.pop(k, None) for k in ('GEMINI_API_KEY','GOOGLE_API_KEY','GOOGLE_GEMINI_BASE_URL')]\n"
         "from IPython.core.interactiveshell import InteractiveShell\n"
         "ip = InteractiveShell.instance()\n"
-        "t = time.perf_counter(); ip.run_line_magic('load_ext', 'gemini_nb'); dt = time.perf_counter() - t\n"
+        "ip.run_line_magic('load_ext', 'gemini_nb')\n"
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('pandas','anywidget','ipywidgets','websockets')]\n"
-        "print('RESULT', dt, heavy, os.environ['GOOGLE_GEMINI_BASE_URL'])\n"
+        "print('RESULT', heavy, os.environ['GOOGLE_GEMINI_BASE_URL'])\n"
     )
-
-    def once() -> list[str]:
-        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-        return next(line for line in out.splitlines() if line.startswith("RESULT")).split()
-
-    runs = [once() for _ in range(3)]
-    best = min(float(r[1]) for r in runs)
-    assert runs[0][2] == "[]" and runs[0][3].startswith("http://127.0.0.1:")
-    assert best < 0.150, f"%load_ext took {best * 1000:.0f} ms"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = next(line for line in out.stdout.splitlines() if line.startswith("RESULT")).split()
+    assert result[1] == "[]", result
+    assert result[2].startswith("http://127.0.0.1:")
 
 
 def test_embedded_emulator_banner_and_answers() -> None:
