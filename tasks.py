@@ -132,7 +132,15 @@ def main() -> int:
     d.add_argument("--headless", action="store_true", help="execute the tour to HTML instead")
     b = sub.add_parser("bench", help="benchmark against raw httpx and google-genai")
     b.add_argument("bench_args", nargs=argparse.REMAINDER)
-    args = parser.parse_args()
+    # Options this parser does not know go on to pytest or the benchmark as they are
+    # (`tasks.py test -k sse`, `tasks.py bench --quick`).
+    args, extra = parser.parse_known_args()
+    if extra and args.task == "demo":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.task == "test":
+        args.pytest_args = [*extra, *args.pytest_args]
+    elif args.task == "bench":
+        args.bench_args = [*extra, *args.bench_args]
     return {"test": cmd_test, "demo": cmd_demo, "bench": cmd_bench}[args.task](args)
 
 
