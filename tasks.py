@@ -35,7 +35,7 @@ def run(*cmd: str | Path, env: dict[str, str] | None = None, check: bool = True)
 
 def ensure_env(extras: str) -> None:
     """Create .venv and install the package with ``extras``, once per pyproject change."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - tasks.py runs on whatever python3 is
         sys.exit("gemini-nb needs Python 3.11 or newer.")
     if not PY.exists():
         say(f"creating {VENV}")
