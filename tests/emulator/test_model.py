@@ -10,7 +10,6 @@ import math
 import re
 import struct
 import zlib
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -24,13 +23,14 @@ from gemini_nb.emulator._model import count_tokens, embed, generate, stream_chun
 from gemini_nb.emulator._schema import validate
 from gemini_nb.emulator._tools import ToolTurn
 
+from .._shared import RECORDED
+
 FLASH = "gemini-2.5-flash"
 PRO = "gemini-2.5-pro"
 LITE = "gemini-2.5-flash-lite"
 OLD = "gemini-2.0-flash"
 G3 = "gemini-3-pro-preview"
 G3F = "gemini-3-flash-preview"
-RECORDED = Path("/work/shared/recorded")
 
 
 def m(name: str) -> ModelInfo:

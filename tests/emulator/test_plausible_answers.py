@@ -17,39 +17,10 @@ from pydantic import BaseModel, TypeAdapter
 
 from gemini_nb.emulator._advice import PET_NAMES
 from gemini_nb.emulator._analysis import analyse, wants_code
-from gemini_nb.emulator._catalogue import ModelInfo, lookup
 from gemini_nb.emulator._model import generate, stream_chunks
-from gemini_nb.emulator._schema import validate
 from gemini_nb.emulator._tables import LARGE_CITIES
 
-FLASH = "gemini-2.5-flash"
-PRO = "gemini-2.5-pro"
-
-
-def m(name: str) -> ModelInfo:
-    info = lookup(name)
-    assert info is not None
-    return info
-
-
-def req(text: str, *, system: str | None = None, **config: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"contents": [{"role": "user", "parts": [{"text": text}]}]}
-    if system:
-        body["systemInstruction"] = {"parts": [{"text": system}]}
-    if config:
-        body["generationConfig"] = config
-    return body
-
-
-def run(text: str, model: str = FLASH, **kw: Any) -> dict[str, Any]:
-    response = generate(req(text, **kw), m(model))
-    validate("GenerateContentResponse", response, direction="response")
-    return response
-
-
-def answer(response: dict[str, Any], index: int = 0) -> str:
-    parts = response["candidates"][index]["content"].get("parts", [])
-    return "".join(p.get("text", "") for p in parts if not p.get("thought"))
+from .test_model import FLASH, PRO, answer, m, req, run
 
 
 def say(text: str, model: str = FLASH, **kw: Any) -> str:
