@@ -51,11 +51,16 @@ def decode_events(texts: list[str]) -> tuple[list[GenerateContentResponse], Exce
     array body or an invalid event sends the batch through :func:`decode_chunk` one by one, so
     the chunks before the bad event are kept.
     """
-    if len(texts) > 1 and not any(_special(t) for t in texts):
+    if len(texts) > 1:
         try:
-            return _chunk_list().validate_json("[" + ",".join(texts) + "]", extra="allow"), None
+            chunks = _chunk_list().validate_json("[" + ",".join(texts) + "]", extra="allow")
         except ValueError:
             pass
+        else:
+            # An error event validates too, as a chunk with an unknown "error" field: any
+            # unknown top-level field sends the batch the careful way.
+            if not any(chunk.__pydantic_extra__ for chunk in chunks):
+                return chunks, None
     chunks: list[GenerateContentResponse] = []
     for text in texts:
         try:
@@ -63,11 +68,6 @@ def decode_events(texts: list[str]) -> tuple[list[GenerateContentResponse], Exce
         except Exception as exc:
             return chunks, exc
     return chunks, None
-
-
-def _special(text: str) -> bool:
-    head = text[:24]
-    return '"error"' in head or head.lstrip().startswith("[")
 
 
 @cache
