@@ -53,14 +53,14 @@ def decode_events(texts: list[str]) -> tuple[list[GenerateContentResponse], Exce
     """
     if len(texts) > 1:
         try:
-            chunks = _chunk_list().validate_json("[" + ",".join(texts) + "]", extra="allow")
+            batch = _chunk_list().validate_json("[" + ",".join(texts) + "]", extra="allow")
         except ValueError:
             pass
         else:
             # An error event validates too, as a chunk with an unknown "error" field: any
             # unknown top-level field sends the batch the careful way.
-            if not any(chunk.__pydantic_extra__ for chunk in chunks):
-                return chunks, None
+            if not any(chunk.__pydantic_extra__ for chunk in batch):
+                return batch, None
     chunks: list[GenerateContentResponse] = []
     for text in texts:
         try:
