@@ -95,10 +95,11 @@ def test_decode_events_keeps_the_chunks_before_a_bad_event() -> None:
     chunks, failure = decode_events(good)
     assert [c.text for c in chunks] == ["a", "b", "c"] and failure is None
 
-    error = json.dumps({"error": {"code": 500, "message": "boom", "status": "INTERNAL"}})
-    chunks, failure = decode_events([good[0], good[1], error, good[2]])
-    assert [c.text for c in chunks] == ["a", "b"]
-    assert isinstance(failure, ServerError) and "boom" in str(failure)
+    body = {"error": {"code": 500, "message": "boom", "status": "INTERNAL"}}
+    for error in (json.dumps(body), json.dumps(body, indent=2), json.dumps([body])):
+        chunks, failure = decode_events([good[0], good[1], error, good[2]])
+        assert [c.text for c in chunks] == ["a", "b"]
+        assert isinstance(failure, ServerError) and "boom" in str(failure)
 
     chunks, failure = decode_events([good[0], "{not json", good[1]])
     assert [c.text for c in chunks] == ["a"]
