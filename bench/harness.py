@@ -133,6 +133,31 @@ class ServerMeter:
         return total / 1e9
 
 
+class _Busy:
+    """The server's CPU share over the raw httpx runs of an interleaved measurement."""
+
+    def __init__(self, meter: ServerMeter | None) -> None:
+        self.meter = meter
+        self.cpu = self.wall = 0.0
+        self._before: float | None = None
+        self._t0 = 0.0
+
+    def start(self, name: str) -> None:
+        self._before = self.meter.cpu() if self.meter and name == "raw" else None
+        self._t0 = time.perf_counter()
+
+    def stop(self) -> None:
+        wall = time.perf_counter() - self._t0
+        if self._before is not None and self.meter is not None:
+            after = self.meter.cpu()
+            if after is not None:
+                self.cpu += after - self._before
+                self.wall += wall
+
+    def share(self) -> float | None:
+        return self.cpu / self.wall if self.wall else None
+
+
 def interleave(
     runs: Mapping[str, Callable[[], float]],
     rounds: int,
@@ -143,21 +168,14 @@ def interleave(
     Returns the stats per contender and the server's CPU share during the raw runs.
     """
     samples: dict[str, list[float]] = {name: [] for name in runs}
-    busy_cpu = busy_wall = 0.0
+    busy = _Busy(meter)
     for r in range(rounds):
         for name in order_for(r, list(runs)):
             gc.collect()
-            before = meter.cpu() if meter and name == "raw" else None
-            t0 = time.perf_counter()
+            busy.start(name)
             samples[name].append(runs[name]())
-            wall = time.perf_counter() - t0
-            if before is not None and meter is not None:
-                after = meter.cpu()
-                if after is not None:
-                    busy_cpu += after - before
-                    busy_wall += wall
-    busy = busy_cpu / busy_wall if busy_wall else None
-    return {name: Stats(tuple(v)) for name, v in samples.items()}, busy
+            busy.stop()
+    return {name: Stats(tuple(v)) for name, v in samples.items()}, busy.share()
 
 
 async def interleave_async(
@@ -167,18 +185,11 @@ async def interleave_async(
 ) -> tuple[dict[str, Stats], float | None]:
     """The async twin of :func:`interleave` (all rounds on one event loop)."""
     samples: dict[str, list[float]] = {name: [] for name in runs}
-    busy_cpu = busy_wall = 0.0
+    busy = _Busy(meter)
     for r in range(rounds):
         for name in order_for(r, list(runs)):
             gc.collect()
-            before = meter.cpu() if meter and name == "raw" else None
-            t0 = time.perf_counter()
+            busy.start(name)
             samples[name].append(await runs[name]())
-            wall = time.perf_counter() - t0
-            if before is not None and meter is not None:
-                after = meter.cpu()
-                if after is not None:
-                    busy_cpu += after - before
-                    busy_wall += wall
-    busy = busy_cpu / busy_wall if busy_wall else None
-    return {name: Stats(tuple(v)) for name, v in samples.items()}, busy
+            busy.stop()
+    return {name: Stats(tuple(v)) for name, v in samples.items()}, busy.share()
