@@ -1,7 +1,7 @@
 """Automatic function calling: run the model's function calls and send the results back.
 
 On when Python callables are passed as tools (declarations alone are never run). The loop is
-an operation (see ``_transport``), written once for both clients:
+a flow (see ``_transport``), written once for both clients:
 
 1. ask the model (at most ``maximum_remote_calls`` times, default 10);
 2. if it answers with function calls and calls remain, run them — every call's result goes
@@ -33,7 +33,7 @@ from typing import Any
 
 from ._functions import ArgumentError, bind_arguments, declare_function, to_jsonable
 from ._streaming import ChunkMerger
-from ._transport import Call, Operation, Reply, RunTools
+from ._transport import Call, Flow, Reply, RunTools
 from .types import (
     AutomaticFunctionCallingConfig,
     Content,
@@ -88,17 +88,17 @@ def _history(contents: list[dict[str, Any]]) -> list[Content]:
     return [Content.model_validate(c, extra="allow") for c in contents]
 
 
-Ask = Callable[[str, dict[str, Any], Any], Operation[GenerateContentResponse]]
+Ask = Callable[[str, dict[str, Any], Any], Flow[GenerateContentResponse]]
 
 
-def _ask_once(path: str, body: dict[str, Any], options: Any) -> Operation[GenerateContentResponse]:
+def _ask_once(path: str, body: dict[str, Any], options: Any) -> Flow[GenerateContentResponse]:
     reply: Reply = yield Call("POST", f"{path}:generateContent", body=body, options=options)
     return reply.model(GenerateContentResponse)
 
 
 def _ask_streamed(
     path: str, body: dict[str, Any], options: Any
-) -> Operation[GenerateContentResponse]:
+) -> Flow[GenerateContentResponse]:
     from .resources.models import stream_request_op
 
     return (yield from stream_request_op(path, body, options, ChunkMerger()))
@@ -110,7 +110,7 @@ def _loop(
     body: dict[str, Any],
     cfg: GenerateContentConfig | None,
     functions: list[Any],
-) -> Operation[GenerateContentResponse]:
+) -> Flow[GenerateContentResponse]:
     afc = _settings(cfg)
     options = cfg.http_options if cfg is not None else None
     table = _table(functions)
@@ -135,13 +135,13 @@ def _loop(
 
 def afc_generate(
     path: str, body: dict[str, Any], cfg: GenerateContentConfig | None, functions: list[Any]
-) -> Operation[GenerateContentResponse]:
+) -> Flow[GenerateContentResponse]:
     return (yield from _loop(_ask_once, path, body, cfg, functions))
 
 
 def afc_stream(
     path: str, body: dict[str, Any], cfg: GenerateContentConfig | None, functions: list[Any]
-) -> Operation[GenerateContentResponse]:
+) -> Flow[GenerateContentResponse]:
     """Like afc_generate, streaming every round: the chunks of all rounds are emitted."""
     return (yield from _loop(_ask_streamed, path, body, cfg, functions))
 

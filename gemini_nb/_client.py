@@ -1,6 +1,6 @@
 """``Client`` and ``AsyncClient``: the two thin I/O shells around :class:`Transport`.
 
-Each performs the effects of an operation (HTTP calls with retries, stream reads, sleeps,
+Each performs the effects of a flow (HTTP calls with retries, stream reads, sleeps,
 tool runs) in its own way; nothing else differs between them.
 """
 
@@ -14,7 +14,7 @@ import httpx
 
 from ._config import Secret, Settings, resolve_settings
 from ._exceptions import APIError
-from ._transport import Call, Emit, Next, Operation, Reply, RunTools, Sleep, StreamHandle, Transport
+from ._transport import Call, Emit, Flow, Next, Reply, RunTools, Sleep, StreamHandle, Transport
 
 if TYPE_CHECKING:
     from .resources.chats import AsyncChats, Chats
@@ -140,10 +140,10 @@ class Client(_ClientBase):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    # ------------------------------------------------------------- driving operations
+    # ------------------------------------------------------------- driving flows
 
-    def _run(self, op: Operation[T]) -> T:
-        """Perform every effect of a non-streaming operation and return its result."""
+    def _run(self, op: Flow[T]) -> T:
+        """Perform every effect of a non-streaming flow and return its result."""
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -157,8 +157,8 @@ class Client(_ClientBase):
             except Exception as exc:
                 value, error = None, exc
 
-    def _iterate(self, op: Operation[Any], handles: list[StreamHandle]) -> Iterator[Any]:
-        """Drive a streaming operation, yielding what it emits."""
+    def _iterate(self, op: Flow[Any], handles: list[StreamHandle]) -> Iterator[Any]:
+        """Drive a streaming flow, yielding what it emits."""
         value: Any = None
         error: BaseException | None = None
         try:
@@ -287,7 +287,7 @@ class AsyncClient(_ClientBase):
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    async def _run(self, op: Operation[T]) -> T:
+    async def _run(self, op: Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
         while True:
@@ -301,7 +301,7 @@ class AsyncClient(_ClientBase):
             except Exception as exc:
                 value, error = None, exc
 
-    async def _iterate(self, op: Operation[Any], handles: list[StreamHandle]) -> AsyncIterator[Any]:
+    async def _iterate(self, op: Flow[Any], handles: list[StreamHandle]) -> AsyncIterator[Any]:
         value: Any = None
         error: BaseException | None = None
         try:

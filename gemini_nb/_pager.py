@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from ._client import AsyncClient, Client
-    from ._transport import Operation
+    from ._transport import Flow
 
 __all__ = ["AsyncPager", "Page", "Pager"]
 
@@ -42,7 +42,7 @@ class Pager(Generic[T]):
     >>> client.models.list().to_pandas()    # doctest: +SKIP
     """
 
-    def __init__(self, client: Client, fetch: Callable[[str | None], Operation[Page[T]]]):
+    def __init__(self, client: Client, fetch: Callable[[str | None], Flow[Page[T]]]):
         self._client = client
         self._fetch = fetch
         self.page: Page[T] = client._run(fetch(None))
@@ -69,7 +69,7 @@ class Pager(Generic[T]):
 class AsyncPager(Generic[T]):
     """The async twin of :class:`Pager`: ``pager = await client.models.list(); async for …``."""
 
-    def __init__(self, client: AsyncClient, fetch: Callable[[str | None], Operation[Page[T]]]):
+    def __init__(self, client: AsyncClient, fetch: Callable[[str | None], Flow[Page[T]]]):
         self._client = client
         self._fetch = fetch
         self.page: Page[T] = Page([], None)

@@ -15,7 +15,7 @@ from .types._base import HttpInfo
 
 if TYPE_CHECKING:
     from ._client import AsyncClient, Client
-    from ._transport import Operation, StreamHandle
+    from ._transport import Flow, StreamHandle
 
 __all__ = [
     "AsyncStream", "ChunkMerger", "FinalResponse", "Stream", "decode_chunk", "decode_events"
@@ -221,7 +221,7 @@ class _StreamBase:
     """What both stream shells share: the merged answer and the chunks seen so far."""
 
     def __init__(self, merger: ChunkMerger | None) -> None:
-        # The operation may merge into ``merger`` itself (a plain stream); otherwise (automatic
+        # The flow may merge into ``merger`` itself (a plain stream); otherwise (automatic
         # function calling, whose rounds each merge apart) the stream merges what it emits.
         self._merges = merger is None
         self._merger = merger if merger is not None else ChunkMerger()
@@ -265,7 +265,7 @@ class Stream(_StreamBase):
     """
 
     def __init__(
-        self, client: Client, op: Operation[Any], merger: ChunkMerger | None = None
+        self, client: Client, op: Flow[Any], merger: ChunkMerger | None = None
     ) -> None:
         super().__init__(merger)
         self._client = client
@@ -330,7 +330,7 @@ class AsyncStream(_StreamBase):
     """The async twin of :class:`Stream`: ``async for``, ``async with``."""
 
     def __init__(
-        self, client: AsyncClient, op: Operation[Any], merger: ChunkMerger | None = None
+        self, client: AsyncClient, op: Flow[Any], merger: ChunkMerger | None = None
     ) -> None:
         super().__init__(merger)
         self._client = client
@@ -384,7 +384,7 @@ async def _self_coro(stream: AsyncStream) -> AsyncStream:
 
 
 class FinalResponse:
-    """Emitted last by a streaming operation that builds its own final response (AFC)."""
+    """Emitted last by a streaming flow that builds its own final response (AFC)."""
 
     __slots__ = ("response",)
 

@@ -1,8 +1,8 @@
 """One transport for both clients.
 
-API methods are written once, as *operations*: generators that yield effects (an HTTP
-:class:`Call`, reading the :class:`Next` event of a stream, a :class:`Sleep`, running tools)
-and receive their results. The sync and async clients only differ in how they perform an
+API methods are written once, as *flows* (:data:`Flow`): generators that yield effects (an
+HTTP :class:`Call`, reading the :class:`Next` event of a stream, a :class:`Sleep`, running
+tools) and receive their results. The sync and async clients only differ in how they perform an
 effect; everything else here (URLs, headers, error mapping, retry decisions) is pure and
 shared.
 """
@@ -39,8 +39,8 @@ M = TypeVar("M", bound=BaseModel)
 __all__ = [
     "Call",
     "Emit",
+    "Flow",
     "Next",
-    "Operation",
     "Reply",
     "RunTools",
     "Sleep",
@@ -54,7 +54,7 @@ USER_AGENT = f"gemini-nb/{__version__} python/{platform.python_version()}"
 
 @dataclass(slots=True)
 class Call:
-    """One HTTP request an operation wants made."""
+    """One HTTP request a flow wants made."""
 
     method: str
     path: str
@@ -130,7 +130,7 @@ class Sleep:
 
 @dataclass(slots=True)
 class Emit:
-    """Hand values, in order, to whoever iterates the operation (stream chunks)."""
+    """Hand values, in order, to whoever iterates the flow (stream chunks)."""
 
     values: list[Any]
 
@@ -145,7 +145,7 @@ class RunTools:
 
 
 Effect = Call | Next | Sleep | Emit | RunTools
-Operation = Generator[Effect, Any, T]
+Flow = Generator[Effect, Any, T]
 
 
 class _KeyAuth(httpx.Auth):

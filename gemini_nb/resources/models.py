@@ -1,6 +1,6 @@
 """``client.models``: generate (plain and streamed), count tokens, embed, get and list models.
 
-Each method is one operation (a generator of effects, see ``_transport``) written once; the
+Each method is one flow (a generator of effects, see ``_transport``) written once; the
 ``Models`` and ``AsyncModels`` classes only hand it to their client.
 """
 
@@ -23,7 +23,7 @@ from .._convert import (
 )
 from .._pager import AsyncPager, Page, Pager
 from .._streaming import AsyncStream, ChunkMerger, FinalResponse, Stream, decode_events
-from .._transport import Call, Emit, Next, Operation, Reply
+from .._transport import Call, Emit, Flow, Next, Reply
 from ..types import (
     Content,
     CountTokensResponse,
@@ -50,7 +50,7 @@ class _ModelList(WireModel):
     next_page_token: str | None = None
 
 
-# ------------------------------------------------------------------ operations
+# ------------------------------------------------------------------ flows
 
 
 def _attach_parsed(response: GenerateContentResponse, fmt: StructuredOutput | None) -> None:
@@ -84,7 +84,7 @@ def _afc_enabled(cfg: GenerateContentConfig | None, functions: list[Any]) -> boo
     return bool(functions) and not (afc is not None and afc.disable)
 
 
-def generate_op(model: str, contents: Any, config: Any) -> Operation[GenerateContentResponse]:
+def generate_op(model: str, contents: Any, config: Any) -> Flow[GenerateContentResponse]:
     path, body, fmt, cfg, functions = _prepare(model, contents, config)
     if _afc_enabled(cfg, functions):
         from .._afc import afc_generate
@@ -99,7 +99,7 @@ def generate_op(model: str, contents: Any, config: Any) -> Operation[GenerateCon
 
 def stream_request_op(
     path: str, body: dict[str, Any], options: HttpOptions | None, merger: ChunkMerger
-) -> Operation[GenerateContentResponse]:
+) -> Flow[GenerateContentResponse]:
     """One streamed request: emits each chunk, returns the merged response."""
     handle = yield Call(
         "POST", f"{path}:streamGenerateContent", params={"alt": "sse"}, body=body,
@@ -121,8 +121,8 @@ def stream_request_op(
     return merger.result()
 
 
-def open_stream(model: str, contents: Any, config: Any) -> tuple[Operation[None], ChunkMerger | None]:
-    """The operation of a streamed call, and the merger it fills (None: the stream merges)."""
+def open_stream(model: str, contents: Any, config: Any) -> tuple[Flow[None], ChunkMerger | None]:
+    """The flow of a streamed call, and the merger it fills (None: the stream merges)."""
     path, body, fmt, cfg, functions = _prepare(model, contents, config)
     if _afc_enabled(cfg, functions):
         return _stream_op(path, body, fmt, cfg, functions, None), None
@@ -133,7 +133,7 @@ def open_stream(model: str, contents: Any, config: Any) -> tuple[Operation[None]
 def _stream_op(
     path: str, body: dict[str, Any], fmt: StructuredOutput | None,
     cfg: GenerateContentConfig | None, functions: list[Any], merger: ChunkMerger | None,
-) -> Operation[None]:
+) -> Flow[None]:
     """Emits every chunk, then a :class:`FinalResponse` with the merged answer."""
     if merger is None:
         from .._afc import afc_stream
@@ -146,7 +146,7 @@ def _stream_op(
     return None
 
 
-def count_tokens_op(model: str, contents: Any, config: Any) -> Operation[CountTokensResponse]:
+def count_tokens_op(model: str, contents: Any, config: Any) -> Flow[CountTokensResponse]:
     path = model_path(model)
     cfg = coerce_config(config)
     body: dict[str, Any]
@@ -173,7 +173,7 @@ def _embed_inputs(contents: Any) -> list[dict[str, Any]]:
     return [to_content(item) for item in items]
 
 
-def embed_op(model: str, contents: Any, config: Any) -> Operation[EmbedContentResponse]:
+def embed_op(model: str, contents: Any, config: Any) -> Flow[EmbedContentResponse]:
     path = model_path(model)
     if config is None:
         cfg = EmbedContentConfig()
@@ -199,12 +199,12 @@ def embed_op(model: str, contents: Any, config: Any) -> Operation[EmbedContentRe
     return response
 
 
-def get_op(model: str) -> Operation[Model]:
+def get_op(model: str) -> Flow[Model]:
     reply: Reply = yield Call("GET", model_path(model))
     return reply.model(Model)
 
 
-def list_op(page_size: int | None, page_token: str | None) -> Operation[Page[Model]]:
+def list_op(page_size: int | None, page_token: str | None) -> Flow[Page[Model]]:
     params: dict[str, Any] = {}
     if page_size:
         params["pageSize"] = page_size
