@@ -23,9 +23,9 @@ Google's JSON error format and statuses (404 for an unknown model; with ``--api-
 missing key and 400 ``API_KEY_INVALID`` for a wrong one, as the real API answers).
 
 How the model behaves (answers, tokens, embeddings, thinking, structured output) is documented
-in :mod:`gemini_nb.emulator._model`; tools (function calling, code execution, grounding) in
-:mod:`gemini_nb.emulator._tools`; fault injection (``--fail 503:2``, ``POST /_emulator/faults``)
-in :mod:`gemini_nb.emulator._faults`. ``GET /_emulator/requests`` returns the requests received
+in :mod:`gemini_nb.emulator.model.generate`; tools (function calling, code execution, grounding) in
+:mod:`gemini_nb.emulator.model.tools.turn`; fault injection (``--fail 503:2``, ``POST /_emulator/faults``)
+in :mod:`gemini_nb.emulator.wire.faults`. ``GET /_emulator/requests`` returns the requests received
 (API keys masked), for tests that check what a client sent.
 """
 
@@ -34,19 +34,19 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._app import EmulatorApp, EmulatorOptions
-    from ._server import EmulatorServer, serve
+    from .wire.app import EmulatorApp, EmulatorOptions
+    from .wire.server import EmulatorServer, serve
 
 __all__ = ["EmulatorApp", "EmulatorOptions", "EmulatorServer", "serve"]
 
 
 def __getattr__(name: str) -> Any:
     if name in ("EmulatorServer", "serve"):
-        from . import _server
+        from .wire import server as _server
 
         return getattr(_server, name)
     if name in ("EmulatorApp", "EmulatorOptions"):
-        from . import _app
+        from .wire import app as _app
 
         return getattr(_app, name)
     raise AttributeError(f"module 'gemini_nb.emulator' has no attribute {name!r}")

@@ -9,7 +9,7 @@ import argparse
 import sys
 from typing import Any
 
-from ._faults import parse_fault_flag
+from .wire.faults import parse_fault_flag
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -53,8 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"error: bad fault flag: {exc}", file=sys.stderr)
         return 2
-    from ._app import EmulatorOptions
-    from ._server import EmulatorServer
+    from .wire.app import EmulatorOptions
+    from .wire.server import EmulatorServer
 
     options = EmulatorOptions(
         api_key=args.api_key, chunk_delay=args.chunk_delay_ms / 1000, faults=specs

@@ -41,7 +41,7 @@ def ensure_backend(environ: MutableMapping[str, str] | None = None) -> str | Non
     with _lock:
         if _url is not None:
             return None
-        from ..emulator._server import listening_socket
+        from ..emulator.wire.server import listening_socket
 
         sock = listening_socket()
         host, port = sock.getsockname()[:2]
@@ -56,8 +56,8 @@ def ensure_backend(environ: MutableMapping[str, str] | None = None) -> str | Non
 
 def _serve(sock: object, delay: float) -> None:
     global _server
-    from ..emulator._app import EmulatorOptions
-    from ..emulator._server import EmulatorServer
+    from ..emulator.wire.app import EmulatorOptions
+    from ..emulator.wire.server import EmulatorServer
 
     server = EmulatorServer(sock=sock, options=EmulatorOptions(chunk_delay=delay))  # type: ignore[arg-type]
     server.start(wait=False)

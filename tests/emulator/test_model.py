@@ -16,12 +16,18 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from gemini_nb.emulator import _tools
-from gemini_nb.emulator._catalogue import ModelInfo, all_models, lookup, not_supported_error
-from gemini_nb.emulator._errors import EmulatorError
-from gemini_nb.emulator._model import count_tokens, embed, generate, stream_chunks, token_count
-from gemini_nb.emulator._schema import validate
-from gemini_nb.emulator._tools import ToolTurn
+from gemini_nb.emulator.backends.models import ModelInfo, all_models, lookup, not_supported_error
+from gemini_nb.emulator.model.generate import (
+    count_tokens,
+    embed,
+    generate,
+    stream_chunks,
+    token_count,
+)
+from gemini_nb.emulator.model.tools import turn as _tools
+from gemini_nb.emulator.model.tools.turn import ToolTurn
+from gemini_nb.emulator.wire.errors import EmulatorError
+from gemini_nb.emulator.wire.schema import validate
 
 from .._shared import RECORDED
 
@@ -940,7 +946,7 @@ def test_identical_across_processes_and_hash_seeds() -> None:
     import sys
 
     script = (
-        "import json; from gemini_nb.emulator._model import generate, embed; from gemini_nb.emulator._catalogue import lookup;"
+        "import json; from gemini_nb.emulator.model.generate import generate, embed; from gemini_nb.emulator.backends.models import lookup;"
         "b={'contents':[{'role':'user','parts':[{'text':'I live in Buenos Aires. Where do I live? Write python code too.'}]}],"
         "'generationConfig':{'candidateCount':2,'temperature':0.9,'thinkingConfig':{'includeThoughts':True}}};"
         "s={'type':'object','properties':{'city':{'type':'string'},'tags':{'type':'array','items':{'type':'string'}}}};"
@@ -993,7 +999,7 @@ def test_cached_content_is_seen_and_counted() -> None:
 )
 def test_recorded_real_requests_never_crash() -> None:
     """Every real request body in the recorded set gets a schema-valid answer or a clean API error."""
-    from gemini_nb.emulator._schema import RequestInvalid
+    from gemini_nb.emulator.wire.schema import RequestInvalid
 
     answered = 0
     for entry in json.loads((RECORDED / "index.json").read_text()):
@@ -1025,7 +1031,8 @@ def test_recorded_real_requests_never_crash() -> None:
 
 
 def test_tool_turn_finish_message_and_tool_use_tokens() -> None:
-    from gemini_nb.emulator import _catalogue, _model
+    from gemini_nb.emulator.backends import models as _catalogue
+    from gemini_nb.emulator.model import generate as _model
 
     model = _catalogue.lookup("gemini-2.5-flash")
     assert model is not None

@@ -15,10 +15,10 @@ import jsonschema
 import pytest
 from pydantic import BaseModel, TypeAdapter
 
-from gemini_nb.emulator._advice import PET_NAMES
-from gemini_nb.emulator._analysis import analyse, wants_code
-from gemini_nb.emulator._model import generate, stream_chunks
-from gemini_nb.emulator._tables import LARGE_CITIES
+from gemini_nb.emulator.model.generate import generate, stream_chunks
+from gemini_nb.emulator.model.structured.tables import LARGE_CITIES
+from gemini_nb.emulator.prose.advice import PET_NAMES
+from gemini_nb.emulator.prose.analysis import analyse, wants_code
 
 from .test_model import FLASH, PRO, answer, m, req, run
 

@@ -1,4 +1,4 @@
-"""Tests for the emulator's Discovery-driven body validator (gemini_nb.emulator._schema)."""
+"""Tests for the emulator's Discovery-driven body validator (gemini_nb.emulator.wire.schema)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from gemini_nb.emulator import _schema as schema
-from gemini_nb.emulator._schema import RequestInvalid, validate
 from gemini_nb.emulator.data import make_discovery
+from gemini_nb.emulator.wire import schema as schema
+from gemini_nb.emulator.wire.schema import RequestInvalid, validate
 
 REFERENCE = make_discovery.DEFAULT_REFERENCE
 from tests._shared import RECORDED  # noqa: E402

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from gemini_nb.emulator import _tools
-from gemini_nb.emulator._tools import ToolTurn, tool_turn
+from gemini_nb.emulator.model.tools import turn as _tools
+from gemini_nb.emulator.model.tools.turn import ToolTurn, tool_turn
 from tests.emulator.tool_helpers import (
     FLASH,
     GEMINI3,
@@ -735,7 +735,7 @@ def test_same_request_same_turn(body: dict[str, Any], model: str) -> None:
 
 def test_same_turn_in_another_process() -> None:
     script = (
-        "import json, sys\nfrom gemini_nb.emulator._tools import tool_turn\n"
+        "import json, sys\nfrom gemini_nb.emulator.model.tools.turn import tool_turn\n"
         "from tests.emulator.test_tools import DETERMINISM_CASES, dump\n"
         "print(json.dumps([dump(tool_turn(b, m)) for b, m in DETERMINISM_CASES]))\n"
     )

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from gemini_nb.emulator._corpus import DOCUMENTS, PLACES, document_at
-from gemini_nb.emulator._grounding import REDIRECT_PREFIX, resolve_redirect
-from gemini_nb.emulator._tools import tool_turn
+from gemini_nb.emulator.model.tools.corpus import DOCUMENTS, PLACES, document_at
+from gemini_nb.emulator.model.tools.grounding import REDIRECT_PREFIX, resolve_redirect
+from gemini_nb.emulator.model.tools.turn import tool_turn
 from tests.emulator.tool_helpers import (
     FLASH,
     GEMINI3,

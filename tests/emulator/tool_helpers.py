@@ -10,8 +10,8 @@ from typing import Any
 
 import jsonschema
 
-from gemini_nb.emulator._schema import validate
-from gemini_nb.emulator._tools import ToolTurn
+from gemini_nb.emulator.model.tools.turn import ToolTurn
+from gemini_nb.emulator.wire.schema import validate
 
 FLASH = "gemini-2.5-flash"
 GEMINI3 = "gemini-3-flash-preview"

@@ -1,0 +1,1 @@
+"""Structured output: instances of a response schema, regex samples, records and tables."""
