@@ -1,6 +1,7 @@
 """``python -m gemini_nb.emulator``: serve the emulator on loopback.
 
-The first line printed is the base URL, so scripts can read it (``--port 0`` picks a free port).
+The first line printed is the base URL, so scripts can read it (``--port 0`` picks a free port);
+the second is ``token: ...``, the control API's token (``X-Emulator-Token``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--api-key", default=None, help="only accept this API key (default: any)")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="delay between stream events")
     p.add_argument("--log-level", default="warning")
+    p.add_argument("--clock-speed", type=float, default=1.0, metavar="N",
+                   help="run the emulator's clock N times faster (long jobs in demos)")
+    p.add_argument("--answers", default=None, metavar="FILE",
+                   help="scripted answers: a JSON list of {pattern, reply | parts | functionCalls}")
+    p.add_argument("--token", default=None,
+                   help="the control API's token (default: a random one, printed at start)")
     faults = p.add_argument_group("fault injection (also at POST /_emulator/faults)")
     faults.add_argument("--fail", action="append", default=[], metavar="STATUS[:COUNT]",
                         help="answer with this error status (COUNT times, else always)")
@@ -56,8 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     from .wire.app import EmulatorOptions
     from .wire.server import EmulatorServer
 
+    if args.clock_speed <= 0:
+        print("error: --clock-speed must be positive", file=sys.stderr)
+        return 2
     options = EmulatorOptions(
-        api_key=args.api_key, chunk_delay=args.chunk_delay_ms / 1000, faults=specs
+        api_key=args.api_key,
+        chunk_delay=args.chunk_delay_ms / 1000,
+        faults=specs,
+        clock_speed=args.clock_speed,
+        answers=args.answers,
+        control_token=args.token,
     )
     try:
         server = EmulatorServer(args.host, args.port, options=options, log_level=args.log_level)
@@ -66,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(url, flush=True)
+    print(f"token: {server.token}", flush=True)
     print(
         f"gemini-nb emulator: simulated answers. In another shell: "
         f"export GOOGLE_GEMINI_BASE_URL={url}",

@@ -16,7 +16,7 @@ import jsonschema
 import pytest
 from pydantic import BaseModel
 
-from gemini_nb.emulator.backends.models import ModelInfo, all_models, lookup, not_supported_error
+from gemini_nb.emulator.backends.catalogue import ModelInfo, all_models, lookup, not_supported_error
 from gemini_nb.emulator.model.generate import (
     count_tokens,
     embed,
@@ -946,7 +946,7 @@ def test_identical_across_processes_and_hash_seeds() -> None:
     import sys
 
     script = (
-        "import json; from gemini_nb.emulator.model.generate import generate, embed; from gemini_nb.emulator.backends.models import lookup;"
+        "import json; from gemini_nb.emulator.model.generate import generate, embed; from gemini_nb.emulator.backends.catalogue import lookup;"
         "b={'contents':[{'role':'user','parts':[{'text':'I live in Buenos Aires. Where do I live? Write python code too.'}]}],"
         "'generationConfig':{'candidateCount':2,'temperature':0.9,'thinkingConfig':{'includeThoughts':True}}};"
         "s={'type':'object','properties':{'city':{'type':'string'},'tags':{'type':'array','items':{'type':'string'}}}};"
@@ -1031,7 +1031,7 @@ def test_recorded_real_requests_never_crash() -> None:
 
 
 def test_tool_turn_finish_message_and_tool_use_tokens() -> None:
-    from gemini_nb.emulator.backends import models as _catalogue
+    from gemini_nb.emulator.backends import catalogue as _catalogue
     from gemini_nb.emulator.model import generate as _model
 
     model = _catalogue.lookup("gemini-2.5-flash")

@@ -9,8 +9,10 @@ Usage::
 
 What is kept:
 
-* the methods the emulator serves (``SELECTED_METHODS``) with their HTTP verb, path template,
-  flat path, path/query parameters, media-upload paths and request/response schema names;
+* every method of the document (the emulator routes every request through this table: a
+  method is served by a backend or answered as not implemented) with its HTTP verb, path
+  template, flat path, path/query parameters, media-upload paths and request/response schema
+  names;
 * every schema those methods reference, transitively, reduced to what validation needs:
   ``type``, ``format``, ``enum``, ``$ref``, ``items``, ``additionalProperties`` and a
   ``required`` marker for fields whose description starts with "Required." (Discovery has no
@@ -36,7 +38,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_REFERENCE", "SELECTED_METHODS", "build", "main", "render"]
+__all__ = ["DEFAULT_REFERENCE", "build", "main", "render"]
 
 # The shared reference folder sits beside the project root (…/shared next to …/main).
 DEFAULT_REFERENCE = (
@@ -47,29 +49,6 @@ DEFAULT_OUTPUT = Path(__file__).with_name("discovery.json")
 PROTO_SUBDIR = Path("protos/google/ai/generativelanguage/v1beta")
 PROTO_PACKAGE = "google.ai.generativelanguage.v1beta"
 
-# Method ids without the "generativelanguage." prefix; "x.*" takes every method under resource x,
-# sub-resources included. models.* is listed one by one to leave out the legacy PaLM methods.
-SELECTED_METHODS: tuple[str, ...] = (
-    "models.generateContent",
-    "models.streamGenerateContent",
-    "models.countTokens",
-    "models.embedContent",
-    "models.batchEmbedContents",
-    "models.batchGenerateContent",
-    "models.asyncBatchEmbedContent",
-    "models.get",
-    "models.list",
-    "models.predict",
-    "models.predictLongRunning",
-    "models.operations.*",
-    "cachedContents.*",
-    "files.*",
-    "media.upload",
-    "media.uploadToFileSearchStore",
-    "fileSearchStores.*",
-    "batches.*",
-    "tunedModels.*",
-)
 
 # Discovery names of types that live outside the generativelanguage package.
 _FOREIGN_TYPES: dict[str, str] = {
@@ -249,16 +228,6 @@ def _iter_methods(resources: dict[str, Any], prefix: str = "") -> Iterator[tuple
         yield from _iter_methods(resource.get("resources", {}), f"{prefix}{name}.")
 
 
-def _selected(method_id: str) -> bool:
-    for pattern in SELECTED_METHODS:
-        if pattern.endswith(".*"):
-            if method_id.startswith(pattern[:-1]):
-                return True
-        elif method_id == pattern:
-            return True
-    return False
-
-
 def _refs(spec: dict[str, Any]) -> Iterator[str]:
     if "$ref" in spec:
         yield spec["$ref"]
@@ -372,8 +341,6 @@ def build(reference: Path, protos_dir: Path | None = None) -> dict[str, Any]:
     methods: dict[str, Any] = {}
     roots: list[str] = []
     for method_id, method in _iter_methods(doc["resources"]):
-        if not _selected(method_id):
-            continue
         entry: dict[str, Any] = {
             "httpMethod": method["httpMethod"],
             "path": method["path"],

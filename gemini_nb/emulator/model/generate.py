@@ -174,7 +174,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..backends.models import ModelInfo, not_supported_error
+from ..backends.catalogue import ModelInfo, not_supported_error
 from ..prose.analysis import Analysis, analyse
 from ..prose.text import Voice, compose_answer, compose_thoughts, free_json, pick_enum
 from ..wire.errors import EmulatorError
@@ -501,12 +501,16 @@ def generate(
     *,
     api_version: str = "v1beta",
     cached_content: dict[str, Any] | None = None,
+    scripted: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """A full GenerateContentResponse for a validated GenerateContentRequest.
 
     ``cached_content`` is the CachedContent resource the request's ``cachedContent`` names (the
     caller looks it up): its contents, system instruction and tools are seen by the model before
     the request's own, and usage reports them as ``cachedContentTokenCount``.
+
+    ``scripted``: the parts of a scripted answer (``--answers``): they replace what the model
+    would have said or called, and are counted like any other output.
     """
     if not model.supports("generateContent"):
         raise not_supported_error(model.name, "generateContent", api_version)
@@ -546,7 +550,14 @@ def generate(
             **tail,
         }
 
-    turn = _tools.tool_turn(request, model.name) if request.get("tools") else None
+    if scripted is not None:
+        calls = any("functionCall" in p for p in scripted)
+        turn: _tools.ToolTurn | None = _tools.ToolTurn(
+            parts=scripted,
+            finish_message="Model generated function call(s)." if calls else None,
+        )
+    else:
+        turn = _tools.tool_turn(request, model.name) if request.get("tools") else None
     job = _Job(
         analysis,
         model,

@@ -6,7 +6,7 @@ import base64
 from dataclasses import dataclass
 from typing import Any
 
-from ..backends.models import ModelInfo
+from ..backends.catalogue import ModelInfo
 from ..wire.errors import EmulatorError
 from .hashing import stream_bytes, unit
 

@@ -46,7 +46,7 @@ def model_version(model: str) -> tuple[int, int]:
 def thinks(model: str) -> bool:
     """Whether the model is a thinking model (from the catalogue, else from its version)."""
     try:
-        from ..backends.models import lookup
+        from ..backends.catalogue import lookup
 
         info = lookup(model)
     except ImportError:  # pragma: no cover - the catalogue ships with the emulator
@@ -59,7 +59,7 @@ def thinks(model: str) -> bool:
 def thinking_enabled(model: str, request: dict[str, Any]) -> bool:
     """Whether this request runs the model with thinking on (``thinkingBudget: 0`` turns 2.5 Flash off)."""
     try:
-        from ..backends.models import lookup
+        from ..backends.catalogue import lookup
         from ..wire.errors import EmulatorError
         from .thinking import resolve_thinking
     except ImportError:  # pragma: no cover - these ship with the emulator

@@ -1,28 +1,31 @@
-"""The emulator's HTTP layer: routing, auth, validation, faults, JSON / SSE framing.
+"""The emulator's ASGI application: checks, faults, Discovery dispatch, the control API.
 
 A plain ASGI callable (Starlette's Request and Response classes, no middleware stack) so
-that fault injection can reach the connection itself to drop it.
+that fault injection can reach the connection itself to drop it. What each method does lives in
+``backends/``; this module only decides who answers.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
-from collections import deque
-from collections.abc import Awaitable, Callable
+import secrets
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from ..backends import models as _catalogue
-from ..model import generate as _model
+from ..backends.state import Clock, Store
+from ..model.scripted import ScriptedAnswers
+from . import routing
 from . import schema as _schema
+from .control import RequestLog, control
 from .errors import EmulatorError
 from .faults import Fault, FaultSet
+from .framing import error_response, json_response
 
 __all__ = ["EmulatorApp", "EmulatorOptions"]
 
@@ -36,52 +39,67 @@ MISSING_KEY = (
 )
 INVALID_KEY = "API key not valid. Please pass a valid API key."
 
+_VERSIONED = re.compile(r"^/(?:(?:upload|resumable/upload|download)/)?(?P<version>v1beta|v1alpha|v1)/")
+_LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
 
 @dataclass
 class EmulatorOptions:
-    """``api_key``: when set, requests must carry exactly this key (else any key, or none).
+    """How an emulator behaves.
+
+    ``api_key``: when set, requests must carry exactly this key (else any key, or none).
     ``chunk_delay``: seconds between stream events (0 for tests; a little for demos).
-    ``page_size``: default models.list page size, as the real API (50)."""
+    ``page_size``: default models.list page size, as the real API (50).
+    ``clock_speed``: the emulator's clock runs this many times faster than the wall clock.
+    ``answers``: a JSON file of scripted answers (see :mod:`gemini_nb.emulator.model.scripted`).
+    ``control_token``: the token the control API wants (default: a random one per process).
+    ``log_size`` / ``log_bytes``: the request log keeps at most this many requests and bytes.
+    ``max_body_bytes``: the largest JSON request body taken (the API's own limit).
+    ``body_timeout``: seconds a client may pause while sending a request body.
+    ``blob_dir`` / ``blob_limit``: where uploaded bytes are kept, and how many at most.
+    """
 
     api_key: str | None = None
     chunk_delay: float = 0.0
     page_size: int = 50
     log_size: int = 500
+    log_bytes: int = 16 * 1024 * 1024
     faults: list[dict[str, Any]] = field(default_factory=list)
     seed: int = 0
-
-
-def _json_bytes(data: Any, *, pretty: bool = True) -> bytes:
-    if pretty:
-        return json.dumps(data, indent=2, ensure_ascii=False).encode("utf-8")
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(
-        _json_bytes(data),
-        status_code=status,
-        media_type="application/json; charset=UTF-8",
-        headers=headers,
-    )
-
-
-def _error(err: EmulatorError, headers: dict[str, str] | None = None) -> Response:
-    return _json(err.to_json(), err.status, headers)
-
-
-_ROUTE = re.compile(r"^/(?P<version>v1beta|v1alpha|v1)/(?P<rest>.+)$")
+    clock_speed: float = 1.0
+    answers: str | None = None
+    control_token: str | None = None
+    max_body_bytes: int = routing.MAX_BODY_BYTES
+    body_timeout: float = 30.0
+    blob_dir: str | None = None
+    blob_limit: int | None = None
 
 
 class EmulatorApp:
-    """The ASGI application. One instance holds the faults and the request log."""
+    """The ASGI application. One instance holds the state, faults, answers and request log."""
 
     def __init__(self, options: EmulatorOptions | None = None) -> None:
         self.options = options or EmulatorOptions()
         self.faults = FaultSet(seed=self.options.seed)
         for spec in self.options.faults:
             self.faults.add(spec)
-        self.requests: deque[dict[str, Any]] = deque(maxlen=self.options.log_size)
+        self.requests = RequestLog(self.options.log_size, self.options.log_bytes)
+        self.answers = ScriptedAnswers()
+        if self.options.answers:
+            self.answers.load(self.options.answers)
+        store_kw: dict[str, Any] = {}
+        if self.options.blob_dir:
+            store_kw["blob_dir"] = Path(self.options.blob_dir)
+        if self.options.blob_limit is not None:
+            store_kw["blob_limit"] = self.options.blob_limit
+        self.store = Store(Clock(self.options.clock_speed), **store_kw)
+        # Whoever started the emulator holds this; nobody else can read prompts or plant answers.
+        self.control_token = self.options.control_token or secrets.token_urlsafe(24)
+        routing.load_backends()
+
+    @property
+    def clock(self) -> Clock:
+        return self.store.clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -89,10 +107,15 @@ class EmulatorApp:
             return
         if scope["type"] != "http":
             return  # WebSocket routes arrive with the Live API.
-        request = Request(scope, receive)
+        request = Request(scope, _timed(receive, self.options.body_timeout))
         path: str = scope["path"]
+        if not _host_allowed(request, scope):
+            await error_response(
+                EmulatorError(403, "This emulator only answers requests addressed to loopback.")
+            )(scope, receive, send)
+            return
         if path.startswith(CONTROL):
-            response = await self._control(request, path[len(CONTROL) :])
+            response = await control(self, request, path[len(CONTROL) :])
             await response(scope, receive, send)
             return
         decision = self.faults.decide(request.method, path)
@@ -102,40 +125,65 @@ class EmulatorApp:
         if fault is not None and fault.drop:
             _abort(send)
             return
+        sse = request.query_params.get("alt") == "sse"
         try:
             response = await self._api(request, path, fault)
         except EmulatorError as err:
-            response = _error(err)
+            response = error_response(err, sse=sse)
+        except RecursionError:
+            response = error_response(
+                EmulatorError(400, "Invalid JSON payload received. Too deeply nested."), sse=sse
+            )
         await response(scope, receive, send)
 
     # ------------------------------------------------------------------ API
 
     async def _api(self, request: Request, path: str, fault: Fault | None) -> Response:
-        body = await request.body()
-        self._log(request, path, body)
         self._check_key(request)
+        ctx = routing.Ctx(self, request, path, _version(path), {}, fault=fault)
         if fault is not None and fault.status is not None:
+            await self._log(ctx)
             return _fault_response(fault)
         if fault is not None and fault.body is not None:
+            await self._log(ctx)
             return Response(fault.body, media_type="text/html")
-        match = _ROUTE.match(path)
+        handler, params, spec, upload = self._route(request.method, path)
+        ctx.params, ctx.method, ctx.upload = params, spec, upload
+        if upload is None and not getattr(handler, "streams_body", False):
+            # Log (and bound) the body before the handler runs, so even a refused call is seen.
+            await self._log(ctx)
+        else:
+            self.requests.add_meta(request, path)
+        result = await handler(ctx)
+        if isinstance(result, Response):
+            return result
+        return json_response(result)
+
+    def _route(
+        self, http_method: str, path: str
+    ) -> tuple[routing.Handler, dict[str, str], _schema.MethodSpec | None, str | None]:
+        extra = routing.find_extra(http_method, path)
+        if extra is not None:
+            return extra[0], extra[1], None, None
+        m = _VERSIONED.match(path)
+        # The document describes v1beta; v1 and v1alpha share its paths.
+        canonical = path[: m.start("version")] + "v1beta" + path[m.end("version") :] if m else path
+        match = _schema.find_method(http_method, canonical) if m else None
         if match is None:
-            raise EmulatorError(404, f"Method not found: {request.method} {path}")
-        version, rest = match["version"], match["rest"]
-        method = request.method
-        if rest == "models" and method == "GET":
-            return self._list_models(request)
-        if rest.startswith("models/"):
-            name, _, verb = rest[len("models/") :].partition(":")
-            if "/" in name:
-                raise EmulatorError(404, f"Method not found: {method} {path}")
-            if not verb and method == "GET":
-                return _json(_model_info(name, version).to_json())
-            handler = _VERBS.get((method, verb))
-            if handler is not None:
-                payload = _parse_body(body)
-                return await handler(self, request, version, name, payload, fault)
-        raise EmulatorError(404, f"Method not found: {method} {path}")
+            raise EmulatorError(404, f"Method not found: {http_method} {path}")
+        spec = match.method
+        handler = routing.handler_for(spec.id)
+        if handler is None:
+            raise EmulatorError(
+                501,
+                f"Method generativelanguage.{m['version'] if m else 'v1beta'}.{spec.id} is not "
+                "implemented by the gemini-nb emulator.",
+            )
+        return handler, match.params, spec, match.upload
+
+    async def _log(self, ctx: routing.Ctx) -> None:
+        body = await ctx.raw(self.options.max_body_bytes)
+        self.requests.add(ctx.request, ctx.path, body)
 
     def _check_key(self, request: Request) -> None:
         expected = self.options.api_key
@@ -151,7 +199,7 @@ class EmulatorApp:
                     "token, login cookie or other valid authentication credential.",
                 )
             raise EmulatorError(403, MISSING_KEY)
-        if given != expected:
+        if not secrets.compare_digest(given.encode(), expected.encode()):
             raise EmulatorError(
                 400,
                 INVALID_KEY,
@@ -170,192 +218,34 @@ class EmulatorApp:
                 ],
             )
 
-    def _log(self, request: Request, path: str, body: bytes) -> None:
-        headers = {
-            k: ("<present>" if k in ("x-goog-api-key", "authorization") else v)
-            for k, v in request.headers.items()
-        }
+
+def _version(path: str) -> str:
+    m = _VERSIONED.match(path)
+    return m["version"] if m else "v1beta"
+
+
+def _host_allowed(request: Request, scope: Scope) -> bool:
+    """Refuse requests whose Host is not this server's (DNS rebinding from a web page)."""
+    host = request.headers.get("host", "")
+    name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
+    if name in _LOOPBACK_HOSTS:
+        return True
+    server = scope.get("server")
+    return server is not None and name == str(server[0])
+
+
+def _timed(receive: Receive, timeout: float) -> Receive:
+    """``receive`` that gives up on a client that stops sending in the middle of a body."""
+
+    async def wrapped() -> Any:
         try:
-            parsed: Any = json.loads(body) if body else None
-        except ValueError:
-            parsed = {"$raw_bytes": len(body)}
-        self.requests.append(
-            {
-                "method": request.method,
-                "path": path,
-                "query": dict(request.query_params),
-                "headers": headers,
-                "key_in_query": "key" in request.query_params,
-                "json": parsed,
-            }
-        )
-
-    def _list_models(self, request: Request) -> Response:
-        params = request.query_params
-        try:
-            size = int(params.get("pageSize") or self.options.page_size)
-        except ValueError:
-            raise EmulatorError(400, "Invalid value at 'page_size' (TYPE_INT32)") from None
-        size = max(1, min(size, 1000))
-        start = _decode_token(params.get("pageToken"))
-        models = _catalogue.all_models()
-        page = models[start : start + size]
-        data: dict[str, Any] = {"models": [m.to_json() for m in page]}
-        if start + size < len(models):
-            data["nextPageToken"] = _encode_token(start + size)
-        return _json(data)
-
-    async def _generate(
-        self, request: Request, version: str, name: str, payload: Any, fault: Fault | None
-    ) -> Response:
-        info = _model_info(name, version, "generateContent")
-        body = _schema.validate("GenerateContentRequest", payload, skip_required=("model",))
-        return _json(_model.generate(body, info))
-
-    async def _stream(
-        self, request: Request, version: str, name: str, payload: Any, fault: Fault | None
-    ) -> Response:
-        info = _model_info(name, version, "generateContent")
-        body = _schema.validate("GenerateContentRequest", payload, skip_required=("model",))
-        events = _model.stream_chunks(_model.generate(body, info))
-        sse = request.query_params.get("alt") == "sse"
-        gen = self._events(events, sse=sse, fault=fault)
-        media = "text/event-stream" if sse else "application/json; charset=UTF-8"
-        return StreamingResponse(gen, media_type=media)
-
-    async def _events(self, events: list[dict[str, Any]], *, sse: bool, fault: Fault | None) -> Any:
-        cut = fault.cut_stream_after if fault is not None else None
-        err_after = fault.error_in_stream_after if fault is not None else None
-        delay = self.options.chunk_delay
-        if not sse:
-            yield b"["
-        for i, event in enumerate(events):
-            if cut is not None and i >= cut:
-                # An exception after the response started makes the server drop the
-                # connection mid-body, as a network cut would.
-                raise _StreamCut()
-            if err_after is not None and i >= err_after:
-                event = EmulatorError(500, fault.message if fault and fault.message else
-                                      "An internal error has occurred. Please retry or report in "
-                                      "https://developers.generativeai.google/guide/troubleshooting"
-                                      ).to_json()
-            if delay and i:
-                await asyncio.sleep(delay)
-            if sse:
-                yield b"data: " + _json_bytes(event, pretty=False) + b"\r\n\r\n"
-            else:
-                yield (b"," if i else b"") + b"\n" + _json_bytes(event)
-            if err_after is not None and i >= err_after:
-                break
-        if not sse:
-            yield b"\n]"
-
-    async def _count_tokens(
-        self, request: Request, version: str, name: str, payload: Any, fault: Fault | None
-    ) -> Response:
-        info = _model_info(name, version, "countTokens")
-        body = _schema.validate("CountTokensRequest", payload)
-        return _json(_model.count_tokens(body, info))
-
-    async def _embed(
-        self, request: Request, version: str, name: str, payload: Any, fault: Fault | None
-    ) -> Response:
-        info = _model_info(name, version, "embedContent")
-        body = _schema.validate("EmbedContentRequest", payload, skip_required=("model",))
-        return _json(_model.embed(body, info))
-
-    async def _batch_embed(
-        self, request: Request, version: str, name: str, payload: Any, fault: Fault | None
-    ) -> Response:
-        info = _model_info(name, version, "embedContent")
-        body = _schema.validate("BatchEmbedContentsRequest", payload)
-        requests = body.get("requests", [])
-        if len(requests) > 100:
+            return await asyncio.wait_for(receive(), timeout)
+        except TimeoutError:
             raise EmulatorError(
-                400, "* BatchEmbedContentsRequest.requests: at most 100 requests can be in one batch"
-            )
-        embeddings = []
-        for i, item in enumerate(requests):
-            target = item.get("model", "")
-            if target != f"models/{name}":
-                raise EmulatorError(
-                    400,
-                    f"Model names in requests[{i}] must match the batch: expected "
-                    f"models/{name}, got {target or 'nothing'}",
-                )
-            embeddings.append(_model.embed(item, info)["embedding"])
-        return _json({"embeddings": embeddings})
+                408, f"The request body did not arrive within {timeout:g} seconds."
+            ) from None
 
-    # ------------------------------------------------------------------ control
-
-    async def _control(self, request: Request, sub: str) -> Response:
-        method = request.method
-        if sub in ("", "/", "/health"):
-            return JSONResponse({"ok": True, "emulator": "gemini-nb"})
-        if sub == "/faults":
-            if method == "GET":
-                return JSONResponse({"faults": self.faults.list()})
-            if method == "DELETE":
-                self.faults.clear()
-                return JSONResponse({"faults": []})
-            if method == "POST":
-                try:
-                    spec = json.loads(await request.body() or b"{}")
-                    specs = spec if isinstance(spec, list) else [spec]
-                    added = [self.faults.add(s).to_json() for s in specs]
-                except (ValueError, TypeError) as exc:
-                    return JSONResponse({"error": str(exc)}, status_code=400)
-                return JSONResponse(added if isinstance(spec, list) else added[0])
-        if sub == "/requests":
-            if method == "DELETE":
-                self.requests.clear()
-            return JSONResponse({"requests": list(self.requests)})
-        return JSONResponse({"error": f"no control endpoint {sub}"}, status_code=404)
-
-
-_VERBS: dict[tuple[str, str], Callable[..., Awaitable[Response]]] = {
-    ("POST", "generateContent"): EmulatorApp._generate,
-    ("POST", "streamGenerateContent"): EmulatorApp._stream,
-    ("POST", "countTokens"): EmulatorApp._count_tokens,
-    ("POST", "embedContent"): EmulatorApp._embed,
-    ("POST", "batchEmbedContents"): EmulatorApp._batch_embed,
-}
-
-
-class _StreamCut(Exception):
-    """Raised inside a streaming body to make the server drop the connection."""
-
-
-def _model_info(name: str, version: str, method: str | None = None) -> _catalogue.ModelInfo:
-    info = _catalogue.lookup(name)
-    if info is None or (method is not None and not info.supports(method)):
-        raise _catalogue.not_supported_error(name, method or "get", version)
-    return info
-
-
-def _parse_body(body: bytes) -> Any:
-    return _schema.parse_json_body(body) if body.strip() else {}
-
-
-def _encode_token(offset: int) -> str:
-    import base64
-
-    return base64.urlsafe_b64encode(f"offset:{offset}".encode()).decode()
-
-
-def _decode_token(token: str | None) -> int:
-    if not token:
-        return 0
-    import base64
-
-    try:
-        text = base64.urlsafe_b64decode(token.encode()).decode()
-        prefix, _, value = text.partition(":")
-        if prefix != "offset":
-            raise ValueError
-        return max(0, int(value))
-    except ValueError:
-        raise EmulatorError(400, "Invalid page token.") from None
+    return wrapped
 
 
 def _fault_response(fault: Fault) -> Response:
@@ -378,7 +268,7 @@ def _fault_response(fault: Fault) -> Response:
         )
     else:
         message = fault.message or "Injected fault."
-    return _error(EmulatorError(status, message, details=details), headers)
+    return error_response(EmulatorError(status, message, details=details), headers)
 
 
 def _abort(send: Send) -> None:
@@ -397,3 +287,4 @@ async def _lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+

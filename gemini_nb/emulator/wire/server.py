@@ -43,6 +43,8 @@ class EmulatorServer:
             log_level=log_level,
             access_log=False,
             lifespan="off",
+            # Idle keep-alive connections are closed after this many seconds.
+            timeout_keep_alive=5,
             timeout_graceful_shutdown=1,
         )
         self._server = uvicorn.Server(self._config)
@@ -82,6 +84,11 @@ class EmulatorServer:
         self._server.should_exit = True
         self._thread.join(timeout=5)
         self._thread = None
+
+    @property
+    def token(self) -> str:
+        """The control API's token (send it as ``X-Emulator-Token``)."""
+        return self.app.control_token
 
     @property
     def running(self) -> bool:
