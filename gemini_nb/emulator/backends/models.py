@@ -38,8 +38,9 @@ def cached_content(ctx: Ctx, request: dict[str, Any]) -> dict[str, Any] | None:
     name = request.get("cachedContent")
     if not name:
         return None
-    from .caches import cache_for_request
+    from .caches import cache_for_request, check_request_against_cache
 
+    check_request_against_cache(request)
     return cache_for_request(ctx, str(name), ctx.params.get("model", ""))
 
 
