@@ -241,8 +241,15 @@ class Models:
         return Stream(self._client, *open_stream(model, contents, config))
 
     def count_tokens(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None,
+        local: bool = False,
     ) -> CountTokensResponse:
+        """The request's tokens. ``local=True`` counts text on this machine with the model's
+        tokenizer (no API call; see :class:`gemini_nb.tokens.LocalTokenizer`)."""
+        if local:
+            from ..tokens._tokenizer import local_count_tokens
+
+            return local_count_tokens(model, contents, config)
         return self._client._run(count_tokens_op(model, contents, config))
 
     def embed_content(
@@ -276,8 +283,16 @@ class AsyncModels:
         return AsyncStream(self._client, *open_stream(model, contents, config))
 
     async def count_tokens(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None,
+        local: bool = False,
     ) -> CountTokensResponse:
+        if local:
+            import asyncio
+
+            from ..tokens._tokenizer import local_count_tokens
+
+            # In a thread: the first use may download the tokenizer file.
+            return await asyncio.to_thread(local_count_tokens, model, contents, config)
         return await self._client._run(count_tokens_op(model, contents, config))
 
     async def embed_content(

@@ -16,12 +16,12 @@ matches answers. A rule with a ``times`` count is used that many times, then dro
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-import copy
 from typing import Any
 
 __all__ = ["Rule", "ScriptedAnswers"]

@@ -18,6 +18,7 @@ a browser page may not drive the control API even if it guessed the token.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 from collections import deque
 from typing import TYPE_CHECKING, Any
@@ -121,7 +122,7 @@ def _authorised(app: EmulatorApp, request: Request) -> Response | None:
     if not given:
         return _refusal(
             401,
-            f"The control API needs the emulator's token in the {TOKEN_HEADER} header (printed "
+            "The control API needs the emulator's token in the X-Emulator-Token header (printed "
             "by `python -m gemini_nb.emulator`, or EmulatorServer.token).",
         )
     if not secrets.compare_digest(given.encode(), app.control_token.encode()):
@@ -157,7 +158,7 @@ async def control(app: EmulatorApp, request: Request, sub: str) -> Response:
         return await _dispatch(app, request, sub.rstrip("/"))
     except EmulatorError as err:
         return error_response(err)
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, re.error) as exc:
         return error_response(EmulatorError(400, str(exc)))
 
 
