@@ -38,6 +38,7 @@ if TYPE_CHECKING:
         ServerError,
     )
     from .notebook.widgets.chat import ChatWidget
+    from .tokens import LocalTokenizer, TokenizerError, estimate_cost
 
 __all__ = [
     "APIConnectionError",
@@ -55,11 +56,14 @@ __all__ = [
     "FunctionCallingError",
     "GeminiError",
     "InvalidInputError",
+    "LocalTokenizer",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "TokenizerError",
     "__version__",
+    "estimate_cost",
     "load_ipython_extension",
     "types",
     "unload_ipython_extension",
@@ -70,6 +74,7 @@ _LAZY = {
     "AsyncClient": "._client",
     "InvalidInputError": "._convert",
     "ChatWidget": ".notebook.widgets.chat",
+    **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",
     **{
         name: "._exceptions"
