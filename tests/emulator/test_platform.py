@@ -256,3 +256,17 @@ def test_cli_prints_url_and_token_and_takes_the_new_options(tmp_path: Path) -> N
     finally:
         proc.terminate()
         proc.wait(10)
+
+
+def test_connections_that_never_finish_their_headers_are_closed() -> None:
+    with EmulatorServer(options=EmulatorOptions(header_timeout=0.5)) as s:
+        host, port = s.url.removeprefix("http://").split(":")
+        idle = socket.create_connection((host, int(port)), timeout=10)
+        half = socket.create_connection((host, int(port)), timeout=10)
+        half.sendall(f"POST {GEN} HTTP/1.1\r\nHost: 127.0".encode())
+        started = time.monotonic()
+        with idle, half:
+            assert idle.recv(100) == b"" and half.recv(100) == b""
+        assert time.monotonic() - started < 5
+        # A client that sends its request in time is answered as usual.
+        assert httpx.post(s.url + GEN, json=HI).status_code == 200

@@ -56,6 +56,7 @@ class EmulatorOptions:
     ``log_size`` / ``log_bytes``: the request log keeps at most this many requests and bytes.
     ``max_body_bytes``: the largest JSON request body taken (the API's own limit).
     ``body_timeout``: seconds a client may pause while sending a request body.
+    ``header_timeout``: seconds a connection may take to send a request's headers.
     ``blob_dir`` / ``blob_limit``: where uploaded bytes are kept, and how many at most.
     """
 
@@ -71,6 +72,7 @@ class EmulatorOptions:
     control_token: str | None = None
     max_body_bytes: int = routing.MAX_BODY_BYTES
     body_timeout: float = 30.0
+    header_timeout: float = 10.0
     blob_dir: str | None = None
     blob_limit: int | None = None
 

@@ -34,10 +34,12 @@ class EmulatorServer:
         import uvicorn
 
         from .app import EmulatorApp
+        from .protocol import protocol_with
 
         self.app = EmulatorApp(options)
         self._config = uvicorn.Config(
             self.app,
+            http=protocol_with(self.app.options.header_timeout),
             host=host,
             port=port,
             log_level=log_level,
