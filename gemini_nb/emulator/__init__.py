@@ -16,17 +16,27 @@ or from Python, in a background thread::
     with serve() as base_url:
         client = gemini_nb.Client(base_url=base_url)
 
-Served under ``/v1beta/``, ``/v1/`` and ``/v1alpha/``: ``models/{m}:generateContent``,
-``:streamGenerateContent`` (SSE with ``alt=sse``, a JSON array without), ``:countTokens``,
-``:embedContent``, ``:batchEmbedContents``, ``models/{m}`` and ``models`` (paged). Errors use
-Google's JSON error format and statuses (404 for an unknown model; with ``--api-key``, 403 for a
-missing key and 400 ``API_KEY_INVALID`` for a wrong one, as the real API answers).
+Every request is routed through the API's Discovery document (``wire/routing.py``): each of its
+methods is either served by a backend, one module per API noun under ``backends/`` (models,
+files, caches, operations, ...), or answered ``501 UNIMPLEMENTED`` as Google answers a method it
+does not implement. ``:streamGenerateContent`` streams SSE with ``alt=sse`` and a JSON array
+without. Errors use Google's JSON error format and statuses (404 for an unknown model; with
+``--api-key``, 403 for a missing key and 400 ``API_KEY_INVALID`` for a wrong one, as the real API
+answers).
 
-How the model behaves (answers, tokens, embeddings, thinking, structured output) is documented
-in :mod:`gemini_nb.emulator.model.generate`; tools (function calling, code execution, grounding) in
-:mod:`gemini_nb.emulator.model.tools.turn`; fault injection (``--fail 503:2``, ``POST /_emulator/faults``)
-in :mod:`gemini_nb.emulator.wire.faults`. ``GET /_emulator/requests`` returns the requests received
-(API keys masked), for tests that check what a client sent.
+The layout: ``wire/`` (routing, framing, errors, faults, uploads, the control API),
+``backends/`` (state: one store with one clock, ``--clock-speed N`` to run it faster),
+``model/`` (deterministic behaviour: generate, thinking, tokens, tools, structured output,
+scripted answers) and ``prose/`` (the frozen wording of free-text answers). How the model behaves
+is documented in :mod:`gemini_nb.emulator.model.generate`; tools in
+:mod:`gemini_nb.emulator.model.tools.turn`; fault injection (``--fail 503:2``) in
+:mod:`gemini_nb.emulator.wire.faults`; scripted answers (``--answers FILE``) in
+:mod:`gemini_nb.emulator.model.scripted`.
+
+The control API (``/_emulator/requests``, ``faults``, ``answers``, ``clock``) belongs to whoever
+started the emulator: it needs the per-process token (printed by the CLI on its second line,
+``EmulatorServer.token`` in Python) in an ``X-Emulator-Token`` header, see
+:mod:`gemini_nb.emulator.wire.control`.
 """
 
 from __future__ import annotations
