@@ -19,7 +19,6 @@ from ._version import __version__
 if TYPE_CHECKING:
     from . import types
     from ._client import AsyncClient, Client
-    from ._convert import InvalidInputError
     from ._exceptions import (
         APIConnectionError,
         APIError,
@@ -30,15 +29,23 @@ if TYPE_CHECKING:
         BadRequestError,
         ConfigurationError,
         ConflictError,
+        FileProcessingError,
         FunctionCallingError,
         GeminiError,
+        InvalidInputError,
         NotFoundError,
+        OperationError,
         PermissionDeniedError,
         RateLimitError,
         ServerError,
+        WaitTimeoutError,
     )
+    from ._pager import AsyncPager, Pager
+    from ._streaming import AsyncStream, Stream
     from .notebook.widgets.chat import ChatWidget
+    from .resources.chats import AsyncChat, Chat
     from .tokens import LocalTokenizer, TokenizerError, estimate_cost
+    from .types import AsyncOperation, CachedContent, File, Operation
 
 __all__ = [
     "APIConnectionError",
@@ -46,22 +53,35 @@ __all__ = [
     "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncChat",
     "AsyncClient",
+    "AsyncOperation",
+    "AsyncPager",
+    "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "CachedContent",
+    "Chat",
     "ChatWidget",
     "Client",
     "ConfigurationError",
     "ConflictError",
+    "File",
+    "FileProcessingError",
     "FunctionCallingError",
     "GeminiError",
     "InvalidInputError",
     "LocalTokenizer",
     "NotFoundError",
+    "Operation",
+    "OperationError",
+    "Pager",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "Stream",
     "TokenizerError",
+    "WaitTimeoutError",
     "__version__",
     "estimate_cost",
     "load_ipython_extension",
@@ -72,10 +92,16 @@ __all__ = [
 _LAZY = {
     "Client": "._client",
     "AsyncClient": "._client",
-    "InvalidInputError": "._convert",
     "ChatWidget": ".notebook.widgets.chat",
     **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",
+    "Pager": "._pager",
+    "AsyncPager": "._pager",
+    "Stream": "._streaming",
+    "AsyncStream": "._streaming",
+    "Chat": ".resources.chats",
+    "AsyncChat": ".resources.chats",
+    **{name: ".types" for name in ("AsyncOperation", "CachedContent", "File", "Operation")},
     **{
         name: "._exceptions"
         for name in (
@@ -88,12 +114,16 @@ _LAZY = {
             "BadRequestError",
             "ConfigurationError",
             "ConflictError",
+            "FileProcessingError",
             "FunctionCallingError",
             "GeminiError",
+            "InvalidInputError",
             "NotFoundError",
+            "OperationError",
             "PermissionDeniedError",
             "RateLimitError",
             "ServerError",
+            "WaitTimeoutError",
         )
     },
 }

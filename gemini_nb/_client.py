@@ -14,11 +14,26 @@ import httpx
 
 from ._config import Secret, Settings, resolve_settings
 from ._exceptions import APIError
-from ._transport import Call, Emit, Flow, Next, Reply, RunTools, Sleep, StreamHandle, Transport
+from ._transport import (
+    Call,
+    Emit,
+    Flow,
+    Next,
+    Read,
+    Reply,
+    RunTools,
+    Sleep,
+    StreamHandle,
+    Transport,
+)
 
 if TYPE_CHECKING:
+    from .resources.caches import AsyncCaches, Caches
     from .resources.chats import AsyncChats, Chats
+    from .resources.files import AsyncFiles, Files
     from .resources.models import AsyncModels, Models
+    from .resources.operations import AsyncOperations, Operations
+
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -116,6 +131,24 @@ class Client(_ClientBase):
         return self._resource("chats", Chats)  # type: ignore[no-any-return]
 
     @property
+    def files(self) -> Files:
+        from .resources.files import Files
+
+        return self._resource("files", Files)  # type: ignore[no-any-return]
+
+    @property
+    def caches(self) -> Caches:
+        from .resources.caches import Caches
+
+        return self._resource("caches", Caches)  # type: ignore[no-any-return]
+
+    @property
+    def operations(self) -> Operations:
+        from .resources.operations import Operations
+
+        return self._resource("operations", Operations)  # type: ignore[no-any-return]
+
+    @property
     def aio(self) -> AsyncClient:
         """An AsyncClient with the same settings (its own connection pool)."""
         return self._resource("aio", lambda c: AsyncClient(_settings=c._settings))  # type: ignore[no-any-return]
@@ -146,16 +179,24 @@ class Client(_ClientBase):
         """Perform every effect of a non-streaming flow and return its result."""
         value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                effect = op.throw(error) if error is not None else op.send(value)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            error = None
-            try:
-                value = self._perform(effect)
-            except Exception as exc:
-                value, error = None, exc
+        handles: list[StreamHandle] = []  # raw streams (downloads) closed whatever happens
+        try:
+            while True:
+                try:
+                    effect = op.throw(error) if error is not None else op.send(value)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                error = None
+                try:
+                    value = self._perform(effect)
+                except Exception as exc:
+                    value, error = None, exc
+                else:
+                    if type(value) is StreamHandle:
+                        handles.append(value)
+        finally:
+            for handle in handles:
+                self._close_handle(handle)
 
     def _iterate(self, op: Flow[Any], handles: list[StreamHandle]) -> Iterator[Any]:
         """Drive a streaming flow, yielding what it emits."""
@@ -188,6 +229,8 @@ class Client(_ClientBase):
             return self._call(effect)
         if isinstance(effect, Next):
             return self._next(effect.handle)
+        if isinstance(effect, Read):
+            return self._read(effect.handle)
         if isinstance(effect, Sleep):
             time.sleep(effect.seconds)
             return None
@@ -209,8 +252,9 @@ class Client(_ClientBase):
                 err = t.connection_error(exc, call)
             else:
                 try:
-                    if response.status_code < 300:
-                        if call.stream:
+                    status = response.status_code
+                    if status < 300 or (call.redirect and status < 400):
+                        if call.stream and status < 300:
                             return StreamHandle(call, response, response.iter_bytes())
                         return t.reply(call, response, response.read(), attempt)
                     err = t.status_error(response, response.read())
@@ -242,6 +286,22 @@ class Client(_ClientBase):
             else:
                 handle.feed(chunk)
 
+    def _read(self, handle: StreamHandle) -> bytes | None:
+        if handle.closed:
+            return None
+        try:
+            chunk: bytes = next(handle.chunks)
+        except StopIteration:
+            handle.closed = True
+            self._close_handle(handle)
+            return None
+        except httpx.TransportError as exc:
+            handle.closed = True
+            self._close_handle(handle)
+            raise self._transport.download_cut(handle.call, handle.received, exc) from None
+        handle.received += len(chunk)
+        return chunk
+
     @staticmethod
     def _close_handle(handle: StreamHandle) -> None:
         handle.response.close()
@@ -269,6 +329,24 @@ class AsyncClient(_ClientBase):
 
         return self._resource("chats", AsyncChats)  # type: ignore[no-any-return]
 
+    @property
+    def files(self) -> AsyncFiles:
+        from .resources.files import AsyncFiles
+
+        return self._resource("files", AsyncFiles)  # type: ignore[no-any-return]
+
+    @property
+    def caches(self) -> AsyncCaches:
+        from .resources.caches import AsyncCaches
+
+        return self._resource("caches", AsyncCaches)  # type: ignore[no-any-return]
+
+    @property
+    def operations(self) -> AsyncOperations:
+        from .resources.operations import AsyncOperations
+
+        return self._resource("operations", AsyncOperations)  # type: ignore[no-any-return]
+
     def with_options(
         self, *, timeout: Any = _UNSET, max_retries: int | None = None
     ) -> AsyncClient:
@@ -290,16 +368,24 @@ class AsyncClient(_ClientBase):
     async def _run(self, op: Flow[T]) -> T:
         value: Any = None
         error: BaseException | None = None
-        while True:
-            try:
-                effect = op.throw(error) if error is not None else op.send(value)
-            except StopIteration as stop:
-                return stop.value  # type: ignore[no-any-return]
-            error = None
-            try:
-                value = await self._perform(effect)
-            except Exception as exc:
-                value, error = None, exc
+        handles: list[StreamHandle] = []
+        try:
+            while True:
+                try:
+                    effect = op.throw(error) if error is not None else op.send(value)
+                except StopIteration as stop:
+                    return stop.value  # type: ignore[no-any-return]
+                error = None
+                try:
+                    value = await self._perform(effect)
+                except Exception as exc:
+                    value, error = None, exc
+                else:
+                    if type(value) is StreamHandle:
+                        handles.append(value)
+        finally:
+            for handle in handles:
+                await handle.response.aclose()
 
     async def _iterate(self, op: Flow[Any], handles: list[StreamHandle]) -> AsyncIterator[Any]:
         value: Any = None
@@ -332,6 +418,8 @@ class AsyncClient(_ClientBase):
             return await self._call(effect)
         if isinstance(effect, Next):
             return await self._next(effect.handle)
+        if isinstance(effect, Read):
+            return await self._read(effect.handle)
         if isinstance(effect, Sleep):
             await _async_sleep(effect.seconds)
             return None
@@ -353,8 +441,9 @@ class AsyncClient(_ClientBase):
                 err = t.connection_error(exc, call)
             else:
                 try:
-                    if response.status_code < 300:
-                        if call.stream:
+                    status = response.status_code
+                    if status < 300 or (call.redirect and status < 400):
+                        if call.stream and status < 300:
                             return StreamHandle(call, response, response.aiter_bytes())
                         return t.reply(call, response, await response.aread(), attempt)
                     err = t.status_error(response, await response.aread())
@@ -385,6 +474,23 @@ class AsyncClient(_ClientBase):
                 raise self._transport.stream_cut(handle.call, handle.events, exc) from None
             else:
                 handle.feed(chunk)
+
+
+    async def _read(self, handle: StreamHandle) -> bytes | None:
+        if handle.closed:
+            return None
+        try:
+            chunk: bytes = await handle.chunks.__anext__()
+        except StopAsyncIteration:
+            handle.closed = True
+            await handle.response.aclose()
+            return None
+        except httpx.TransportError as exc:
+            handle.closed = True
+            await handle.response.aclose()
+            raise self._transport.download_cut(handle.call, handle.received, exc) from None
+        handle.received += len(chunk)
+        return chunk
 
 
 def _derive(settings: Settings, timeout: Any, max_retries: int | None) -> Settings:

@@ -16,9 +16,11 @@ from typing import Any
 
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ._exceptions import GeminiError
+from ._exceptions import InvalidInputError
 from .types import (
     Content,
+    File,
+    FileData,
     GenerateContentConfig,
     GenerationConfig,
     Part,
@@ -31,6 +33,7 @@ __all__ = [
     "InvalidInputError",
     "StructuredOutput",
     "build_generate_request",
+    "cache_name",
     "coerce_config",
     "model_path",
     "to_content",
@@ -40,10 +43,6 @@ __all__ = [
 
 # The API limits a whole request to 20 MB; inline files larger than this belong in the Files API.
 INLINE_LIMIT = 20 * 1024 * 1024
-
-
-class InvalidInputError(GeminiError, ValueError):
-    """The arguments cannot be turned into a request (caught before anything is sent)."""
 
 
 def model_path(model: str) -> str:
@@ -143,17 +142,35 @@ def _path_part(path: os.PathLike[str]) -> dict[str, Any]:
 _TEXTUAL = frozenset({"application/json", "application/xml", "application/x-python-code"})
 
 
+def _file_part(file: File) -> dict[str, Any]:
+    """An uploaded file as a ``fileData`` part: its URI and MIME type."""
+    if not file.uri:
+        what = repr(file.name) if file.name else "This File"
+        raise InvalidInputError(
+            f"{what} has no uri; pass the File returned by client.files.upload or "
+            "client.files.get."
+        )
+    data: dict[str, Any] = {"fileUri": file.uri}
+    if file.mime_type:
+        data["mimeType"] = file.mime_type
+    return {"fileData": data}
+
+
 def _is_pil_image(obj: Any) -> bool:
     # Duck-typed so that importing gemini_nb never imports PIL.
     return type(obj).__module__.startswith("PIL.") and hasattr(obj, "save") and hasattr(obj, "mode")
 
 
 def to_part(obj: Any) -> dict[str, Any]:
-    """One wire part from a string, Part, dict, bytes, PIL image or path."""
+    """One wire part from a string, Part, dict, bytes, PIL image, path or uploaded File."""
     if isinstance(obj, str):
         return {"text": obj}
     if isinstance(obj, Part):
         return to_wire(obj)
+    if isinstance(obj, File):
+        return _file_part(obj)
+    if isinstance(obj, FileData):
+        return {"fileData": to_wire(obj)}
     if isinstance(obj, Mapping):
         try:
             return to_wire(Part.model_validate(obj))
@@ -169,7 +186,7 @@ def to_part(obj: Any) -> dict[str, Any]:
         raise InvalidInputError("A Content cannot be a part; pass a list of Contents instead.")
     raise InvalidInputError(
         f"Cannot send a {type(obj).__name__} to the model; pass text, a Part, bytes, "
-        "a PIL image, a pathlib.Path, or a Content."
+        "a PIL image, a pathlib.Path, an uploaded File, or a Content."
     )
 
 
@@ -373,13 +390,27 @@ def build_generate_request(
     if cfg.safety_settings:
         body["safetySettings"] = [to_wire(s) for s in cfg.safety_settings]
     if cfg.cached_content:
-        name = cfg.cached_content
-        body["cachedContent"] = name if name.startswith("cachedContents/") else f"cachedContents/{name}"
+        body["cachedContent"] = cache_name(cfg.cached_content)
     if cfg.labels:
         body["labels"] = dict(cfg.labels)
     if cfg.service_tier:
         body["serviceTier"] = cfg.service_tier
     return body, fmt
+
+
+def cache_name(cache: Any) -> str:
+    """``cachedContents/{id}`` from an id, a full name, or a CachedContent."""
+    name = getattr(cache, "name", cache)
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(
+            "cached_content must be a cache name such as 'cachedContents/abc' or the "
+            "CachedContent that client.caches.create returned."
+        )
+    name = name.strip()
+    bare = name.removeprefix("cachedContents/")
+    if not bare or any(bad in bare for bad in ("/", "?", "#", "..", " ")):
+        raise InvalidInputError(f"{name!r} is not a cache name; expected 'cachedContents/…'.")
+    return f"cachedContents/{bare}"
 
 
 def _camel(name: str) -> str:

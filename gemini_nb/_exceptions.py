@@ -4,11 +4,18 @@
 
     GeminiError
     ├── ConfigurationError          no API key and no base URL, or a bad setting
+    ├── InvalidInputError           arguments that cannot become a request (nothing was sent):
+    │                               a missing or unreadable file, an unknown MIME type, a TTL
+    │                               that is not positive, an expiry time in the past, …
     ├── FunctionCallingError        a tool could not be declared or run (see _functions)
+    ├── WaitTimeoutError            waiting for an operation or a file took longer than asked
+    │                               (the work goes on server-side; wait again or check later)
     └── APIError                    anything that went wrong talking to the API
         ├── APIConnectionError      could not connect, or the connection dropped
         │   └── APITimeoutError     connect or read timeout
         ├── APIResponseError        the server answered something that is not valid JSON
+        ├── OperationError          a long-running operation finished with an error
+        │   └── FileProcessingError an uploaded file's processing FAILED
         └── APIStatusError          the server answered an error status (or an in-stream error)
             ├── BadRequestError         400 INVALID_ARGUMENT / FAILED_PRECONDITION
             ├── AuthenticationError     401, and 400 API_KEY_INVALID
@@ -38,12 +45,16 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "FileProcessingError",
     "FunctionCallingError",
     "GeminiError",
+    "InvalidInputError",
     "NotFoundError",
+    "OperationError",
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "WaitTimeoutError",
     "error_for_status",
     "parse_duration",
 ]
@@ -57,8 +68,27 @@ class ConfigurationError(GeminiError, ValueError):
     """A setting is missing or invalid (for example no API key and no emulator URL)."""
 
 
+class InvalidInputError(GeminiError, ValueError):
+    """The arguments cannot be turned into a request (caught before anything is sent)."""
+
+
 class FunctionCallingError(GeminiError):
     """A Python tool could not be declared or called."""
+
+
+class WaitTimeoutError(GeminiError, TimeoutError):
+    """``wait(timeout=...)`` ran out before the operation (or file) was done.
+
+    Nothing failed: the work goes on on the server. ``last`` is what the last poll saw
+    (an :class:`~gemini_nb.types.Operation` or :class:`~gemini_nb.types.File`).
+    """
+
+    def __init__(self, message: str, *, last: Any = None) -> None:
+        super().__init__(message)
+        self.last = last
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), str(self), self.__dict__))
 
 
 class APIError(GeminiError):
@@ -84,6 +114,38 @@ class APIResponseError(APIError):
         super().__init__(message)
         self.body = body
         self.status_code = status_code
+
+
+class OperationError(APIError):
+    """A long-running operation finished with an error (its ``error``, a ``google.rpc.Status``).
+
+    ``code`` is the ``google.rpc.Code`` number (3 INVALID_ARGUMENT, 13 INTERNAL, …), ``details``
+    the status's details, ``name`` the operation's (or file's) resource name.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str | None = None,
+        code: int | None = None,
+        details: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.name = name
+        self.code = code
+        self.details: list[dict[str, Any]] = details or []
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+class FileProcessingError(OperationError):
+    """An uploaded file ended in state ``FAILED`` (``file`` is the File as last seen)."""
+
+    def __init__(self, message: str, *, file: Any = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.file = file
 
 
 _HINTS = {
@@ -131,7 +193,7 @@ class APIStatusError(APIError):
         return (_rebuild, (type(self), self.message, self.__dict__))
 
 
-def _rebuild(cls: type[APIStatusError], message: str, state: dict[str, Any]) -> APIStatusError:
+def _rebuild(cls: type[GeminiError], message: str, state: dict[str, Any]) -> GeminiError:
     err = cls.__new__(cls)
     Exception.__init__(err, message)
     err.__dict__.update(state)

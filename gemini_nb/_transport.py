@@ -41,6 +41,7 @@ __all__ = [
     "Emit",
     "Flow",
     "Next",
+    "Read",
     "Reply",
     "RunTools",
     "Sleep",
@@ -68,6 +69,7 @@ class Call:
     url: str | None = None  # absolute URL (an upload session's URL)
     raw: bool = False  # answer bytes instead of JSON (downloads)
     send_key: bool = True
+    redirect: bool = False  # a 3xx answer is a Reply (the flow follows it), not an error
 
 
 @dataclass(slots=True)
@@ -78,6 +80,7 @@ class Reply:
     info: HttpInfo
     headers: httpx.Headers = field(default_factory=httpx.Headers)
     call: Call | None = None
+    url: httpx.URL | None = None  # where the request went (to resolve a relative Location)
 
     def json(self) -> Any:
         if not self.body.strip():
@@ -124,6 +127,14 @@ class Next:
 
 
 @dataclass(slots=True)
+class Read:
+    """Read the next bytes of an open raw stream (a download): the result is a chunk of
+    bytes, or None at the end."""
+
+    handle: Any
+
+
+@dataclass(slots=True)
 class Sleep:
     seconds: float
 
@@ -144,7 +155,7 @@ class RunTools:
     timeout: float | None
 
 
-Effect = Call | Next | Sleep | Emit | RunTools
+Effect = Call | Next | Read | Sleep | Emit | RunTools
 Flow = Generator[Effect, Any, T]
 
 
@@ -193,7 +204,10 @@ class Transport:
             content: bytes | None = call.content
             headers = dict(self._headers)
         elif call.body is not None:
-            content = json.dumps(call.body, separators=(",", ":"), ensure_ascii=False).encode()
+            body = call.body
+            if call.options is not None and call.options.extra_body:
+                body = merge_body(body, call.options.extra_body)
+            content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
             headers = dict(self._json_headers)
         else:
             content = None
@@ -203,7 +217,9 @@ class Transport:
         if call.options is not None and call.options.headers:
             headers.update(call.options.headers)
         extensions: dict[str, Any] = {"timeout": self.timeout_for(call).as_dict()}
-        if not call.send_key:
+        # The key goes only to the configured host: not to an upload session or a redirect
+        # target elsewhere.
+        if not call.send_key or (call.url is not None and not self.same_origin(call.url)):
             extensions["gemini_nb_send_key"] = False
         return httpx.Request(
             call.method,
@@ -248,7 +264,7 @@ class Transport:
             request_id=_request_id(response.headers),
             retries=retries,
         )
-        return Reply(body, info, response.headers, call)
+        return Reply(body, info, response.headers, call, response.request.url)
 
     def retry_delay(self, err: APIError, policy: RetryPolicy, attempt: int) -> float | None:
         """Seconds to wait before retrying after ``err``, or None to give up and raise it."""
@@ -285,6 +301,19 @@ class Transport:
             )
         )
 
+    def download_cut(self, call: Call, received: int, exc: Exception | None) -> APIConnectionError:
+        why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+        return self.redact(
+            APIConnectionError(
+                f"The connection closed in the middle of the download of {_short(call)} after "
+                f"{received} byte(s){why}; nothing was kept. Download again."
+            )
+        )
+
+    def same_origin(self, url: str) -> bool:
+        """True if ``url`` is on the configured API host (scheme, host and port)."""
+        return _origin(url) == _origin(self.settings.base_url)
+
     def _describe_timeout(self, call: Call) -> str:
         t = self.timeout_for(call)
         return f"connect={t.connect}s, read={t.read}s"
@@ -306,6 +335,24 @@ class Transport:
 
 
 E = TypeVar("E", bound=APIError)
+
+
+def merge_body(body: Any, extra: Mapping[str, Any]) -> Any:
+    """``body`` with ``extra`` merged in: nested dicts key by key, anything else replaced."""
+    if not isinstance(body, dict):
+        return body
+    out = dict(body)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), dict):
+            out[key] = merge_body(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    u = httpx.URL(url)
+    return u.scheme, u.host, u.port
 
 
 def _scrub(value: Any, secret: str) -> Any:
@@ -347,9 +394,11 @@ _BATCH = 16
 
 
 class StreamHandle:
-    """An open streaming response: bytes in, SSE event texts out."""
+    """An open streaming response: bytes in, SSE event texts out (raw bytes for downloads)."""
 
-    __slots__ = ("call", "chunks", "closed", "decoder", "events", "pending", "response")
+    __slots__ = (
+        "call", "chunks", "closed", "decoder", "events", "pending", "received", "response",
+    )
 
     def __init__(self, call: Call, response: httpx.Response, chunks: Any) -> None:
         self.call = call
@@ -358,6 +407,7 @@ class StreamHandle:
         self.decoder = SSEDecoder()
         self.pending: deque[str] = deque()
         self.events = 0
+        self.received = 0  # bytes handed out by Read (raw streams)
         self.closed = False
 
     def take(self) -> list[str] | None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from pydantic import Field
-
 from .._convert import (
     InvalidInputError,
     StructuredOutput,
@@ -21,7 +19,8 @@ from .._convert import (
     to_content,
     to_contents,
 )
-from .._pager import AsyncPager, Page, Pager
+from .._options import http_options_of
+from .._pager import AsyncPager, Pager, list_args, list_flow
 from .._streaming import AsyncStream, ChunkMerger, FinalResponse, Stream, decode_events
 from .._transport import Call, Emit, Flow, Next, Reply
 from ..types import (
@@ -33,7 +32,6 @@ from ..types import (
     GenerateContentResponse,
     HttpOptions,
     Model,
-    WireModel,
 )
 
 if TYPE_CHECKING:
@@ -43,11 +41,6 @@ __all__ = ["AsyncModels", "Models"]
 
 # batchEmbedContents takes at most 100 requests; larger inputs are sent in several calls.
 EMBED_BATCH = 100
-
-
-class _ModelList(WireModel):
-    models: list[Model] = Field(default_factory=list)
-    next_page_token: str | None = None
 
 
 # ------------------------------------------------------------------ flows
@@ -184,13 +177,15 @@ def embed_op(model: str, contents: Any, config: Any) -> Flow[EmbedContentRespons
             cfg = EmbedContentConfig.model_validate(config)
         except Exception as exc:
             raise InvalidInputError(f"Invalid embed config: {exc}") from None
-    extra = cfg.model_dump(mode="json", exclude_none=True)
+    extra = cfg.model_dump(mode="json", exclude_none=True, exclude={"http_options"})
     requests = [{"model": path, "content": c, **extra} for c in _embed_inputs(contents)]
     embeddings: list[Any] = []
     info = None
     for start in range(0, len(requests), EMBED_BATCH):
         batch = requests[start : start + EMBED_BATCH]
-        reply: Reply = yield Call("POST", f"{path}:batchEmbedContents", body={"requests": batch})
+        reply: Reply = yield Call(
+            "POST", f"{path}:batchEmbedContents", body={"requests": batch}, options=cfg.http_options
+        )
         part = reply.model(EmbedContentResponse)
         embeddings.extend(part.embeddings)
         info = reply.info
@@ -199,20 +194,9 @@ def embed_op(model: str, contents: Any, config: Any) -> Flow[EmbedContentRespons
     return response
 
 
-def get_op(model: str) -> Flow[Model]:
-    reply: Reply = yield Call("GET", model_path(model))
+def get_op(model: str, config: Any = None) -> Flow[Model]:
+    reply: Reply = yield Call("GET", model_path(model), options=http_options_of(config))
     return reply.model(Model)
-
-
-def list_op(page_size: int | None, page_token: str | None) -> Flow[Page[Model]]:
-    params: dict[str, Any] = {}
-    if page_size:
-        params["pageSize"] = page_size
-    if page_token:
-        params["pageToken"] = page_token
-    reply: Reply = yield Call("GET", "models", params=params)
-    page = reply.model(_ModelList)
-    return Page(page.models, page.next_page_token or None)
 
 
 # ------------------------------------------------------------------ shells
@@ -258,11 +242,16 @@ class Models:
         """Embeddings, one per input: a text, or a list of texts."""
         return self._client._run(embed_op(model, contents, config))
 
-    def get(self, *, model: str) -> Model:
-        return self._client._run(get_op(model))
+    def get(self, *, model: str, config: Any = None) -> Model:
+        """One model's description; ``config`` may carry ``http_options``."""
+        return self._client._run(get_op(model, config))
 
-    def list(self, *, page_size: int | None = None) -> Pager[Model]:
-        return Pager(self._client, lambda token: list_op(page_size, token))
+    def list(
+        self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
+    ) -> Pager[Model]:
+        """Every model, page by page (``config`` as google-genai's ``ListModelsConfig``)."""
+        args = list_args(config, page_size=page_size, page_token=page_token)
+        return Pager(self._client, lambda t: list_flow("models", Model, "models", args, t), Model)
 
 
 class AsyncModels:
@@ -300,8 +289,12 @@ class AsyncModels:
     ) -> EmbedContentResponse:
         return await self._client._run(embed_op(model, contents, config))
 
-    async def get(self, *, model: str) -> Model:
-        return await self._client._run(get_op(model))
+    async def get(self, *, model: str, config: Any = None) -> Model:
+        return await self._client._run(get_op(model, config))
 
-    async def list(self, *, page_size: int | None = None) -> AsyncPager[Model]:
-        return await AsyncPager(self._client, lambda token: list_op(page_size, token))._start()
+    async def list(
+        self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
+    ) -> AsyncPager[Model]:
+        args = list_args(config, page_size=page_size, page_token=page_token)
+        pager = AsyncPager(self._client, lambda t: list_flow("models", Model, "models", args, t), Model)
+        return await pager._start()

@@ -2,11 +2,23 @@
 
 Requests are built strictly (unknown fields are errors); responses are read tolerantly
 (unknown fields are kept in ``model_extra``).
+
+The client-side classes you may annotate with (streams, pagers, chats) are here too, loaded
+on first use: ``Stream``, ``AsyncStream``, ``Pager``, ``AsyncPager``, ``Chat``, ``AsyncChat``.
 """
 
 from __future__ import annotations
 
+import typing as _typing
+
 from ._base import Base64Bytes, HttpInfo, ResponseModel, WireModel, parse_response, to_wire
+from .caches import (
+    CachedContent,
+    CachedContentUsageMetadata,
+    CreateCachedContentConfig,
+    ListCachedContentsConfig,
+    UpdateCachedContentConfig,
+)
 from .content import (
     Blob,
     CodeExecutionResult,
@@ -22,11 +34,18 @@ from .content import (
     ToolResponse,
     VideoMetadata,
 )
+from .files import (
+    DownloadFileConfig,
+    File,
+    FileState,
+    ListFilesConfig,
+    UploadFileConfig,
+    VideoFileMetadata,
+)
 from .generation import (
     AutomaticFunctionCallingConfig,
     GenerateContentConfig,
     GenerationConfig,
-    HttpOptions,
     ImageConfig,
     MultiSpeakerVoiceConfig,
     PrebuiltVoiceConfig,
@@ -36,7 +55,9 @@ from .generation import (
     ThinkingConfig,
     VoiceConfig,
 )
+from .http import HttpOptions
 from .models import Model
+from .operations import AsyncOperation, Operation, Status
 from .responses import (
     Candidate,
     Citation,
@@ -73,11 +94,49 @@ from .tools import (
     UrlContext,
 )
 
+if _typing.TYPE_CHECKING:
+    from .._pager import AsyncPager, Pager
+    from .._streaming import AsyncStream, Stream
+    from ..resources.chats import AsyncChat, Chat
+
+_CLIENT_SIDE = {
+    "AsyncChat": "..resources.chats",
+    "AsyncPager": ".._pager",
+    "AsyncStream": ".._streaming",
+    "Chat": "..resources.chats",
+    "Pager": ".._pager",
+    "Stream": ".._streaming",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    # Loaded on first use: these modules import the transport, which imports this package.
+    module = _CLIENT_SIDE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'gemini_nb.types' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 __all__ = [
+    "AsyncChat",
+    "AsyncOperation",
+    "AsyncPager",
+    "AsyncStream",
     "AutomaticFunctionCallingConfig",
     "Base64Bytes",
     "Blob",
+    "CachedContent",
+    "CachedContentUsageMetadata",
     "Candidate",
+    "Chat",
     "Citation",
     "CitationMetadata",
     "CitationSource",
@@ -86,12 +145,16 @@ __all__ = [
     "Content",
     "ContentEmbedding",
     "CountTokensResponse",
+    "CreateCachedContentConfig",
+    "DownloadFileConfig",
     "DynamicRetrievalConfig",
     "EmbedContentConfig",
     "EmbedContentResponse",
     "ExecutableCode",
+    "File",
     "FileData",
     "FileSearch",
+    "FileState",
     "FunctionCall",
     "FunctionCallingConfig",
     "FunctionDeclaration",
@@ -111,9 +174,13 @@ __all__ = [
     "HttpOptions",
     "ImageConfig",
     "LatLng",
+    "ListCachedContentsConfig",
+    "ListFilesConfig",
     "ModalityTokenCount",
     "Model",
     "MultiSpeakerVoiceConfig",
+    "Operation",
+    "Pager",
     "Part",
     "PrebuiltVoiceConfig",
     "PromptFeedback",
@@ -126,15 +193,20 @@ __all__ = [
     "Segment",
     "SpeakerVoiceConfig",
     "SpeechConfig",
+    "Status",
+    "Stream",
     "ThinkingConfig",
     "Tool",
     "ToolCall",
     "ToolConfig",
     "ToolResponse",
+    "UpdateCachedContentConfig",
+    "UploadFileConfig",
     "UrlContext",
     "UrlContextMetadata",
     "UrlMetadata",
     "UsageMetadata",
+    "VideoFileMetadata",
     "VideoMetadata",
     "VoiceConfig",
     "WireModel",

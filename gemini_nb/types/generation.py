@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import ConfigDict, Field
 
 from ._base import WireModel
+from .caches import CachedContent
 from .content import Content, Part
+from .http import HttpOptions
 from .tools import Schema, ToolConfig
 
 __all__ = [
@@ -93,18 +95,6 @@ class GenerationConfig(WireModel):
     enable_enhanced_civic_answers: bool | None = None
 
 
-class HttpOptions(WireModel):
-    """Per-client or per-call transport options.
-
-    ``timeout`` in seconds (a number, or ``None`` for no limit); ``max_retries`` retries on
-    408/429/5xx and connection errors; ``headers`` are added to the request.
-    """
-
-    timeout: float | None = Field(default=None, ge=0)
-    max_retries: int | None = Field(default=None, ge=0)
-    headers: dict[str, str] | None = None
-
-
 class AutomaticFunctionCallingConfig(WireModel):
     """Automatic function calling, per call: on when Python callables are given as tools.
 
@@ -148,7 +138,7 @@ class GenerateContentConfig(WireModel):
     safety_settings: list[SafetySetting] | None = None
     tools: list[Any] | None = None
     tool_config: ToolConfig | None = None
-    cached_content: str | None = None
+    cached_content: str | CachedContent | None = None
     labels: dict[str, str] | None = None
     service_tier: str | None = None
     automatic_function_calling: AutomaticFunctionCallingConfig | None = None

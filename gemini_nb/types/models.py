@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from ._base import ResponseModel
 
 __all__ = ["Model"]
@@ -9,6 +11,21 @@ __all__ = ["Model"]
 
 class Model(ResponseModel):
     """A model's name, limits and the methods it supports."""
+
+    _table_columns: ClassVar[tuple[str, ...]] = (
+        "name",
+        "display_name",
+        "description",
+        "version",
+        "input_token_limit",
+        "output_token_limit",
+        "supported_generation_methods",
+        "thinking",
+        "temperature",
+        "max_temperature",
+        "top_p",
+        "top_k",
+    )
 
     name: str
     base_model_id: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._base import ResponseModel, WireModel
+from .http import HttpOptions
 from .responses import ModalityTokenCount
 
 __all__ = [
@@ -26,6 +27,7 @@ class EmbedContentConfig(WireModel):
     task_type: str | None = None
     title: str | None = None
     output_dimensionality: int | None = None
+    http_options: HttpOptions | None = None
 
 
 class ContentEmbedding(WireModel):

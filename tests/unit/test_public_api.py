@@ -18,7 +18,10 @@ def test_all_names_resolve() -> None:
 
 def test_public_names_match_all() -> None:
     public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
-    modules = {"content", "generation", "models", "responses", "tokens", "tools"}
+    modules = {
+        "caches", "content", "files", "generation", "http", "models", "operations", "responses",
+        "tokens", "tools",
+    }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
     assert sorted(gemini_nb.__all__) == gemini_nb.__all__
 
