@@ -31,8 +31,16 @@ def decode_chunk(text: str) -> GenerateContentResponse:
         except ValueError:
             raise _bad_event(text) from None
         if isinstance(data, list):
-            # A JSON-array stream body (no alt=sse) or an error wrapped in an array.
-            data = data[0] if len(data) == 1 and isinstance(data[0], dict) else {"_list": data}
+            # The decoder cuts a JSON-array body into its elements; an array still here is an
+            # error wrapped in one, or a second array after an SSE event: never an empty chunk.
+            if len(data) != 1 or not isinstance(data[0], dict):
+                raise APIResponseError(
+                    f"A stream event is a JSON array of {len(data)} element(s), not a "
+                    f"GenerateContentResponse: {text[:80]!r}. Is the base URL a Gemini API "
+                    "endpoint (or a proxy that passes streams through unchanged)?",
+                    body=text[:2000],
+                )
+            data = data[0]
         err = data.get("error") if isinstance(data, dict) else None
         if isinstance(err, dict):
             code = err.get("code")
