@@ -12,11 +12,12 @@ import pytest
 
 import gemini_nb as g
 from gemini_nb._exceptions import error_for_status
-from gemini_nb.resources.models import _ModelList
+from gemini_nb._pager import _page_model
 from gemini_nb.types import (
     CountTokensResponse,
     EmbedContentResponse,
     GenerateContentResponse,
+    Model,
     parse_response,
 )
 from tests._shared import RECORDED, needs_recorded
@@ -170,7 +171,7 @@ def test_batch_embeddings(entry: dict[str, Any]) -> None:
 @pytest.mark.parametrize("entry", _select("models.list", body="json"), ids=lambda e: e["file"])
 def test_models_list(entry: dict[str, Any]) -> None:
     raw = _load(entry)["response"]["json"]
-    page = parse_response(_ModelList, raw)
+    page: Any = parse_response(_page_model(Model, "models"), raw)
     assert [m.name for m in page.models] == [m["name"] for m in raw["models"]]
     assert [m.input_token_limit for m in page.models] == [m.get("inputTokenLimit") for m in raw["models"]]
     assert page.next_page_token == raw.get("nextPageToken")
