@@ -42,9 +42,10 @@ _warned_both_keys = False
 
 NO_KEY_MESSAGE = (
     "No API key: set GEMINI_API_KEY (or GOOGLE_API_KEY) in the environment before starting "
-    "Python, or pass Client(api_key=...). To work without a key, start the local emulator "
-    "(python -m gemini_nb.emulator) and set GOOGLE_GEMINI_BASE_URL to the URL it prints, or "
-    "pass Client(base_url=...)."
+    "Python, or pass Client(api_key=...). To work without a key, use the local emulator: "
+    'pip install "gemini-nb[emulator]", run gemini-nb-emulator --port 0 and set '
+    "GOOGLE_GEMINI_BASE_URL to the URL it prints (or pass Client(base_url=...)). In a "
+    "notebook, %load_ext gemini_nb starts one in the kernel."
 )
 
 

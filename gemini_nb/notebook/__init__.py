@@ -43,15 +43,37 @@ def _external_emulator() -> bool:
     )
 
 
+class _Notice:
+    """A warning shown once at load, instead of a traceback."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        import html
+
+        return {
+            "text/plain": f"gemini-nb: {self.text}",
+            "text/html": '<div style="border-left:4px solid #d9534f;padding:4px 10px;margin:2px 0">'
+            f"<b>gemini-nb</b>: {html.escape(self.text)}</div>",
+        }
+
+
 def load_ipython_extension(ipython: Any) -> None:
+    from IPython.display import display
+
+    from .._optional import MissingDependencyError
     from ._embedded import ensure_backend
     from .magics import GeminiMagics
 
-    started = ensure_backend()
+    # Magics first: without the emulator's packages they still say what to install.
     ipython.register_magics(GeminiMagics(ipython))
+    try:
+        started = ensure_backend()
+    except MissingDependencyError as exc:
+        display(_Notice(str(exc)))
+        return
     if started or _external_emulator():
-        from IPython.display import display
-
         display(_Banner())
 
 

@@ -43,7 +43,9 @@ class Session:
         with self._lock:
             if self._client is None:
                 from .._client import Client
+                from ._embedded import check_backend
 
+                check_backend()
                 self._client = Client()
             return self._client
 
@@ -51,7 +53,9 @@ class Session:
         with self._lock:
             if self._async_client is None:
                 from .._client import AsyncClient
+                from ._embedded import check_backend
 
+                check_backend()
                 self._async_client = AsyncClient()
             return self._async_client
 

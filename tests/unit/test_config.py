@@ -44,7 +44,8 @@ def test_no_key_no_base_url_says_what_to_do() -> None:
     with pytest.raises(ConfigurationError) as info:
         resolve_settings(environ={})
     msg = str(info.value)
-    assert "GEMINI_API_KEY" in msg and "python -m gemini_nb.emulator" in msg
+    assert "GEMINI_API_KEY" in msg and "gemini-nb-emulator --port 0" in msg
+    assert 'pip install "gemini-nb[emulator]"' in msg  # the command needs the extra
     assert "GOOGLE_GEMINI_BASE_URL" in msg
 
 

@@ -34,9 +34,14 @@ import html
 import warnings
 from typing import TYPE_CHECKING, Any
 
-import anywidget
-import ipywidgets
-import traitlets
+try:
+    import anywidget
+    import ipywidgets
+    import traitlets
+except ImportError as exc:
+    from ..._optional import missing_dependency
+
+    raise missing_dependency("ChatWidget", exc.name or "anywidget", "notebook") from None
 
 from ..._convert import coerce_config
 from ..._exceptions import APIStatusError
