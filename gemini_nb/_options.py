@@ -23,7 +23,8 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def coerce_config_as(cls: type[C], config: Any, **keywords: Any) -> C:
-    """``cls`` from ``config`` (None, a ``cls``, a dict) with the non-None ``keywords`` on top.
+    """``cls`` from ``config`` (None, a ``cls``, a dict, or a pydantic config of the same
+    fields, such as google-genai's) with the non-None ``keywords`` on top.
 
     A wrong type or an unknown field is an :class:`InvalidInputError` naming the field.
     """
@@ -33,6 +34,11 @@ def coerce_config_as(cls: type[C], config: Any, **keywords: Any) -> C:
         data = {k: getattr(config, k) for k in config.model_fields_set}
     elif isinstance(config, Mapping):
         data = dict(config)
+    elif isinstance(config, BaseModel):
+        # Another library's config of the same shape (google-genai's, say): its set fields.
+        data = config.model_dump(exclude_none=True)
+        if "http_options" in data:
+            data["http_options"] = _foreign_http_options(getattr(config, "http_options", None))
     else:
         raise InvalidInputError(
             f"config must be a {cls.__name__} or a dict, not {type(config).__name__}."
@@ -50,6 +56,16 @@ def coerce_config_as(cls: type[C], config: Any, **keywords: Any) -> C:
         raise InvalidInputError(f"Invalid {cls.__name__}: {_first_error(exc)}") from None
 
 
+def _foreign_http_options(value: Any) -> Any:
+    """google-genai's HttpOptions counts its timeout in milliseconds; ours in seconds."""
+    if not isinstance(value, BaseModel):
+        return value
+    data = value.model_dump(exclude_none=True)
+    if type(value).__module__.startswith("google.genai") and "timeout" in data:
+        data["timeout"] = data["timeout"] / 1000
+    return data
+
+
 def http_options_of(config: Any) -> HttpOptions | None:
     """The ``http_options`` of any config object or dict, validated; None when absent."""
     if config is None:
@@ -61,6 +77,6 @@ def http_options_of(config: Any) -> HttpOptions | None:
     if value is None or isinstance(value, HttpOptions):
         return value
     try:
-        return HttpOptions.model_validate(value)
+        return HttpOptions.model_validate(_foreign_http_options(value))
     except ValidationError as exc:
         raise InvalidInputError(f"Invalid http_options: {_first_error(exc)}") from None

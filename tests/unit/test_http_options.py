@@ -200,3 +200,35 @@ def test_http_options_are_validated() -> None:
         )
     with pytest.raises(g.InvalidInputError, match="http_options"):
         g.Client(base_url="http://x.test").files.list(config={"http_options": {"retries": 1}})
+
+
+async def test_google_genai_config_objects_are_accepted(kind: str) -> None:
+    # Code written for the official SDK keeps working: same names, and its timeout in ms.
+    from google.genai import types as gt
+
+    server = Server()
+    shell = Shell(kind, server)
+    opts = gt.HttpOptions(timeout=2500, headers={"x-trace": "sdk"})
+    f = await shell(
+        lambda c: c.files.upload(
+            file=b"abc",
+            config=gt.UploadFileConfig(mime_type="text/plain", display_name="n", http_options=opts),
+        )
+    )
+    assert f.display_name == "n" and f.mime_type == "text/plain"
+    assert server.requests[0].extensions["timeout"]["read"] == 2.5
+    assert server.requests[0].headers["x-trace"] == "sdk"
+    await shell(
+        lambda c: c.caches.create(
+            model="m",
+            config=gt.CreateCachedContentConfig(
+                contents=[gt.Content(role="user", parts=[gt.Part(text="hi")])], ttl="300s"
+            ),
+        )
+    )
+    body = json.loads(server.requests[-1].content)
+    assert (
+        body["contents"] == [{"role": "user", "parts": [{"text": "hi"}]}] and body["ttl"] == "300s"
+    )
+    pager = await shell(lambda c: c.caches.list(config=gt.ListCachedContentsConfig(page_size=3)))
+    assert server.requests[-1].url.params["pageSize"] == "3" and pager is not None
