@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from ._base import Base64Bytes, WireModel
 
@@ -19,6 +19,7 @@ __all__ = [
     "FunctionResponseBlob",
     "FunctionResponsePart",
     "Part",
+    "PartMediaResolution",
     "ToolCall",
     "ToolResponse",
     "VideoMetadata",
@@ -65,18 +66,44 @@ class FunctionResponseBlob(WireModel):
 
 
 class FunctionResponsePart(WireModel):
+    """Media returned by a function: inline bytes, or an uploaded file (``file_data``).
+
+    The Discovery document lists only ``inlineData``, but the API accepts ``fileData`` too
+    (recorded Gemini 3 exchanges return uploaded files from tools).
+    """
+
     inline_data: FunctionResponseBlob | None = None
+    file_data: FileData | None = None
 
 
 class FunctionResponse(WireModel):
-    """The client's answer to a :class:`FunctionCall`; ``id`` echoes the call's id."""
+    """The client's answer to a :class:`FunctionCall`; ``id`` echoes the call's id.
+
+    ``response`` may be left out: a function that only returns media sends ``parts``, and a
+    non-blocking call ends with ``will_continue=False`` and no response.
+    """
 
     name: str
-    response: dict[str, Any]
+    response: dict[str, Any] | None = None
     id: str | None = None
     will_continue: bool | None = None
     scheduling: str | None = None
     parts: list[FunctionResponsePart] | None = None
+
+
+class PartMediaResolution(WireModel):
+    """How finely a part's image or video is tokenized (``Part.media_resolution``).
+
+    ``level`` is one of ``MEDIA_RESOLUTION_LOW``, ``_MEDIUM``, ``_HIGH``, ``_ULTRA_HIGH``
+    (``MEDIA_RESOLUTION_UNSPECIFIED``: the model's default).
+    """
+
+    level: str | None = None
+
+
+def _level_shorthand(value: Any) -> Any:
+    # Part.media_resolution was a plain enum string in earlier revisions; it is now an object.
+    return {"level": value} if isinstance(value, str) else value
 
 
 class ExecutableCode(WireModel):
@@ -130,7 +157,9 @@ class Part(WireModel):
     tool_call: ToolCall | None = None
     tool_response: ToolResponse | None = None
     video_metadata: VideoMetadata | None = None
-    media_resolution: str | None = None
+    media_resolution: Annotated[
+        PartMediaResolution | None, BeforeValidator(_level_shorthand)
+    ] = None
     media_processing: str | None = None
     part_metadata: dict[str, Any] | None = None
 
