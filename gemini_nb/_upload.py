@@ -383,9 +383,12 @@ def upload_flow(
                     if progress is not None:
                         progress(total, total)
                     return _final_file(answer)
+                if offset > chunk.offset:
+                    failures = 0  # the server kept part of it: the link works, if slowly
                 if progress is not None:
                     progress(offset, total)
                 continue
+            # Dropped before the next read, so that at most one chunk is held at a time.
             del data
             if reply.headers.get("x-goog-upload-status") == "final" or (
                 chunk.final and reply.body.strip()

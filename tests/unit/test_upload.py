@@ -426,3 +426,19 @@ async def test_processing_wait_times_out(kind: str, fake_time: FakeTime) -> None
         )
     assert info.value.last.state == "PROCESSING"
     assert sum(fake_time.sleeps) == pytest.approx(5.0)  # slept up to the deadline, no further
+
+
+async def test_a_slow_link_that_keeps_making_progress_is_not_given_up(
+    kind: str, fake_time: FakeTime
+) -> None:
+    # Every chunk is cut half-way, yet each cut leaves more on the server: the budget of
+    # failures counts failures in a row without progress.
+    server = FakeFilesServer()
+    server.faults = {i: Fault(commit=CHUNK // 2, drop=True) for i in range(0, 8, 2)}
+    data = payload(4 * CHUNK)
+    f = await Shell(kind, server, max_retries=1)(
+        lambda c: c.files.upload(file=data, mime_type="application/octet-stream", chunk_size=CHUNK)
+    )
+    assert server.contents[f.name] == data
+    offsets = [o for cmd, o, _ in server.chunk_offsets() if cmd != "query"]
+    assert offsets == sorted(offsets) and offsets[0] == 0  # never back, never from 0 again

@@ -107,6 +107,14 @@ class ChatWidget(anywidget.AnyWidget):
         # Stable text (no memory address), so nbval can compare the text/plain output.
         return f"{type(self).__name__}(model={self.model!r}, turns={len(self.chat.history)})"
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> Any:
+        # Renderers without a widget manager (nbconvert, GitHub) fall back to text/html.
+        bundle = super()._repr_mimebundle_(**kwargs)
+        if bundle is None:
+            return None
+        data, metadata = bundle
+        return {**data, "text/html": static_html(self.model, self.messages)}, metadata
+
     # -- public API ------------------------------------------------------------------------------
 
     def send(self, text: str) -> asyncio.Task[dict[str, Any]]:
@@ -281,6 +289,37 @@ def describe_error(exc: BaseException) -> str:
         return str(exc)
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def static_html(model: str, messages: list[dict[str, Any]]) -> str:
+    """The conversation as it stands, as sanitized HTML: the widget's static fallback.
+
+    Built again from each message's text (never from its ``html``, which the browser could
+    have changed): the user's words escaped, the model's Markdown through the sanitizer.
+    """
+    turns = []
+    for message in messages:
+        text = str(message.get("text") or "")
+        if message.get("role") == "user":
+            who, body = "You", _text_html(text)
+        else:
+            who, body = html.escape(model), _markdown_html(text)
+        notes = [html.escape(str(message["error"]))] if message.get("error") else []
+        if message.get("state") == "stopped":
+            notes.append("stopped")
+        note = f'<div style="color:#a94442">{" · ".join(notes)}</div>' if notes else ""
+        turns.append(
+            f'<div class="gnb-chat-turn" style="margin:6px 0"><b>{who}</b>{body}{note}</div>'
+        )
+    n = len(messages)
+    count = f"{n} message{'' if n == 1 else 's'}" if n else "no messages yet"
+    return (
+        '<div class="gnb-chat-static" style="border:1px solid #ccc;border-radius:6px;'
+        'padding:4px 10px;max-width:48em">'
+        f'<div style="color:#666;font-size:90%">Chat with {html.escape(model)} · {count} '
+        "(a saved view: the chat box needs a running kernel)</div>"
+        f"{''.join(turns)}</div>"
+    )
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
