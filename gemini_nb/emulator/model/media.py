@@ -3,6 +3,11 @@
 Inspection reads only headers: image dimensions, WAV byte rates, PDF page markers. Anything it
 cannot read is estimated from the byte size with a fixed, documented rate, so the same bytes
 always give the same numbers.
+
+A fileData part naming a file uploaded to this emulator is resolved by the Files backend (a
+resolver it registers with :func:`register_file_resolver`) to the stored file's type, size and
+content, inspected once from disk by :func:`inspect_stored`; other URIs (YouTube, Cloud
+Storage) get a nominal length.
 """
 
 from __future__ import annotations
@@ -13,18 +18,24 @@ import math
 import re
 import struct
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Literal
 
 from .hashing import digest
 
 __all__ = [
+    "FileResolver",
     "MediaInfo",
     "decode_base64",
     "human_size",
     "inspect_part",
+    "inspect_stored",
     "pcm_speech",
     "png_image",
+    "register_file_resolver",
+    "sniff_mime",
 ]
 
 Modality = Literal["TEXT", "IMAGE", "AUDIO", "VIDEO", "DOCUMENT"]
@@ -34,6 +45,11 @@ AUDIO_BYTES_PER_SECOND = 16_000
 VIDEO_BYTES_PER_SECOND = 125_000
 # fileData parts carry no bytes, so they get a nominal length.
 NOMINAL_FILE_SECONDS = 10.0
+# How much of a stored file is read to inspect it: headers, the text the model "reads", and
+# the span scanned for PDF page markers (beyond it pages are estimated from the size).
+_HEAD_BYTES = 64 * 1024
+_TEXT_BYTES = 1024 * 1024
+_PDF_SCAN_BYTES = 64 * 1024 * 1024
 
 _TEXTUAL_APPLICATION = {
     "application/json",
@@ -133,6 +149,20 @@ def human_size(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MB"
 
 
+FileResolver = Callable[[str], "MediaInfo | None"]
+_RESOLVERS: list[FileResolver] = []
+
+
+def register_file_resolver(resolver: FileResolver) -> None:
+    """Let ``resolver`` turn a fileData URI into what is stored behind it.
+
+    It returns None for a URI it does not own and raises the API's error for one it owns but
+    cannot serve (unknown, not yet ACTIVE).
+    """
+    if resolver not in _RESOLVERS:
+        _RESOLVERS.append(resolver)
+
+
 def inspect_part(part: dict[str, Any]) -> MediaInfo | None:
     """MediaInfo for an inlineData or fileData part; None for any other part."""
     if "inlineData" in part:
@@ -143,6 +173,15 @@ def inspect_part(part: dict[str, Any]) -> MediaInfo | None:
     if "fileData" in part:
         ref = part["fileData"] or {}
         uri = str(ref.get("fileUri") or "")
+        for resolve in _RESOLVERS:
+            stored = resolve(uri)
+            if stored is not None:
+                clip = _offsets_duration(part.get("videoMetadata"))
+                if clip is not None and stored.modality in ("AUDIO", "VIDEO"):
+                    stored = replace(stored, duration_s=clip)
+                if ref.get("displayName"):
+                    stored = replace(stored, display_name=str(ref["displayName"]))
+                return stored
         mime = str(
             ref.get("mimeType") or ("video/mp4" if _is_youtube(uri) else "application/octet-stream")
         ).lower()
@@ -191,6 +230,119 @@ def _inspect_bytes(
         pages=pages,
         text=text,
     )
+
+
+def inspect_stored(
+    path: Path, mime: str, size: int, *, uri: str, display_name: str | None = None
+) -> MediaInfo:
+    """MediaInfo for a file kept on disk, reading only what inspection needs."""
+    major = mime.split("/", 1)[0]
+    width = height = pages = None
+    duration: float | None = None
+    text: str | None = None
+    with path.open("rb") as f:
+        head = f.read(_HEAD_BYTES)
+        if major == "image":
+            width, height = _image_size(head) or (None, None)
+        elif major == "audio":
+            duration = _stored_audio_duration(mime, head, size)
+        elif major == "video":
+            duration = max(1.0, size / VIDEO_BYTES_PER_SECOND)
+        elif mime == "application/pdf":
+            pages = _pdf_pages(f, head, size)
+        elif MediaInfo(mime_type=mime, source="file").is_textual:
+            text = (head + f.read(max(0, _TEXT_BYTES - len(head)))).decode("utf-8", "replace")
+    return MediaInfo(
+        mime_type=mime,
+        source="file",
+        size=size,
+        uri=uri,
+        display_name=display_name,
+        width=width,
+        height=height,
+        duration_s=duration,
+        pages=pages,
+        text=text,
+    )
+
+
+def _stored_audio_duration(mime: str, head: bytes, size: int) -> float:
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        # The data chunk's length is in its header; the bytes after the head are not needed.
+        i, byte_rate = 12, 0
+        while i + 8 <= len(head):
+            chunk_id = head[i : i + 4]
+            length = struct.unpack("<I", head[i + 4 : i + 8])[0]
+            if chunk_id == b"fmt " and i + 20 <= len(head):
+                byte_rate = struct.unpack("<I", head[i + 16 : i + 20])[0]
+            elif chunk_id == b"data" and byte_rate:
+                return float(min(length, size - i - 8)) / float(byte_rate)
+            i += 8 + length + (length & 1)
+    return _rate_duration(mime, size)
+
+
+def _pdf_pages(f: Any, head: bytes, size: int) -> int:
+    marker = re.compile(rb"/Type\s*/Page(?![s\w])")
+    count, scanned, carry = 0, 0, b""
+    block = head
+    while block:
+        data = carry + block
+        # A marker starting in the last bytes is counted with the next read, which sees it
+        # whole (and the character after it).
+        keep = max(0, len(data) - 32)
+        count += sum(1 for m in marker.finditer(data) if m.start() < keep)
+        carry = data[keep:]
+        scanned += len(block)
+        if scanned >= _PDF_SCAN_BYTES:
+            # Past the scanned span, pages are assumed to go on at the same density.
+            return max(1, round(count * size / scanned))
+        block = f.read(_HEAD_BYTES)
+    count += len(marker.findall(carry))
+    return max(1, count)
+
+
+def sniff_mime(head: bytes) -> str | None:
+    """The MIME type the first bytes of a file announce, if they announce one."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:6] in (b"GIF87a", b"GIF89a"):
+        return "image/gif"
+    if head.startswith(b"RIFF") and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.startswith(b"RIFF") and head[8:12] == b"WAVE":
+        return "audio/wav"
+    if head.startswith(b"RIFF") and head[8:12] == b"AVI ":
+        return "video/avi"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"heic", b"heix", b"hevc", b"heim", b"heis"):
+            return "image/heic"
+        if brand in (b"mif1", b"msf1"):
+            return "image/heif"
+        if brand.startswith(b"M4A"):
+            return "audio/mp4"
+        if brand == b"qt  ":
+            return "video/quicktime"
+        if brand.startswith(b"3g"):
+            return "video/3gpp"
+        return "video/mp4"
+    if head.startswith(b"ID3") or head[:2] in (b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"):
+        return "audio/mp3"
+    if head.startswith(b"fLaC"):
+        return "audio/flac"
+    if head.startswith(b"OggS"):
+        return "audio/ogg"
+    if head.startswith(b"FORM") and head[8:12] in (b"AIFF", b"AIFC"):
+        return "audio/aiff"
+    if head.startswith(b"\x1aE\xdf\xa3"):
+        return "video/webm"
+    if head[:2] in (b"\xff\xf1", b"\xff\xf9"):
+        return "audio/aac"
+    return None
 
 
 def _image_size(data: bytes) -> tuple[int, int] | None:
@@ -248,11 +400,15 @@ def _audio_duration(mime: str, data: bytes) -> float:
         parsed = _wav_duration(data)
         if parsed is not None:
             return parsed
+    return _rate_duration(mime, len(data))
+
+
+def _rate_duration(mime: str, size: int) -> float:
     rate_match = re.search(r"rate=(\d+)", mime)
     if rate_match and ("l16" in mime or "pcm" in mime):
         # Raw 16-bit mono PCM, as the Live API and TTS models use.
-        return len(data) / (int(rate_match.group(1)) * 2)
-    return len(data) / AUDIO_BYTES_PER_SECOND
+        return size / (int(rate_match.group(1)) * 2)
+    return size / AUDIO_BYTES_PER_SECOND
 
 
 def _wav_duration(data: bytes) -> float | None:

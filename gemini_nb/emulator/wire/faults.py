@@ -8,7 +8,12 @@ A :class:`Fault` matches requests (by path regex and HTTP method) and does one t
 * ``cut_stream_after``: close the connection abruptly after K stream events;
 * ``error_in_stream_after``: send an in-stream ``{"error": …}`` event after K events, then end;
 * ``drop``: close the connection without answering;
-* ``body``: answer 200 with this raw, non-JSON body (a proxy's HTML page, say).
+* ``body``: answer 200 with this raw, non-JSON body (a proxy's HTML page, say);
+* ``cut_upload_at``: during a resumable upload, commit exactly the bytes before offset N of
+  the upload, then drop the connection without answering (a network cut mid-chunk, or, when N
+  is the end of a chunk, after the chunk was stored but before the client heard so). It
+  applies to the first chunk request whose bytes reach N (``count`` counts cuts, not
+  requests) and ignores ``fraction`` and ``latency_ms``.
 
 ``count`` bounds how many requests it applies to (None: until cleared); ``fraction`` applies
 it to that share of matching requests, drawn from a seeded generator so runs repeat.
@@ -44,6 +49,8 @@ _FIELDS = {
     "path",
     "method",
     "message",
+    "cut_upload_at",
+    "live",
 }
 
 
@@ -61,6 +68,9 @@ class Fault:
     path: str | None = None
     method: str | None = None
     message: str | None = None
+    cut_upload_at: int | None = None
+    # Live sessions: {"close_code", "close_after_ms", "go_away_every_ms"} (backends/live.py).
+    live: dict[str, Any] | None = None
     id: int = 0
     hits: int = 0
     _path_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
@@ -74,17 +84,25 @@ class Fault:
             raise ValueError("count must be >= 0")
         if self.retry_delay is not None and not re.fullmatch(r"\d+(\.\d+)?s", self.retry_delay):
             raise ValueError('retry_delay must be a duration like "2s" or "0.5s"')
+        if self.cut_upload_at is not None and (
+            isinstance(self.cut_upload_at, bool)
+            or not isinstance(self.cut_upload_at, int)
+            or self.cut_upload_at <= 0
+        ):
+            raise ValueError("cut_upload_at must be a positive byte offset")
         actions = [
             self.status is not None,
             self.cut_stream_after is not None,
             self.error_in_stream_after is not None,
             self.drop,
             self.body is not None,
+            self.cut_upload_at is not None,
+            self.live is not None,
         ]
         if sum(actions) > 1:
             raise ValueError(
                 "a fault does one thing: status, cut_stream_after, error_in_stream_after, "
-                "drop or body"
+                "drop, body or cut_upload_at"
             )
         if sum(actions) == 0 and not self.latency_ms:
             raise ValueError("a fault needs an action or latency_ms")
@@ -140,8 +158,12 @@ class FaultSet:
         decision = Decision()
         with self._lock:
             for fault in list(self._faults):
-                if not fault.matches(method, path):
-                    continue
+                if (
+                    fault.cut_upload_at is not None
+                    or fault.live is not None
+                    or not fault.matches(method, path)
+                ):
+                    continue  # upload cuts are decided by the upload, byte by byte
                 if fault.fraction is not None and self._rng.random() >= fault.fraction:
                     continue
                 acting = _has_action(fault)
@@ -152,6 +174,27 @@ class FaultSet:
                     decision.fault = fault
                 self._consume(fault)
         return decision
+
+    def upload_cut(self, method: str, path: str, start: int) -> Fault | None:
+        """The first upload cut matching this chunk request that lies beyond ``start``.
+
+        Not consumed: the chunk may end before the cut's offset; :meth:`take` it when it acts.
+        """
+        with self._lock:
+            for fault in self._faults:
+                if (
+                    fault.cut_upload_at is not None
+                    and fault.cut_upload_at > start
+                    and fault.matches(method, path)
+                ):
+                    return fault
+        return None
+
+    def take(self, fault: Fault) -> None:
+        """Count one use of ``fault`` (removing it when its count is spent)."""
+        with self._lock:
+            if fault in self._faults:
+                self._consume(fault)
 
     def _consume(self, fault: Fault) -> None:
         fault.hits += 1

@@ -23,6 +23,7 @@ import importlib
 import pkgutil
 import re
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -37,7 +38,17 @@ if TYPE_CHECKING:
     from ..backends.state import Store
     from .app import EmulatorApp
 
-__all__ = ["Ctx", "Handler", "extra_route", "find_extra", "handler_for", "load_backends", "serves"]
+__all__ = [
+    "Ctx",
+    "Handler",
+    "current",
+    "enter",
+    "extra_route",
+    "find_extra",
+    "handler_for",
+    "load_backends",
+    "serves",
+]
 
 Handler = Callable[["Ctx"], Awaitable[Any]]
 
@@ -175,6 +186,22 @@ class Ctx:
             raise EmulatorError(400, "page_size must not be negative")
         size = min(size or default_size, max_size)
         return decode_page_token(self.query.get("pageToken")), size
+
+
+# The request being answered, for code below the handler that needs the store without being
+# handed it (the model resolving a fileData part to an uploaded file). Each request is its own
+# task, so concurrent requests each see their own.
+_CURRENT: ContextVar[Ctx | None] = ContextVar("gemini_nb_emulator_ctx", default=None)
+
+
+def current() -> Ctx | None:
+    """The :class:`Ctx` of the request being answered in this task, if any."""
+    return _CURRENT.get()
+
+
+def enter(ctx: Ctx) -> None:
+    """Make ``ctx`` the request this task is answering."""
+    _CURRENT.set(ctx)
 
 
 def too_large(limit: int) -> EmulatorError:
