@@ -13,8 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .chat import ChatWidget
+    from .upload import UploadWidget
 
-__all__ = ["ChatWidget", "static_path"]
+__all__ = ["ChatWidget", "UploadWidget", "static_path"]
+
+# Each widget class is imported (with anywidget) only when it is first asked for.
+_LAZY = {
+    "ChatWidget": ".chat",
+    "UploadWidget": ".upload",
+}
 
 _NOTEBOOK_DIR = Path(__file__).resolve().parents[1]
 
@@ -34,8 +41,9 @@ def static_path(name: str) -> Path:
 
 
 def __getattr__(name: str) -> Any:
-    if name == "ChatWidget":
-        from .chat import ChatWidget
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
 
-        return ChatWidget
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module, __name__), name)
