@@ -92,8 +92,13 @@ class _ClientBase:
         return self._settings
 
     def __repr__(self) -> str:
-        key = "set" if self._settings.api_key else "none"
-        return f"{type(self).__name__}(base_url={self.base_url!r}, api_key=<{key}>)"
+        # Safe on a half-built client (``__init__`` failed part-way, or ``Client.__new__``):
+        # a debugger or a traceback formatter calls repr on whatever exists.
+        settings = getattr(self, "_settings", None)
+        if not isinstance(settings, Settings):
+            return f"{type(self).__name__}(<not initialised>)"
+        key = "set" if settings.api_key else "none"
+        return f"{type(self).__name__}(base_url={settings.base_url!r}, api_key=<{key}>)"
 
     def _resource(self, name: str, factory: Any) -> Any:
         # Resources are built on first use so that `import gemini_nb` and Client() stay cheap.

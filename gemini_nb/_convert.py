@@ -10,6 +10,7 @@ import enum
 import io
 import mimetypes
 import os
+import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
@@ -35,6 +36,7 @@ __all__ = [
     "build_generate_request",
     "cache_name",
     "coerce_config",
+    "invalid_body",
     "model_path",
     "to_content",
     "to_contents",
@@ -45,23 +47,42 @@ __all__ = [
 INLINE_LIMIT = 20 * 1024 * 1024
 
 
+# Every model id the API lists (and every one in the recorded exchanges) fits this; anything
+# else would change the URL: "/" and ".." its path, ":" its method, "?" and "#" its query.
+_MODEL_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+_MODEL_PREFIXES = ("models/", "tunedModels/")
+
+
 def model_path(model: str) -> str:
     """``gemini-2.5-flash`` -> ``models/gemini-2.5-flash``; ``models/…``, ``tunedModels/…`` kept."""
     if not isinstance(model, str) or not model.strip():
         raise InvalidInputError("model must be a model name such as 'gemini-2.5-flash'.")
     name = model.strip()
-    if any(bad in name for bad in ("..", "?", "&", "#", " ")) or name.endswith("/"):
-        raise InvalidInputError(
-            f"{name!r} is not a model name; use a name such as 'gemini-2.5-flash' "
-            "(client.models.list() shows them)."
-        )
-    if name.startswith(("models/", "tunedModels/")):
-        return name
-    if "/" in name:
-        raise InvalidInputError(
-            f"{name!r} is not a model name: expected 'gemini-…', 'models/…' or 'tunedModels/…'."
-        )
-    return "models/" + name
+    prefix = next((p for p in _MODEL_PREFIXES if name.startswith(p)), "")
+    model_id = name[len(prefix) :]
+    if _MODEL_ID.fullmatch(model_id) and ".." not in model_id:
+        return (prefix or "models/") + model_id
+    raise InvalidInputError(
+        f"{name!r} is not a model name: {_model_id_problem(model_id, prefix)}. Use a name such "
+        "as 'gemini-2.5-flash' or 'models/gemini-2.5-flash' (client.models.list() shows them)."
+    )
+
+
+def _model_id_problem(model_id: str, prefix: str) -> str:
+    if not model_id:
+        return f"nothing follows {prefix!r}"
+    odd = next((ch for ch in model_id if not ch.isprintable() or ch.isspace()), None)
+    if odd is not None:
+        return f"it contains {odd!r}, a control character or space"
+    if "/" in model_id:
+        if prefix:
+            return f"a model id has no '/' after {prefix!r}"
+        return "expected 'gemini-…', 'models/…' or 'tunedModels/…'"
+    if ":" in model_id:
+        return "':' would name an API method in the URL; pass the model alone"
+    if ".." in model_id:
+        return "'..' would change the URL's path"
+    return "a model id is made of letters, digits, '.', '-' and '_'"
 
 
 # --------------------------------------------------------------------------- contents
@@ -478,3 +499,63 @@ def split_tools(tools: Iterable[Any] | None) -> tuple[list[dict[str, Any]], list
             raise InvalidInputError(f"Two tools are named {dupes}; function names must be unique.")
         wire.insert(0, {"functionDeclarations": declarations})
     return wire, callables
+
+
+# --------------------------------------------------------------------------- the JSON body
+
+
+def invalid_body(body: Any) -> InvalidInputError:
+    """Why ``body`` cannot be sent as JSON (called after encoding it failed): the first value
+    that is not finite, not valid Unicode, or not a JSON type, and where it is."""
+    found = _first_unsendable(body, "")
+    if found is None:
+        return InvalidInputError("The request cannot be encoded as JSON.")
+    where, problem = found
+    return InvalidInputError(f"{where or 'The request'} {problem}")
+
+
+def _first_unsendable(value: Any, where: str) -> tuple[str, str] | None:
+    if isinstance(value, str):
+        return _bad_text(value, where)
+    if isinstance(value, bool) or value is None or isinstance(value, int):
+        return None
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return where, (
+                f"is {value!r}; numbers sent to the API must be finite. Pass a real number "
+                "(or leave the setting out to use the model's default)."
+            )
+        return None
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            path = f"{where}.{key}" if where else str(key)
+            if not isinstance(key, str):
+                return path, f"has a key of type {type(key).__name__}; JSON keys are strings."
+            found = _bad_text(key, path, "key") or _first_unsendable(item, path)
+            if found:
+                return found
+        return None
+    if isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            found = _first_unsendable(item, f"{where}[{i}]")
+            if found:
+                return found
+        return None
+    return where, (
+        f"is a {type(value).__name__}, which JSON cannot carry; pass text, a number, a bool, "
+        "None, a list or a dict."
+    )
+
+
+def _bad_text(text: str, where: str, what: str = "text") -> tuple[str, str] | None:
+    if text.isascii():
+        return None
+    for i, ch in enumerate(text):
+        if "\ud800" <= ch <= "\udfff":
+            return where, (
+                f"has a lone surrogate {ch!r} at character {i} of its {what}, which is not "
+                "valid Unicode and cannot be sent. It usually comes from bytes decoded with "
+                "errors='surrogateescape' or a cut emoji; clean it with "
+                "text.encode('utf-8', 'replace').decode('utf-8')."
+            )
+    return None

@@ -207,7 +207,14 @@ class Transport:
             body = call.body
             if call.options is not None and call.options.extra_body:
                 body = merge_body(body, call.options.extra_body)
-            content = json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode()
+            try:
+                content = json.dumps(
+                    body, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+                ).encode()
+            except (TypeError, ValueError):  # NaN, a lone surrogate, a non-JSON object
+                from ._convert import invalid_body
+
+                raise invalid_body(body) from None
             headers = dict(self._json_headers)
         else:
             content = None
