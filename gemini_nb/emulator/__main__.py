@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
                    help="run the emulator's clock N times faster (long jobs in demos)")
     p.add_argument("--answers", default=None, metavar="FILE",
                    help="scripted answers: a JSON list of {pattern, reply | parts | functionCalls}")
+    p.add_argument("--tls", action="store_true",
+                   help="serve HTTPS and WSS on a self-signed certificate (its path is printed)")
     p.add_argument("--token", default=None,
                    help="the control API's token (default: a random one, printed at start)")
     faults = p.add_argument_group("fault injection (also at POST /_emulator/faults)")
@@ -75,13 +77,17 @@ def main(argv: list[str] | None = None) -> int:
         control_token=args.token,
     )
     try:
-        server = EmulatorServer(args.host, args.port, options=options, log_level=args.log_level)
+        server = EmulatorServer(
+            args.host, args.port, options=options, log_level=args.log_level, tls=args.tls
+        )
         url = server.start()
     except (OSError, RuntimeError, ValueError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     print(url, flush=True)
     print(f"token: {server.token}", flush=True)
+    if server.certificate:
+        print(f"certificate: {server.certificate}", flush=True)
     print(
         f"gemini-nb emulator: simulated answers. In another shell: "
         f"export GOOGLE_GEMINI_BASE_URL={url}",

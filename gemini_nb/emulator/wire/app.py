@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import Headers
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -58,6 +59,8 @@ class EmulatorOptions:
     ``max_body_bytes``: the largest JSON request body taken (the API's own limit).
     ``body_timeout``: seconds a client may pause while sending a request body.
     ``header_timeout``: seconds a connection may take to send a request's headers.
+    ``live_pace``: Live audio answers are sent this many times slower than they play
+    (1: at the pace they play, so a user can talk over them; 0: as fast as possible).
     ``blob_dir`` / ``blob_limit``: where uploaded bytes are kept, and how many at most.
     """
 
@@ -74,6 +77,7 @@ class EmulatorOptions:
     max_body_bytes: int = routing.MAX_BODY_BYTES
     body_timeout: float = 30.0
     header_timeout: float = 10.0
+    live_pace: float = 1.0
     blob_dir: str | None = None
     blob_limit: int | None = None
 
@@ -108,11 +112,19 @@ class EmulatorApp:
         if scope["type"] == "lifespan":
             await _lifespan(receive, send)
             return
+        if scope["type"] == "websocket":
+            from .websocket import serve_socket
+
+            if not _host_allowed(Headers(scope=scope), scope):
+                await send({"type": "websocket.close", "code": 1008})
+                return
+            await serve_socket(self, scope, receive, send)
+            return
         if scope["type"] != "http":
-            return  # WebSocket routes arrive with the Live API.
+            return
         request = Request(scope, _timed(receive, self.options.body_timeout))
         path: str = scope["path"]
-        if not _host_allowed(request, scope):
+        if not _host_allowed(request.headers, scope):
             await error_response(
                 EmulatorError(403, "This emulator only answers requests addressed to loopback.")
             )(scope, receive, send)
@@ -233,9 +245,9 @@ def _version(path: str) -> str:
     return m["version"] if m else "v1beta"
 
 
-def _host_allowed(request: Request, scope: Scope) -> bool:
+def _host_allowed(headers: Headers, scope: Scope) -> bool:
     """Refuse requests whose Host is not this server's (DNS rebinding from a web page)."""
-    host = request.headers.get("host", "")
+    host = headers.get("host", "")
     name = host.rsplit(":", 1)[0] if not host.startswith("[") else host.split("]")[0] + "]"
     if name in _LOOPBACK_HOSTS:
         return True

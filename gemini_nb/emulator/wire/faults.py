@@ -50,6 +50,7 @@ _FIELDS = {
     "method",
     "message",
     "cut_upload_at",
+    "live",
 }
 
 
@@ -68,6 +69,8 @@ class Fault:
     method: str | None = None
     message: str | None = None
     cut_upload_at: int | None = None
+    # Live sessions: {"close_code", "close_after_ms", "go_away_every_ms"} (backends/live.py).
+    live: dict[str, Any] | None = None
     id: int = 0
     hits: int = 0
     _path_re: re.Pattern[str] | None = field(default=None, repr=False, compare=False)
@@ -94,6 +97,7 @@ class Fault:
             self.drop,
             self.body is not None,
             self.cut_upload_at is not None,
+            self.live is not None,
         ]
         if sum(actions) > 1:
             raise ValueError(
@@ -154,7 +158,11 @@ class FaultSet:
         decision = Decision()
         with self._lock:
             for fault in list(self._faults):
-                if fault.cut_upload_at is not None or not fault.matches(method, path):
+                if (
+                    fault.cut_upload_at is not None
+                    or fault.live is not None
+                    or not fault.matches(method, path)
+                ):
                     continue  # upload cuts are decided by the upload, byte by byte
                 if fault.fraction is not None and self._rng.random() >= fault.fraction:
                     continue

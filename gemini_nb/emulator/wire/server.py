@@ -30,6 +30,7 @@ class EmulatorServer:
         options: EmulatorOptions | None = None,
         log_level: str = "warning",
         sock: socket.socket | None = None,
+        tls: bool = False,
     ) -> None:
         import uvicorn
 
@@ -37,6 +38,16 @@ class EmulatorServer:
         from .protocol import protocol_with
 
         self.app = EmulatorApp(options)
+        # With tls, HTTPS and WSS on a self-signed certificate (see tls.py).
+        self.certificate: str | None = None
+        ssl: dict[str, str] = {}
+        if tls:
+            from .tls import self_signed
+
+            cert, key = self_signed()
+            self.certificate = str(cert)
+            ssl = {"ssl_certfile": str(cert), "ssl_keyfile": str(key)}
+        self._scheme = "https" if tls else "http"
         self._config = uvicorn.Config(
             self.app,
             http=protocol_with(self.app.options.header_timeout),
@@ -48,11 +59,12 @@ class EmulatorServer:
             # Idle keep-alive connections are closed after this many seconds.
             timeout_keep_alive=5,
             timeout_graceful_shutdown=1,
+            **ssl,  # type: ignore[arg-type]
         )
         self._server = uvicorn.Server(self._config)
         self._thread: threading.Thread | None = None
         self._sock = sock
-        self.url = _socket_url(sock) if sock is not None else ""
+        self.url = _socket_url(sock, self._scheme) if sock is not None else ""
 
     def start(self, timeout: float = 10.0, *, wait: bool = True) -> str:
         """Start serving; return the base URL (``http://127.0.0.1:<port>``).
@@ -77,7 +89,7 @@ class EmulatorServer:
                     f"the emulator did not start on {self._config.host}:{self._config.port}"
                 )
             time.sleep(0.005)
-        self.url = _socket_url(self._server.servers[0].sockets[0])
+        self.url = _socket_url(self._server.servers[0].sockets[0], self._scheme)
         return self.url
 
     def stop(self) -> None:
@@ -104,9 +116,9 @@ class EmulatorServer:
         self.stop()
 
 
-def _socket_url(sock: socket.socket) -> str:
+def _socket_url(sock: socket.socket, scheme: str = "http") -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://{host}:{port}"
+    return f"{scheme}://{host}:{port}"
 
 
 def listening_socket(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
