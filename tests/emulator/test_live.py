@@ -303,3 +303,44 @@ async def test_official_sdk_live_text_audio_tool_and_resumption(sdk: Any) -> Non
         await session.send_client_content(turns=types.Content(role="user", parts=[types.Part(text="Hi again")]))
         texts = [m.text async for m in session.receive() if m.text]
         assert texts
+
+
+def _shape(message: dict[str, Any]) -> tuple[str, ...]:
+    """A frame's shape: its top-level keys and its serverContent's keys."""
+    keys = sorted(message)
+    inner = message.get("serverContent")
+    if isinstance(inner, dict):
+        keys += [f"serverContent.{k}" for k in sorted(inner)]
+    return tuple(keys)
+
+
+async def test_frames_have_the_shapes_of_the_recorded_sessions(server: EmulatorServer) -> None:
+    from tests._shared import RECORDED
+
+    index = RECORDED / "index.json"
+    if not index.exists():
+        pytest.skip(f"the recorded exchanges are not at {RECORDED}")
+    sessions = [json.loads((RECORDED / e["file"]).read_text())
+                for e in json.loads(index.read_text()) if e["kind"] == "websocket"]
+    assert len(sessions) == 6
+    recorded_shapes = {_shape(m["json"]) for s in sessions for m in s["websocket"]["messages"]
+                       if m["dir"] == "recv"}
+    recorded_usage = {k for s in sessions for m in s["websocket"]["messages"]
+                      if m["dir"] == "recv" for k in m["json"].get("usageMetadata", {})}
+    for session in sessions:
+        sent = [m["json"] for m in session["websocket"]["messages"] if m["dir"] == "send"]
+        setup = sent[0]["setup"]
+        if not setup["model"].removeprefix("models/").startswith("gemini-2.5-flash-native-audio"):
+            continue  # models the catalogue does not list yet
+        setup = {k: v for k, v in setup.items() if k != "tools"}
+        async with websockets.connect(ws_url(server)) as ws:
+            await ws.send(json.dumps({"setup": setup}))
+            ours = [json.loads(await ws.recv())]
+            for message in sent[1:]:
+                if "client_content" in message:
+                    await ws.send(json.dumps(message))
+                    if message["client_content"].get("turnComplete"):
+                        ours += await until(ws, "turnComplete")
+        for frame in ours:
+            assert _shape(frame) in recorded_shapes, frame
+            assert set(frame.get("usageMetadata", {})) <= recorded_usage
