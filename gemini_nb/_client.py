@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     from .resources.models import AsyncModels, Models
     from .resources.operations import AsyncOperations, Operations
 
-
 __all__ = ["AsyncClient", "Client"]
 
 T = TypeVar("T")
@@ -268,7 +267,7 @@ class Client(_ClientBase):
                 finally:
                     if not call.stream or response.status_code >= 300:
                         response.close()
-            delay = t.retry_delay(err, policy, attempt)
+            delay = t.retry_delay(err, policy, attempt, call)
             if delay is None:
                 raise err
             time.sleep(delay)
@@ -457,7 +456,7 @@ class AsyncClient(_ClientBase):
                 finally:
                     if not call.stream or response.status_code >= 300:
                         await response.aclose()
-            delay = t.retry_delay(err, policy, attempt)
+            delay = t.retry_delay(err, policy, attempt, call)
             if delay is None:
                 raise err
             await _async_sleep(delay)
@@ -479,7 +478,6 @@ class AsyncClient(_ClientBase):
                 raise self._transport.stream_cut(handle.call, handle.events, exc) from None
             else:
                 handle.feed(chunk)
-
 
     async def _read(self, handle: StreamHandle) -> bytes | None:
         if handle.closed:

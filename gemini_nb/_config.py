@@ -50,15 +50,27 @@ NO_KEY_MESSAGE = (
 
 
 class Secret:
-    """A string that does not show itself in reprs, logs or tracebacks."""
+    """A string that does not show itself in reprs, logs or tracebacks.
 
-    __slots__ = ("_value",)
+    The value is not kept as a string either: it is stored XORed with a random pad of the same
+    length, so neither a variable inspector listing attributes nor a search of the process's
+    strings (``gc.get_objects()``, a core dump) finds the key. :meth:`reveal` builds the string
+    on demand; callers use it at once and drop it.
+
+    >>> Secret("AIza-example")
+    Secret('********')
+    """
+
+    __slots__ = ("_masked", "_n", "_pad")
 
     def __init__(self, value: str) -> None:
-        self._value = value
+        data = value.encode("utf-8")
+        self._n = len(data)
+        self._pad = int.from_bytes(os.urandom(self._n), "little")
+        self._masked = int.from_bytes(data, "little") ^ self._pad
 
     def reveal(self) -> str:
-        return self._value
+        return (self._masked ^ self._pad).to_bytes(self._n, "little").decode("utf-8")
 
     def __repr__(self) -> str:
         return "Secret('********')"
@@ -66,13 +78,25 @@ class Secret:
     __str__ = __repr__
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
+        if not isinstance(other, Secret):
+            return False
+        import hmac
+
+        return hmac.compare_digest(self.reveal().encode(), other.reveal().encode())
 
     def __hash__(self) -> int:
-        return hash(self._value)
+        import hashlib
+
+        return hash(hashlib.sha256(self.reveal().encode()).digest())
 
     def __bool__(self) -> bool:
-        return bool(self._value)
+        return self._n > 0
+
+    def __copy__(self) -> Secret:
+        return self  # immutable
+
+    def __deepcopy__(self, memo: object) -> Secret:
+        return self
 
     def __reduce__(self) -> str:
         raise TypeError("an API key is not picklable; pass it again in the other process")

@@ -26,8 +26,9 @@
             └── ServerError             5xx
 
 A status error carries ``status_code``, ``status`` (e.g. ``"INVALID_ARGUMENT"``),
-``message``, ``details`` (the ``error.details`` list) and ``request_id`` when the server sent
-one. No error message ever contains the API key.
+``message``, ``details`` (the ``error.details`` list), ``request_id`` and ``retry_after`` (the
+``Retry-After`` header, in seconds) when the server sent them. No error message ever contains
+the API key.
 """
 
 from __future__ import annotations
@@ -100,7 +101,15 @@ class APIError(GeminiError):
 
 
 class APIConnectionError(APIError):
-    """The request did not get an answer: connection refused, reset or dropped mid-stream."""
+    """The request did not get an answer: connection refused, reset or dropped mid-stream.
+
+    ``request_sent`` is False when the request certainly never reached the server (the
+    connection could not be opened), so sending it again cannot repeat any work.
+    """
+
+    def __init__(self, message: str, *, request_sent: bool = True) -> None:
+        super().__init__(message)
+        self.request_sent = request_sent
 
 
 class APITimeoutError(APIConnectionError):
@@ -169,6 +178,7 @@ class APIStatusError(APIError):
         details: list[dict[str, Any]] | None = None,
         request_id: str | None = None,
         body: Any = None,
+        retry_after: float | None = None,
     ) -> None:
         super().__init__(message)
         self.status_code = status_code
@@ -176,6 +186,8 @@ class APIStatusError(APIError):
         self.details: list[dict[str, Any]] = details or []
         self.request_id = request_id
         self.body = body
+        # The Retry-After header in seconds, on any status (503 sends it too).
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         head = f"{self.status_code} {self.status}" if self.status else str(self.status_code)
@@ -294,6 +306,7 @@ def error_for_status(
         "details": details,
         "request_id": request_id,
         "body": body,
+        "retry_after": retry_after,
     }
     if cls is RateLimitError:
         delay = retry_info_delay(details)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import platform
 from collections import deque
-from collections.abc import Generator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -28,8 +28,9 @@ from ._exceptions import (
     APITimeoutError,
     RateLimitError,
     error_for_status,
+    retry_info_delay,
 )
-from ._retry import RetryPolicy, parse_retry_after
+from ._retry import RetryPolicy, is_idempotent, parse_retry_after
 from ._sse import SSEDecoder
 from ._version import __version__
 from .types import HttpInfo, HttpOptions, ResponseModel
@@ -160,18 +161,90 @@ Flow = Generator[Effect, Any, T]
 
 
 class _KeyAuth(httpx.Auth):
-    """Adds the key header at the last moment, so no request built by us holds it earlier."""
+    """Puts the key header on a request only while it is being sent.
+
+    The header is added at the last moment and taken off again as soon as the answer's head
+    arrives or sending fails (httpx closes the auth flow either way), so no request object
+    kept afterwards (``response.request``, the request of an httpx exception) holds the key.
+    The connection layer (httpcore) keeps its own copy of the headers, reachable from the
+    response's byte stream: the answer's stream lets go of it once closed.
+    """
 
     def __init__(self, key: Secret) -> None:
         self._key = key
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if request.extensions.get("gemini_nb_send_key", True):
-            request.headers["x-goog-api-key"] = self._key.reveal()
-        yield request
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        if not request.extensions.get("gemini_nb_send_key", True):
+            yield request
+            return
+        request.headers[KEY_HEADER] = self._key.reveal()
+        try:
+            response = yield request
+        finally:
+            _drop_key(request)
+        if isinstance(response.stream, httpx.SyncByteStream):
+            response.stream = _ReleasingSyncStream(response.stream)
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        if not request.extensions.get("gemini_nb_send_key", True):
+            yield request
+            return
+        request.headers[KEY_HEADER] = self._key.reveal()
+        try:
+            response = yield request
+        finally:
+            _drop_key(request)
+        if isinstance(response.stream, httpx.AsyncByteStream):
+            response.stream = _ReleasingAsyncStream(response.stream)
 
     def __repr__(self) -> str:
         return "_KeyAuth(<hidden>)"
+
+
+KEY_HEADER = "x-goog-api-key"
+_RELEASED = httpx.ByteStream(b"")
+
+
+def _drop_key(request: httpx.Request) -> None:
+    if KEY_HEADER in request.headers:
+        del request.headers[KEY_HEADER]
+
+
+class _ReleasingSyncStream(httpx.SyncByteStream):
+    """A response's byte stream that drops the connection layer's objects (and the request
+    headers they hold) when closed, so a response kept afterwards holds no key."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.SyncByteStream) -> None:
+        self._inner = inner
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._inner)
+
+    def close(self) -> None:
+        inner, self._inner = self._inner, _RELEASED
+        inner.close()
+
+
+class _ReleasingAsyncStream(httpx.AsyncByteStream):
+    """The async twin of :class:`_ReleasingSyncStream`."""
+
+    __slots__ = ("_inner",)
+
+    def __init__(self, inner: httpx.AsyncByteStream) -> None:
+        self._inner = inner
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._inner.__aiter__()
+
+    async def aclose(self) -> None:
+        inner, self._inner = self._inner, _RELEASED
+        await inner.aclose()
 
 
 class Transport:
@@ -190,7 +263,8 @@ class Transport:
         }
         self._json_headers = {**self._headers, "content-type": "application/json"}
         self._timeout = _to_httpx_timeout(settings.timeout)
-        self._secret = settings.api_key.reveal() if settings.api_key else None
+        # The key stays in its Secret; redact() reveals it only for the time of a search.
+        self._key = settings.api_key
 
     # ---------------------------------------------------------------- building
 
@@ -273,33 +347,66 @@ class Transport:
         )
         return Reply(body, info, response.headers, call, response.request.url)
 
-    def retry_delay(self, err: APIError, policy: RetryPolicy, attempt: int) -> float | None:
-        """Seconds to wait before retrying after ``err``, or None to give up and raise it."""
+    def retry_delay(
+        self, err: APIError, policy: RetryPolicy, attempt: int, call: Call
+    ) -> float | None:
+        """Seconds to wait before retrying ``call`` after ``err``, or None to raise it.
+
+        What is safe to retry is decided in :mod:`gemini_nb._retry` (see its docstring).
+        """
         if isinstance(err, APIStatusError):
             if not policy.should_retry_status(err.status_code, attempt):
                 return None
-            server = err.retry_delay if isinstance(err, RateLimitError) else None
-            return policy.delay(attempt, server)
-        if isinstance(err, APIConnectionError) and policy.can_retry(attempt):
+            return policy.delay(attempt, _server_delay(err))
+        if isinstance(err, APIConnectionError) and policy.should_retry_connection(
+            attempt, sent=err.request_sent, idempotent=is_idempotent(call.method, call.path)
+        ):
             return policy.delay(attempt)
         return None
 
     def connection_error(self, exc: Exception, call: Call) -> APIConnectionError:
         """The one place where transport exceptions become ours."""
+        scrub_exception(exc)
         where = _where(call)
+        sent = not isinstance(exc, _NOT_SENT)
+        # Said when the failure will not be retried for this reason (see _retry).
+        maybe_done = (
+            " The request had been sent, so the server may have done (and billed) the work;"
+            " it is not retried automatically. Send it again if you need the answer."
+            if sent and not is_idempotent(call.method, call.path)
+            else ""
+        )
         if isinstance(exc, httpx.TimeoutException):
             kind = type(exc).__name__.replace("Timeout", " timeout").lower()
             return APITimeoutError(
                 f"{where}: {kind} after {self._describe_timeout(call)}; "
-                "pass http_options={'timeout': seconds} to wait longer."
+                f"pass http_options={{'timeout': seconds}} to wait longer.{maybe_done}",
+                request_sent=sent,
             )
+        if sent:
+            what = f"the connection to {self.settings.base_url} failed before an answer"
+        else:
+            what = f"could not reach {self.settings.base_url}"
         return self.redact(
             APIConnectionError(
-                f"{where}: could not reach {self.settings.base_url} ({type(exc).__name__}: {exc})"
+                f"{where}: {what} ({type(exc).__name__}: {str(exc).rstrip('.')}).{maybe_done}",
+                request_sent=sent,
             )
         )
 
     def stream_cut(self, call: Call, events: int, exc: Exception | None) -> APIConnectionError:
+        """The error for a stream that stopped before its end (never retried: its chunks have
+        been handed on already)."""
+        if exc is not None:
+            scrub_exception(exc)
+        if isinstance(exc, httpx.TimeoutException):
+            read = self.timeout_for(call).read
+            return APITimeoutError(
+                f"The stream of {_short(call)} sent nothing for {read}s after {events} "
+                "event(s) (read timeout). Pass http_options={'timeout': seconds} (or "
+                "Client(timeout=...)) to wait longer, or stream again; the chunks received "
+                "so far are kept on the stream."
+            )
         why = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
         return self.redact(
             APIConnectionError(
@@ -326,15 +433,16 @@ class Transport:
         return f"connect={t.connect}s, read={t.read}s"
 
     def redact(self, err: E) -> E:
-        """Remove the key from an error's message and body, wherever the server echoed it."""
-        secret = self._secret
-        if not secret:
+        """Remove the key from an error's message and body, wherever the server echoed it.
+
+        Only the key itself is replaced: a short key (the emulator's ``x``) inside a word or a
+        model name is left alone, so messages stay readable (see :func:`redact_text`).
+        """
+        if self._key is None:
             return err
-        if secret in err.message or secret in str(err.args):
-            err.message = err.message.replace(secret, "***")
-            err.args = tuple(
-                a.replace(secret, "***") if isinstance(a, str) else a for a in err.args
-            )
+        secret = self._key.reveal()
+        err.message = redact_text(err.message, secret)
+        err.args = tuple(_scrub(a, secret) for a in err.args)
         if isinstance(err, APIStatusError):
             err.body = _scrub(err.body, secret)
             err.details = _scrub(err.details, secret)
@@ -364,12 +472,85 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 def _scrub(value: Any, secret: str) -> Any:
     if isinstance(value, str):
-        return value.replace(secret, "***")
+        return redact_text(value, secret)
     if isinstance(value, list):
         return [_scrub(v, secret) for v in value]
     if isinstance(value, dict):
-        return {k: _scrub(v, secret) for k, v in value.items()}
+        return {_scrub(k, secret): _scrub(v, secret) for k, v in value.items()}
     return value
+
+
+def _server_delay(err: APIStatusError) -> float | None:
+    """The wait the server asked for: ``RetryInfo`` in the body, else ``Retry-After``."""
+    if isinstance(err, RateLimitError):
+        return err.retry_delay
+    delay = retry_info_delay(err.details)
+    return delay if delay is not None else err.retry_after
+
+
+# A key this long cannot occur inside other text by chance: every occurrence is replaced.
+# Shorter ones (test keys such as "x") are replaced only where they stand as a whole token.
+_LONG_KEY = 16
+_KEY_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
+
+
+def redact_text(text: str, secret: str) -> str:
+    """``text`` with ``secret`` replaced by ``***`` (plain string search: no regex, whose
+    cache would keep the key)."""
+    if not secret or secret not in text:
+        return text
+    if len(secret) >= _LONG_KEY:
+        return text.replace(secret, "***")
+    out: list[str] = []
+    start = 0
+    n = len(secret)
+    i = text.find(secret)
+    while i != -1:
+        j = i + n
+        if (i == 0 or text[i - 1] not in _KEY_CHARS) and (
+            j == len(text) or text[j] not in _KEY_CHARS
+        ):
+            out.append(text[start:i])
+            out.append("***")
+            start = j
+            i = text.find(secret, j)
+        else:
+            i = text.find(secret, i + 1)
+    out.append(text[start:])
+    return "".join(out)
+
+
+# Failures that happen before any byte of the request leaves: safe to retry for any method.
+_NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ProxyError)
+
+
+def scrub_exception(exc: BaseException) -> None:
+    """Take the key off every request an exception and its chain (``__cause__``,
+    ``__context__``) still reference, and clear the locals of the frames they unwound.
+
+    Those frames (httpx's and httpcore's) held the request's headers, key included; an error
+    reporter that records locals would otherwise find it there. The first frame of each
+    traceback is skipped: it caught the exception and may still be running.
+    """
+    seen: set[int] = set()
+    todo: list[BaseException | None] = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        request = getattr(e, "_request", None)
+        if isinstance(request, httpx.Request):
+            _drop_key(request)
+        response = getattr(e, "response", None) if isinstance(e, httpx.HTTPStatusError) else None
+        if isinstance(response, httpx.Response):
+            _drop_key(response.request)
+        tb = e.__traceback__
+        if tb is not None:
+            import traceback
+
+            traceback.clear_frames(tb.tb_next)
+        todo += [e.__cause__, e.__context__]
 
 
 def _short(call: Call) -> str:

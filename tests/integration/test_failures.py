@@ -11,6 +11,7 @@ import pytest
 
 import gemini_nb as g
 from tests.conftest import TEST_KEY
+from tests.unit._memory import holding
 
 MODEL = "gemini-2.5-flash"
 
@@ -60,16 +61,40 @@ async def test_429_exhausted_carries_delay(make_api: Any, faults: Any) -> None:
         await api.close()
 
 
-async def test_dropped_connection_is_retried(api: Any, faults: Any) -> None:
-    faults.add({"drop": True, "count": 1})
-    r = await api.generate(model=MODEL, contents="hi")
-    assert r.http.retries == 1
+async def test_dropped_connection_on_generate_is_not_retried(api: Any, faults: Any) -> None:
+    # The emulator read the request before dropping: the real server may have run the model.
+    fault = faults.add({"drop": True, "count": 2})
+    with pytest.raises(g.APIConnectionError, match="may have done") as info:
+        await api.generate(model=MODEL, contents="hi")
+    assert info.value.request_sent and fault.hits == 1
+
+
+async def test_dropped_connection_on_reads_is_retried(api: Any, faults: Any) -> None:
+    faults.add({"drop": True, "count": 1, "method": "GET"})
+    assert (await api.get(model=MODEL)).http.retries == 1
+    faults.add({"drop": True, "count": 1, "path": ":countTokens$"})
+    r = await api.count(model=MODEL, contents="hi")
+    assert r.total_tokens > 0 and r.http.retries == 1
 
 
 async def test_dropped_connections_exhaust(api: Any, faults: Any) -> None:
-    faults.add({"drop": True, "count": 5})
-    with pytest.raises(g.APIConnectionError):
-        await api.generate(model=MODEL, contents="hi")
+    fault = faults.add({"drop": True, "count": 5, "method": "GET"})
+    with pytest.raises(g.APIConnectionError, match="failed before an answer"):
+        await api.get(model=MODEL)
+    assert fault.hits == 3  # the first try and two retries
+
+
+async def test_refused_connection_is_retried_for_any_method(make_api: Any) -> None:
+    # Nothing can reach a closed port: retrying cannot repeat work, so generate retries too.
+    api = make_api(base_url="http://127.0.0.1:9")
+    start = time.monotonic()
+    try:
+        with pytest.raises(g.APIConnectionError, match="could not reach") as info:
+            await api.generate(model=MODEL, contents="hi")
+    finally:
+        await api.close()
+    assert not info.value.request_sent
+    assert time.monotonic() - start >= 0.375 + 0.75  # two backoff waits happened
 
 
 async def test_timeout(make_api: Any, faults: Any) -> None:
@@ -91,6 +116,104 @@ async def test_stream_cut_mid_way(api: Any, faults: Any) -> None:
         await api.collect(stream)
     assert stream.chunks_received == 2
     assert stream.partial.text  # what arrived is kept
+
+
+async def test_cut_stream_leaves_the_key_nowhere(make_api: Any, faults: Any) -> None:
+    # Over a real connection: httpcore copies the headers into its own request, which only
+    # the frames of the failure still reference.
+    api = make_api(api_key=TEST_KEY)
+    faults.add({"cut_stream_after": 1, "count": 1})
+    stream = api.open_stream(model=MODEL, contents="Tell me a long story about dragons.")
+    try:
+        with pytest.raises(g.APIConnectionError, match="middle of the stream") as info:
+            await api.collect(stream)
+    finally:
+        await api.close()
+    chain, todo = [], [info.value]
+    while todo:
+        e = todo.pop()
+        if e is not None and all(e is not c for c in chain):
+            chain.append(e)
+            todo += [e.__cause__, e.__context__]
+    assert any(isinstance(e, httpx.TransportError) for e in chain)
+    for e in chain:
+        assert TEST_KEY not in str(e)
+        if isinstance(e, httpx.RequestError):
+            assert "x-goog-api-key" not in e.request.headers
+        tb = e.__traceback__.tb_next if e.__traceback__ is not None else None
+        while tb is not None:
+            assert not holding(tb.tb_frame.f_locals, TEST_KEY), tb.tb_frame.f_code.co_name
+            tb = tb.tb_next
+
+
+async def test_no_plain_key_is_kept_after_calls(make_api: Any) -> None:
+    api = make_api(api_key=TEST_KEY)
+    try:
+        chunks, final = await api.stream(model=MODEL, contents="Tell me about dragons.")
+        stream = api.open_stream(model=MODEL, contents="Tell me about dragons.")
+        await api.collect(stream)
+        r = await api.generate(model=MODEL, contents="hi")
+        assert not holding([chunks, final, stream, r, api.client], TEST_KEY)
+    finally:
+        await api.close()
+
+
+async def test_read_timeout_in_the_middle_of_a_stream(slow_emulator: Any, make_api: Any) -> None:
+    api = make_api(base_url=slow_emulator.url, timeout=(5.0, 0.3), max_retries=0)
+    stream = api.open_stream(model=MODEL, contents="Tell me a long story about dragons.")
+    try:
+        with pytest.raises(g.APITimeoutError, match=r"sent nothing for 0.3s after 1 event") as info:
+            await api.collect(stream)
+    finally:
+        await api.close()
+    assert "timeout" in str(info.value) and stream.chunks_received == 1
+
+
+async def test_json_array_stream_through_a_gateway(make_api: Any, emulator: Any) -> None:
+    # Gateways that drop alt=sse get the emulator's real JSON-array framing back.
+    sse = make_api()
+    http = _gateway_client(sse.kind)
+    gateway = make_api(http_client=http)
+    try:
+        chunks, final = await gateway.stream(model=MODEL, contents="Tell me about dragons.")
+        expected, expected_final = await sse.stream(model=MODEL, contents="Tell me about dragons.")
+    finally:
+        await sse.close()
+        await gateway.close()
+        await http.aclose() if isinstance(http, httpx.AsyncClient) else http.close()
+    assert len(chunks) == len(expected) > 1
+    assert [c.text for c in chunks] == [c.text for c in expected]
+    assert final.text == expected_final.text and final.finish_reason == "STOP"
+
+
+def _without_alt(request: httpx.Request) -> httpx.Request:
+    params = [(k, v) for k, v in request.url.params.multi_items() if k != "alt"]
+    return httpx.Request(request.method, request.url.copy_with(params=params),
+                         headers=request.headers, content=request.content)
+
+
+class _SyncGateway(httpx.HTTPTransport):
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return super().handle_request(_without_alt(request))
+
+
+class _AsyncGateway(httpx.AsyncHTTPTransport):
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        return await super().handle_async_request(_without_alt(request))
+
+
+def _gateway_client(kind: str) -> httpx.Client | httpx.AsyncClient:
+    if kind == "sync":
+        return httpx.Client(transport=_SyncGateway())
+    return httpx.AsyncClient(transport=_AsyncGateway())
+
+
+@pytest.fixture(scope="module")
+def slow_emulator() -> Any:
+    from gemini_nb.emulator import EmulatorOptions, EmulatorServer
+
+    with EmulatorServer(options=EmulatorOptions(chunk_delay=1.0)) as server:
+        yield server
 
 
 async def test_error_event_in_stream(api: Any, faults: Any) -> None:
