@@ -158,6 +158,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
                    # A static page has no kernel and may have no network for the widget
                    # manager's scripts: widgets show their own text/html fallback instead.
                    f"--NbConvertBase.display_data_priority={json.dumps(STATIC_PRIORITY)}",
+                   # ... showing the conversation as it ended, not as it was when displayed.
+                   '--HTMLExporter.preprocessors=["gemini_nb.notebook._export.WidgetFallbacks"]',
                    "--output-dir", out, *args.extra, tour, env=env, check=False)
     ensure_env("lab")
     lab_args = list(args.extra)

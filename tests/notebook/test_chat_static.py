@@ -145,5 +145,39 @@ def test_headless_demo_page_shows_the_chat_transcript_box() -> None:
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
     page = (ROOT / "notebooks" / "_build" / "00_tour.html").read_text()
     assert page.count('class="gnb-chat-static"') == 1
-    assert "Chat with gemini-2.5-flash" in page
+    box = page.split('class="gnb-chat-static"', 1)[1]
+    # The conversation as it ended, though the widget was displayed before it began.
+    assert "Chat with gemini-2.5-flash · 2 messages" in box
+    assert "<p>Suggest a name for a cat.</p>" in box
     assert "NBVAL" not in page
+
+
+def test_export_refreshes_chat_fallbacks_from_the_final_widget_state() -> None:
+    import nbformat
+
+    from gemini_nb.notebook._export import CHAT_ID, WIDGET_STATE, WidgetFallbacks
+
+    def output(model_id: str) -> Any:
+        data = {WIDGET_VIEW: {"model_id": model_id}, "text/html": "old", "text/plain": "W"}
+        return nbformat.v4.new_output("execute_result", data=data, execution_count=1)
+
+    cell = nbformat.v4.new_code_cell("chat", outputs=[output("chat"), output("other")])
+    nb = nbformat.v4.new_notebook(cells=[cell])
+    messages = [
+        {"role": "user", "text": "Hi <b>", "html": "<script>x</script>"},
+        {"role": "model", "text": "**Hello**", "state": "done"},
+    ]
+    nb.metadata["widgets"] = {
+        WIDGET_STATE: {
+            "state": {
+                "chat": {"state": {"_anywidget_id": CHAT_ID, "model": "m", "messages": messages}},
+                "other": {"state": {"_anywidget_id": "x.Other", "model": "m", "messages": []}},
+            }
+        }
+    }
+    nb, _ = WidgetFallbacks().preprocess(nb, {})
+    chat_html, other_html = (o["data"]["text/html"] for o in nb.cells[0].outputs)
+    assert chat_html == static_html("m", messages)
+    assert "<p>Hi &lt;b&gt;</p>" in chat_html and "<strong>Hello</strong>" in chat_html
+    _assert_inert(chat_html)
+    assert other_html == "old"
