@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .browser import CachesBrowser, FilesBrowser
     from .chat import ChatWidget
     from .upload import UploadWidget
 
-__all__ = ["ChatWidget", "UploadWidget", "static_path"]
+__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "UploadWidget", "static_path"]
 
 # Each widget class is imported (with anywidget) only when it is first asked for.
 _LAZY = {
     "ChatWidget": ".chat",
     "UploadWidget": ".upload",
+    "FilesBrowser": ".browser",
+    "CachesBrowser": ".browser",
 }
 
 _NOTEBOOK_DIR = Path(__file__).resolve().parents[1]
