@@ -454,6 +454,15 @@ _CATALOGUE: tuple[ModelInfo, ...] = (
         input_limit=480,
         output_limit=8_192,
     ),
+    _other(
+        "lyria-realtime-exp",
+        "Lyria RealTime Experimental",
+        "exp",
+        "Real-time music generation",
+        ("bidiGenerateMusic",),
+        input_limit=8_192,
+        output_limit=8_192,
+    ),
     _live(
         "gemini-live-2.5-flash-preview",
         "Gemini Live 2.5 Flash Preview",
