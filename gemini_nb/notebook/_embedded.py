@@ -35,6 +35,7 @@ BASE_URL_VAR = "GOOGLE_GEMINI_BASE_URL"
 CHUNK_DELAY_VAR = "GEMINI_NB_EMULATOR_CHUNK_DELAY"
 SERVER_PACKAGES = ("starlette", "uvicorn")
 LOGGER = "gemini_nb.notebook.emulator"
+SERVER_THREAD = "gemini-nb-emulator"
 _FEATURE = "No API key is set, and the local emulator that answers without one"
 
 _log = logging.getLogger(LOGGER)
@@ -85,9 +86,7 @@ def ensure_backend(environ: MutableMapping[str, str] | None = None) -> str | Non
         host, port = sock.getsockname()[:2]
         _url = f"http://{host}:{port}"
         delay = float(env.get(CHUNK_DELAY_VAR, "0.02"))
-        threading.Thread(
-            target=_serve, args=(sock, delay), name="gemini-nb-emulator", daemon=True
-        ).start()
+        threading.Thread(target=_serve, args=(sock, delay), name=SERVER_THREAD, daemon=True).start()
         env[BASE_URL_VAR] = _url
         return _url
 
@@ -114,21 +113,28 @@ def _no_emulator_message(exc: MissingDependencyError) -> str:
     return f"{exc}, then restart the kernel (or set GEMINI_API_KEY before starting Jupyter)."
 
 
-class _ToLogger(logging.Handler):
-    def emit(self, record: logging.LogRecord) -> None:
+class _OwnRecords(logging.Filter):
+    """On uvicorn's loggers: takes the records of our server's thread to our logger."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.threadName != SERVER_THREAD:
+            return True  # another server in this process (the user's own) keeps its logging
         _log.handle(record)
+        return False
+
+
+_own_records = _OwnRecords()
 
 
 def _route_server_logs() -> None:
     # uvicorn logs through process-wide loggers, and its default configuration writes them to
-    # the sys.stderr of the moment: in a kernel, the output of whichever cell is running.
-    top = logging.getLogger("uvicorn")
+    # the sys.stderr of the moment: in a kernel, the output of whichever cell is running. A
+    # filter on the loggers, unlike a handler, survives uvicorn configuring logging again for
+    # another server in the same process.
     for name in ("uvicorn", "uvicorn.error", "uvicorn.access", "uvicorn.asgi"):
         logger = logging.getLogger(name)
-        for handler in list(logger.handlers):
-            logger.removeHandler(handler)
-        logger.propagate = logger is not top
-    top.addHandler(_ToLogger())
+        if _own_records not in logger.filters:
+            logger.addFilter(_own_records)
 
 
 def _serve(sock: socket.socket, delay: float) -> None:
@@ -139,11 +145,11 @@ def _serve(sock: socket.socket, delay: float) -> None:
         from ..emulator import EmulatorApp, EmulatorOptions
 
         app = EmulatorApp(EmulatorOptions(chunk_delay=delay))
-        # log_config=None: uvicorn leaves logging alone, and _route_server_logs decides.
+        # No log_config and no log_level: uvicorn leaves the process's logging alone.
         config = uvicorn.Config(
             app,
             log_config=None,
-            log_level="warning",
+            log_level=None,
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=1,

@@ -30,6 +30,9 @@ class Keep(logging.Handler):
 
 logging.getLogger("gemini_nb.notebook.emulator").addHandler(Keep())
 _embedded.check_backend()  # waits until the server is up
+# Another server made in this kernel configures uvicorn's logging again, to this stderr.
+from gemini_nb.emulator import EmulatorServer
+EmulatorServer()
 _embedded._server.config.app.faults.add({"cut_stream_after": 1})
 url = os.environ["GOOGLE_GEMINI_BASE_URL"]
 body = {"contents": [{"parts": [{"text": "Tell me a long story about the sea."}]}]}
