@@ -33,6 +33,7 @@ __all__ = [
     "STRICT",
     "Block",
     "candidate_blocks",
+    "cost_text",
     "md_code",
     "md_text",
     "note_block",
@@ -81,6 +82,17 @@ def md_text(text: str) -> str:
 
 def _cap(label: str) -> str:
     return label[:1].upper() + label[1:]
+
+
+def cost_text(model: str | None, usage: Any) -> str | None:
+    """The footer's cost beside the tokens: ``"≈ $0.0012"``, or ``"cost unknown"`` for a
+    model the price table lacks (see :mod:`gemini_nb.tokens`); None when nothing was counted."""
+    if not model or usage is None or not (usage.prompt_token_count or usage.candidates_token_count):
+        return None
+    from ..tokens import cost_of_usage
+
+    cost = cost_of_usage(model, usage)
+    return f"≈ {cost}" if cost.known else "cost unknown"
 
 
 def md_code(text: str) -> str:

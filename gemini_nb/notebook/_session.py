@@ -27,6 +27,8 @@ class ModelUsage:
     thoughts: int = 0
     cached: int = 0
     total: int = 0
+    cost: float = 0.0  # USD, from the price table (gemini_nb.tokens)
+    unpriced: int = 0  # calls whose cost is unknown: no price for the model
 
 
 @dataclass
@@ -71,13 +73,21 @@ class Session:
             u.thoughts += usage.thoughts_token_count or 0
             u.cached += usage.cached_content_token_count or 0
             u.total += usage.total_token_count or 0
+            from ..tokens._pricing import cost_of_usage
+
+            cost = cost_of_usage(model, usage)
+            if cost.total is None:
+                u.unpriced += 1
+            else:
+                u.cost += cost.total
 
     def usage_rows(self) -> list[dict[str, Any]]:
         with self._lock:
             return [
                 {"model": m, "calls": u.calls, "prompt_tokens": u.prompt,
                  "output_tokens": u.output, "thinking_tokens": u.thoughts,
-                 "cached_tokens": u.cached, "total_tokens": u.total}
+                 "cached_tokens": u.cached, "total_tokens": u.total,
+                 "cost_usd": None if u.unpriced else round(u.cost, 10)}
                 for m, u in sorted(self.usage.items())
             ]
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import _render_response
 from ._render_markdown import have_renderers, markdown_to_html
 from ._render_notes import error_info
-from ._render_response import Block, md_text, note_block, plain_text, response_blocks
+from ._render_response import Block, cost_text, md_text, note_block, plain_text, response_blocks
 from ._render_safe_markdown import safe_markdown
 from ._render_style import CSS
 
@@ -82,6 +82,9 @@ def _footer(response: GenerateContentResponse | None, model: str | None,
         items.append(str(name))
     usage = response.usage_metadata if response is not None else None
     items += _usage_items(usage)
+    cost = cost_text(str(name) if name else None, usage)
+    if cost:
+        items.append(cost)
     if streaming:
         items.append("…")
     if not items:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["GeminiMagics"]
 
-SUBCOMMANDS = ("models", "config", "chats", "reset", "usage", "help")
+SUBCOMMANDS = ("models", "config", "chats", "reset", "usage", "tokens", "help")
 
 # Options that take a value, to peel them off a one-line prompt (whose text may hold quotes).
 _VALUED = {"-m", "--model", "-s", "--system", "-t", "--temperature", "--max-tokens", "-o",
@@ -101,6 +101,9 @@ class GeminiMagics(Magics):
             return self._run(options, prompt)
         if not cell.strip():
             raise _user_error("%%gemini: the cell is empty; write the prompt below the magic line.")
+        word, _, rest = line.strip().partition(" ")
+        if word == "tokens":
+            return self._cmd_tokens(rest, cell)
         return self._run(line, cell)
 
     # ------------------------------------------------------------------ a prompt
@@ -271,7 +274,10 @@ class GeminiMagics(Magics):
             "  %gemini config        where answers come from and the current settings\n"
             "  %gemini chats         the named chats (--chat NAME) and their length\n"
             "  %gemini reset [NAME]  forget one named chat, or all of them\n"
-            "  %gemini usage         tokens used in this session, by model\n\n"
+            "  %gemini usage         tokens used in this session and their cost, by model\n"
+            "                        (at the prices in gemini_nb.tokens.prices(); 'unknown': none)\n"
+            "  %gemini tokens VAR    a variable's tokens, counted locally (%%gemini tokens [options]:\n"
+            "                        the cell's, as %%gemini would send it), and their input cost\n\n"
             "In the prompt, {name} / {obj.attr} / {seq[0]} insert values from the namespace;\n"
             "{{ and }} are literal braces; --no-interpolate sends the cell as written.\n\n"
             f"Settings:\n{traits}"
@@ -343,7 +349,44 @@ class GeminiMagics(Magics):
             for row in rows:
                 print(row)
             return None
-        return pd.DataFrame(rows).set_index("model")
+        from ..tokens import format_usd
+
+        costs = [format_usd(row.pop("cost_usd")) for row in rows]
+        return pd.DataFrame(rows).assign(cost=costs).set_index("model")
+
+    def _cmd_tokens(self, rest: str, cell: str | None = None) -> None:
+        """``%gemini tokens VAR``: a text's tokens (a DataFrame's as the CSV ``-f`` attaches);
+        ``%%gemini tokens [options]``: what the cell would send. Counted here, no API call."""
+        from ..tokens import LocalTokenizer, TokenizerError, cost_of_usage
+
+        ns = self.shell.user_ns if self.shell is not None else {}
+        options, name = (rest, "") if cell is not None else split_line(rest)
+        try:
+            opts = parse_cell_line(options)
+        except OptionError as exc:
+            raise _user_error(str(exc).replace("%%gemini:", "%gemini tokens:")) from None
+        if cell is None:
+            if not name:
+                raise _user_error("%gemini tokens: name a variable (%gemini tokens text), or use "
+                                  "%%gemini tokens on a cell to count the cell.")
+            if not name.isidentifier() or name not in ns:
+                raise _user_error(f"%gemini tokens: there is no variable named {name!r}.")
+            value = ns[name]
+            contents: list[Any] = [value if isinstance(value, str) else _as_part(name, value)]
+        else:
+            prompt = cell if (opts.no_interpolate or not self.interpolate) else self._interpolate(cell, ns)
+            contents = [prompt, *[self._attachment(spec, ns) for spec in opts.files]]
+        config, _ = self._config(opts, ns)
+        model = opts.model or self.model
+        try:
+            tokenizer = LocalTokenizer(model)
+            total = tokenizer.count_tokens(contents, config=config).total_tokens
+        except TokenizerError as exc:
+            raise _user_error(f"%gemini tokens: {exc}") from None
+        cost = cost_of_usage(model, {"prompt_token_count": total})
+        price = f"as input ≈ {cost}" if cost.known else "input cost unknown (no price for this model)"
+        print(f"{total:,} tokens for {model}, counted locally with the {tokenizer.tokenizer_name} "
+              f"tokenizer; {price}.")
 
 
 def _as_part(name: str, value: Any) -> Any:

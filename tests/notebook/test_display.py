@@ -19,6 +19,7 @@ import pytest
 import gemini_nb as g
 from gemini_nb._streaming import ChunkMerger
 from gemini_nb.notebook import _render_response, display
+from gemini_nb.notebook._render_response import cost_text
 from gemini_nb.notebook._render_safe_markdown import seal_fences
 from gemini_nb.notebook._render_style import CSS
 from gemini_nb.notebook.display import (
@@ -709,7 +710,7 @@ def test_blocked_prompt() -> None:
     b = response_bundle(r, model=MODEL)
     assert b["text/plain"].startswith("! Prompt blocked (SAFETY): See response.prompt_feedback")
     assert "HARM_CATEGORY_DANGEROUS_CONTENT: HIGH" in b["text/plain"]
-    assert b["text/plain"].endswith(f"{MODEL} · 9 in")
+    assert b["text/plain"].endswith(f"{MODEL} · 9 in · {cost_text(MODEL, r.usage_metadata)}")
     assert "No answer" not in b["text/plain"]
     assert_safe_bundle(b)
 
@@ -720,12 +721,15 @@ def test_usage_footer() -> None:
                                              cached_content_token_count=0,
                                              thoughts_token_count=256, total_token_count=1490)
     r.model_version = "gemini-2.5-flash-001"
+    # Neither name is in the price table: the footer says so rather than guess.
     assert response_bundle(r)["text/plain"].endswith(
-        "gemini-2.5-flash-001 · 1,200 in · 34 out · 256 thinking")
-    assert response_bundle(r, model="my-model")["text/plain"].endswith("my-model · 1,200 in · 34 out · 256 thinking")
+        "gemini-2.5-flash-001 · 1,200 in · 34 out · 256 thinking · cost unknown")
+    assert response_bundle(r, model="my-model")["text/plain"].endswith(
+        "my-model · 1,200 in · 34 out · 256 thinking · cost unknown")
     r.usage_metadata.cached_content_token_count = 1000
     b = response_bundle(r, streaming=True)
-    assert b["text/plain"].endswith("1,200 in · 34 out · 1,000 cached · 256 thinking · …")
+    assert b["text/plain"].endswith(
+        "1,200 in · 34 out · 1,000 cached · 256 thinking · cost unknown · …")
     assert '<div class="gnb-footer">' in b["text/html"] and "· …</div>" in b["text/html"]
     assert "…" not in response_bundle(r)["text/plain"]
     bare = text_resp({"text": "hi"})
@@ -951,7 +955,8 @@ def test_display_stream_updates_one_display(shown: FakeDisplay,
     assert all(b["text/plain"].endswith(" · …") for b in progress)
     assert progress[0]["text/plain"] == f"w0\n\n{MODEL} · …"
     assert last == response_bundle(final, model=MODEL)
-    assert last["text/plain"].endswith(f"end.\n\n{MODEL} · 3 in · 101 out")
+    cost = cost_text(MODEL, final.usage_metadata)
+    assert last["text/plain"].endswith(f"end.\n\n{MODEL} · 3 in · 101 out · {cost}")
 
 
 def test_display_stream_without_throttle_pressure_shows_every_chunk(
@@ -1010,7 +1015,7 @@ def test_display_stream_outside_a_kernel(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(display, "_mode", lambda: "print")
     final = display_stream(chunks(2))
     assert final is not None
-    assert capsys.readouterr().out == "w0 w1 end.\n\ngemini-x · 3 in · 3 out\n"
+    assert capsys.readouterr().out == "w0 w1 end.\n\ngemini-x · 3 in · 3 out · cost unknown\n"
 
 
 def test_display_stream_in_terminal_ipython_displays_once(shown: FakeDisplay,
@@ -1120,7 +1125,7 @@ def test_outputs_saved_by_a_real_kernel(tmp_path: Path) -> None:
     assert "<strong>Hello</strong> &lt;b&gt;kernel&lt;/b&gt;" in out.data["text/html"]
     assert "max_output_tokens" in out.data["text/html"]
     assert out.data["text/markdown"].startswith("**Hello** &lt;b>kernel&lt;/b>")
-    assert out.data["text/plain"].endswith("gemini-test · 2 in · 5 out")
+    assert out.data["text/plain"].endswith("gemini-test · 2 in · 5 out · cost unknown")
     # The streamed cell keeps one output, updated in place to the final state.
     (streamed,) = nb.cells[2].outputs
     assert streamed.output_type == "display_data"
