@@ -486,3 +486,17 @@ def test_raw_upload(http: httpx.Client) -> None:
     file = r.json()["file"]
     assert (file["mimeType"], file["sizeBytes"]) == ("text/plain", "11")
     assert file["sha256Hash"] == sha_field(b"plain words")
+
+
+def test_sessions_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from gemini_nb.emulator.wire import upload as _upload
+
+    monkeypatch.setattr(_upload, "MAX_SESSIONS", 2)
+    with EmulatorServer() as s, httpx.Client(base_url=s.url) as c:
+        done = start(c, size=1).headers["x-goog-upload-url"]
+        send(c, done, b"x", 0, finalize=True)
+        active = start(c, size=1).headers["x-goog-upload-url"]
+        start(c, size=1)  # one too many: the oldest finished session goes first
+        assert command(c, done, "query").text == TERMINATED
+        assert command(c, active, "query").headers["x-goog-upload-status"] == "active"
+        assert len(stats(s.app.store)["uploads"]) == 2

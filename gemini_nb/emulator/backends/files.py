@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import mimetypes
 import re
 from collections.abc import Iterator
@@ -367,7 +368,8 @@ async def list_files(ctx: Ctx) -> dict[str, Any]:
     offset, size = ctx.page(DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     now, base = ctx.now, _base(ctx)
     with ctx.store.lock:
-        newest_first = sorted(_live(ctx.store).values(), key=lambda f: -f.create_time)
+        # Newest first; of files made at the same instant, the later made first.
+        newest_first = sorted(reversed(_live(ctx.store).values()), key=lambda f: -f.create_time)
         items = [f.to_json(now, base) for f in newest_first]
     return paged(items, "files", offset, size)
 
@@ -439,8 +441,6 @@ def add_generated_file(
     key = f"generated-{store.new_id(24)}"
     path = store.blob_path(key)
     path.write_bytes(data)
-    import hashlib
-
     now = store.clock.time()
     file = StoredFile(
         id=store.new_id(12),
@@ -526,10 +526,7 @@ def _resolve(uri: str) -> _media.MediaInfo | None:
     own = (ctx.request.headers.get("host") or "").lower()
     if host != own and host.rsplit(":", 1)[0] not in _OWN_HOSTS:
         return None
-    try:
-        file = find_file(ctx.store, m["id"])
-    except EmulatorError:
-        raise _not_found(m["id"]) from None
+    file = find_file(ctx.store, m["id"])
     if file.state(ctx.now) != "ACTIVE":
         raise EmulatorError(
             400,

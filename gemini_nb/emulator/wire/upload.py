@@ -89,6 +89,9 @@ TERMINATED = "Upload has already been terminated."
 _TEXT = "text/plain; charset=utf-8"
 _JSON = "application/json; charset=UTF-8"
 _MAX_METADATA = 1024 * 1024
+# Sessions kept (a finished one answers queries for its week); past this the oldest finished
+# ones, then the oldest of all, are forgotten.
+MAX_SESSIONS = 10_000
 _MAX_PART_HEADERS = 16 * 1024
 _SESSION_PATH = re.compile(r"^/(?:resumable/)?upload/")
 
@@ -287,7 +290,12 @@ async def _start(ctx: Ctx, method: _Method) -> Response:
     upload.blob_path.touch()
     reg = _registry(store)
     with store.lock:
+        evicted = _evictable(reg)
+        for old in evicted:
+            del reg.sessions[old.id]
         reg.sessions[upload.id] = upload
+    for old in evicted:
+        _discard(store, old)
     url = f"{str(ctx.request.base_url).rstrip('/')}{ctx.path}?upload_id={upload.id}"
     url += "&upload_protocol=resumable"
     return _text(
@@ -405,6 +413,14 @@ def _purge(store: Store) -> None:
         _discard(store, u)
 
 
+def _evictable(reg: _Registry) -> list[Upload]:
+    excess = len(reg.sessions) + 1 - MAX_SESSIONS
+    if excess <= 0:
+        return []
+    ordered = sorted(reg.sessions.values(), key=lambda u: (u.status == "active", u.started))
+    return ordered[:excess]
+
+
 def _discard(store: Store, upload: Upload) -> None:
     if upload.reserved:
         store.release(upload.reserved)
@@ -496,6 +512,13 @@ async def _receive(ctx: Ctx, upload: Upload, offset: int) -> Response | None:
         out.seek(upload.committed)
         try:
             async for piece in ctx.request.stream():
+                if upload.status != "active" or not upload.owns_blob:
+                    # Cancelled, or expired, while this chunk was arriving.
+                    return (
+                        _terminated()
+                        if upload.status == "active"
+                        else _text(200, "", _status_headers(upload))
+                    )
                 received = len(piece)
                 upload.received += received
                 with store.lock:
