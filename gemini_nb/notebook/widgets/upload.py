@@ -68,6 +68,7 @@ except ImportError as exc:
 
 from ..._exceptions import InvalidInputError
 from ...types import File
+from .._files import format_size
 from .._session import session
 from . import static_path
 from .chat import describe_error
@@ -98,16 +99,6 @@ class _Incoming:
     cancelled: threading.Event = field(default_factory=threading.Event)
     future: Future[File] | None = None
     last_push: float = 0.0
-
-
-def format_size(n: int) -> str:
-    """``1536`` -> ``"1.5 KB"`` (powers of 1000, as file browsers show them)."""
-    size = float(n)
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
-        size /= 1000
-    raise AssertionError("unreachable")
 
 
 def accepts(accept: str, name: str, mime: str | None) -> bool:
