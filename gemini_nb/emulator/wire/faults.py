@@ -228,6 +228,8 @@ def parse_fault_flag(kind: str, value: str) -> dict[str, Any]:
         return spec
     elif kind == "latency-ms":
         spec["latency_ms"] = float(head)
+    elif kind == "cut-upload-at":
+        spec["cut_upload_at"] = int(head)
     else:
         raise ValueError(f"unknown fault flag {kind}")
     if count:
