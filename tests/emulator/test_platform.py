@@ -270,3 +270,22 @@ def test_connections_that_never_finish_their_headers_are_closed() -> None:
         assert time.monotonic() - started < 5
         # A client that sends its request in time is answered as usual.
         assert httpx.post(s.url + GEN, json=HI).status_code == 200
+
+
+def test_a_503_fault_can_say_when_to_retry(http: httpx.Client, server: EmulatorServer) -> None:
+    server.app.faults.add({"status": 503, "count": 1, "retry_delay": "3s"})
+    r = http.post(GEN, json=HI)
+    assert r.status_code == 503 and r.headers["retry-after"] == "3"
+    assert http.post(GEN, json=HI).status_code == 200
+
+
+def test_function_responses_may_carry_file_data(http: httpx.Client) -> None:
+    # Beyond the Discovery document, as the real server accepts (tests/recorded shows it).
+    body = {"contents": [
+        {"role": "user", "parts": [{"text": "Show me the file."}]},
+        {"role": "model", "parts": [{"functionCall": {"name": "get_file", "args": {}}}]},
+        {"role": "user", "parts": [{"functionResponse": {"name": "get_file", "response": {}, "parts": [
+            {"fileData": {"mimeType": "application/pdf",
+                          "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/k8"}}]}}]},
+    ]}
+    assert http.post(GEN, json=body).status_code == 200

@@ -60,6 +60,15 @@ _FOREIGN_TYPES: dict[str, str] = {
 
 _DISCOVERY_PREFIX = "GoogleAiGenerativelanguageV1beta"
 
+# Fields the real server accepts that the document does not list (the recorded exchanges show
+# them accepted): schema -> field -> reduced field spec.
+BEYOND_DOCUMENT: dict[str, dict[str, dict[str, Any]]] = {
+    # Gemini 3 tools return uploaded files in function responses.
+    "FunctionResponsePart": {
+        "fileData": {"$ref": "FileData", "oneof": "data", "proto": "file_data"},
+    },
+}
+
 
 # --------------------------------------------------------------------------------------------
 # .proto reading: just enough of the grammar to get messages, fields and enums with nesting.
@@ -383,6 +392,7 @@ def build(reference: Path, protos_dir: Path | None = None) -> dict[str, Any]:
             if _is_required(prop):
                 field["required"] = True
             fields[json_name] = field
+        fields.update(BEYOND_DOCUMENT.get(name, {}))
         out_schemas[name] = {"proto": proto, "fields": fields}
 
     return {

@@ -287,6 +287,9 @@ def _fault_response(fault: Fault) -> Response:
             else "An internal error has occurred. Please retry or report in "
             "https://developers.generativeai.google/guide/troubleshooting"
         )
+        if fault.retry_delay:
+            # An overloaded front end may say when to come back, as a header.
+            headers["retry-after"] = str(max(0, round(float(fault.retry_delay[:-1]))))
     else:
         message = fault.message or "Injected fault."
     return error_response(EmulatorError(status, message, details=details), headers)
