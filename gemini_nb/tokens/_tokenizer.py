@@ -68,6 +68,11 @@ def _byte_piece(piece: str) -> bytes | None:
     return None
 
 
+# Below this many texts, encoding one by one beats the batch call, whose thread pool costs
+# more (tens of microseconds) than counting a short prompt.
+_BATCH = 32
+
+
 class _SentencePiece:
     def __init__(self, data: bytes, what: str) -> None:
         try:
@@ -82,12 +87,17 @@ class _SentencePiece:
                 f"{what} is not a valid SentencePiece model ({exc}); it was not used."
             ) from None
 
+    def _encode(self, texts: list[str]) -> list[list[int]]:
+        if len(texts) < _BATCH:
+            return [self._sp.encode(t) for t in texts]
+        return list(self._sp.encode(texts))
+
     def lengths(self, texts: list[str]) -> list[int]:
-        return [len(ids) for ids in self._sp.encode(texts)]
+        return [len(ids) for ids in self._encode(texts)]
 
     def pieces(self, texts: list[str]) -> list[tuple[list[int], list[bytes]]]:
         out = []
-        for ids in self._sp.encode(texts):
+        for ids in self._encode(texts):
             toks = []
             for i in ids:
                 piece = self._sp.id_to_piece(i)
@@ -110,13 +120,18 @@ class _HFTokenizer:
                 f"{what} is not a valid tokenizer.json ({exc}); it was not used."
             ) from None
 
-    def lengths(self, texts: list[str]) -> list[int]:
+    def _encode(self, texts: list[str]) -> list[Any]:
         # No special tokens (BOS): counted as the SentencePiece path counts, text alone.
-        return [len(e.ids) for e in self._tok.encode_batch(texts, add_special_tokens=False)]
+        if len(texts) < _BATCH:
+            return [self._tok.encode(t, add_special_tokens=False) for t in texts]
+        return list(self._tok.encode_batch(texts, add_special_tokens=False))
+
+    def lengths(self, texts: list[str]) -> list[int]:
+        return [len(e.ids) for e in self._encode(texts)]
 
     def pieces(self, texts: list[str]) -> list[tuple[list[int], list[bytes]]]:
         out = []
-        for enc in self._tok.encode_batch(texts, add_special_tokens=False):
+        for enc in self._encode(texts):
             toks = [_byte_piece(t) or t.replace("\u2581", " ").encode() for t in enc.tokens]
             out.append((list(enc.ids), toks))
         return out

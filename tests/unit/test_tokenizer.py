@@ -349,6 +349,17 @@ def test_tokenizer_json_counts_like_the_tokenizers_library(server: FileServer) -
     assert info[0].token_ids == ref.encode("What is your name?", add_special_tokens=False).ids
 
 
+@pytest.mark.parametrize("kind", ["sentencepiece", "tokenizer.json"])
+def test_a_large_batch_counts_like_texts_one_by_one(server: FileServer, kind: str) -> None:
+    data = SP_MODEL if kind == "sentencepiece" else HF_JSON
+    spec = TokenizerFile(name="tiny", kind=kind, url=server.serve("/f", data), sha256=_sha(data),
+                         filename="tiny.file")  # fmt: skip
+    tok = LocalTokenizer("gemini-2.5-flash", tokenizer=spec)
+    texts = [f"{text} ({i})" for i, text in enumerate(CORPUS[:100])]
+    assert len(texts) > _tokenizer._BATCH
+    assert tok.count_texts(texts) == [tok.count_texts([t])[0] for t in texts]
+
+
 def _official(monkeypatch: pytest.MonkeyPatch) -> Any:
     """google-genai's own LocalTokenizer, loading our small model instead of its download."""
     from google.genai import _local_tokenizer_loader as loader
