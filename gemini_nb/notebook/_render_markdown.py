@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import unquote
 
+from ._render_code import highlight, language_of, span_class_allowed
+
 __all__ = [
     "ASCII_PUNCT",
     "CITE_CLOSE",
@@ -174,11 +176,20 @@ def _render_cite(self: Any, tokens: list[Any], idx: int, options: Any, env: Any)
     return f'<sup class="gnb-cite">[{n}]</sup>'
 
 
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    # "" tells markdown-it to escape the code itself. Citation markers inside code must stay
+    # whole for the "[n]" rewrite after cleaning, so such code is not split into tokens.
+    if CITE_OPEN in code:
+        return ""
+    return highlight(code, language_of(lang)) or ""
+
+
 @lru_cache(maxsize=1)
 def _html_md() -> Any:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
+                                   "highlight": _highlight})
     md.enable(["table", "strikethrough"])
     md.validateLink = link_or_image_ok  # type: ignore[method-assign]
     md.core.ruler.push("gnb_align", _align_rule)
@@ -197,6 +208,8 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
             return value
         if tag == "sup" and value == "gnb-cite":
             return value
+        if tag == "span" and span_class_allowed(value):
+            return value
         return None
     return value
 
@@ -208,7 +221,8 @@ def _cleaner() -> Any:
     return nh3.Cleaner(
         tags={
             "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-            "hr", "img", "li", "ol", "p", "pre", "s", "strong", "sup", "table", "tbody", "td",
+            "hr", "img", "li", "ol", "p", "pre", "s", "span", "strong", "sup", "table", "tbody",
+            "td",
             "th", "thead", "tr", "ul",
         },
         clean_content_tags={"script", "style"},
@@ -217,6 +231,7 @@ def _cleaner() -> Any:
             "img": {"src", "alt", "title"},
             "code": {"class"},
             "sup": {"class"},
+            "span": {"class"},  # highlighted code: our token classes only
             "ol": {"start"},
         },
         tag_attribute_values={

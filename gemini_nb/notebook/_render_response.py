@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._render_code import highlight, language_of
 from ._render_markdown import (
     CITE_CLOSE,
     CITE_OPEN,
@@ -243,11 +244,12 @@ def _call_block(label: str, name: str, payload: str) -> Block:
 
 def _code_block(code: str, language: str) -> Block:
     lang = re.sub(r"[^a-z0-9_+\-]", "", language.lower())[:20] or "text"
+    shown = highlight(code, language_of(lang)) or _esc(code)
     return Block(
         plain=plain_text(fence(code, lang)),
         md=fence(code, lang),
         html=(f'<div class="gnb-part gnb-code"><div class="gnb-label">code · {_esc(lang)}</div>'
-              f'<pre><code class="language-{_esc(lang)}">{_esc(code)}</code></pre></div>'),
+              f'<pre><code class="language-{_esc(lang)}">{shown}</code></pre></div>'),
     )
 
 

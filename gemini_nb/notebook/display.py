@@ -15,14 +15,18 @@ Without the optional nh3 and markdown-it-py packages the HTML is the plain text 
 
 from __future__ import annotations
 
+import contextvars
 import html
+import json
 import math
+import threading
 import time
 from collections.abc import AsyncIterable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from . import _render_response
-from ._render_markdown import have_renderers, markdown_to_html
+from ._render_code import COPY_SCRIPT, highlight
+from ._render_markdown import fence, have_renderers, markdown_to_html
 from ._render_notes import error_info
 from ._render_response import Block, cost_text, md_text, note_block, plain_text, response_blocks
 from ._render_safe_markdown import safe_markdown
@@ -35,14 +39,21 @@ __all__ = [
     "adisplay_stream",
     "display_stream",
     "error_bundle",
+    "footer_bundle",
+    "json_bundle",
     "markdown_to_html",
     "response_bundle",
     "safe_markdown",
     "stream_bundle",
+    "waiting_bundle",
 ]
 
 # At most this many display updates per second while a stream arrives.
 UPDATES_PER_SECOND = 15
+# A waiting line appears when nothing has arrived after this many seconds (a quick answer
+# does not flash one) and counts the seconds until the answer replaces it.
+WAIT_AFTER = 0.5
+WAIT_TICK = 1.0
 _clock: Callable[[], float] = time.monotonic
 
 
@@ -57,8 +68,10 @@ def _esc(text: str) -> str:
 
 
 def _wrap_html(body: str, extra_class: str = "") -> str:
-    cls = "gemini-nb-response" + (f" {extra_class}" if extra_class else "")
-    return f'<div class="{cls}"><style>{CSS}</style>{body}</div>'
+    # "gnb" is the short class the stylesheet is scoped with (see _render_style).
+    cls = "gemini-nb-response gnb" + (f" {extra_class}" if extra_class else "")
+    script = COPY_SCRIPT if "<pre><code" in body else ""
+    return f'<div class="{cls}"><style>{CSS}</style>{body}{script}</div>'
 
 
 def _join_plain(blocks: list[Block]) -> str:
@@ -75,7 +88,7 @@ def _join_plain(blocks: list[Block]) -> str:
 
 
 def _footer(response: GenerateContentResponse | None, model: str | None,
-            streaming: bool) -> Block | None:
+            streaming: bool, status: str | None = None) -> Block | None:
     items: list[str] = []
     name = model or (response.model_version if response is not None else None)
     if name:
@@ -87,6 +100,8 @@ def _footer(response: GenerateContentResponse | None, model: str | None,
         items.append(cost)
     if streaming:
         items.append("…")
+    if status:
+        items.append(status)
     if not items:
         return None
     text = " · ".join(items)
@@ -130,13 +145,13 @@ def _error_block(err: BaseException) -> Block:
 
 
 def _render(response: GenerateContentResponse | None, *, model: str | None, streaming: bool,
-            error: BaseException | None = None) -> dict[str, str]:
+            error: BaseException | None = None, status: str | None = None) -> dict[str, str]:
     try:
-        blocks = response_blocks(response, streaming=streaming or error is not None) \
-            if response is not None else []
+        unfinished = streaming or error is not None or status is not None
+        blocks = response_blocks(response, streaming=unfinished) if response is not None else []
         if error is not None:
             blocks.append(_error_block(error))
-        footer = _footer(response, model, streaming)
+        footer = _footer(response, model, streaming, status)
         if footer is not None:
             blocks.append(footer)
         return _bundle(blocks)
@@ -188,6 +203,47 @@ def stream_bundle(final: GenerateContentResponse | None, *, asynchronous: bool =
     return {"text/plain": text, "text/html": f"<code>{_esc(text)}</code>"}
 
 
+def waiting_bundle(model: str | None, seconds: float) -> dict[str, str]:
+    """The line shown until the first part of an answer arrives, with the seconds waited."""
+    waited = int(seconds)
+    text = f"Waiting for {model or 'the model'}…" + (f" {waited} s" if waited else "")
+    return {"text/plain": text,
+            "text/html": _wrap_html(f'<div class="gnb-waiting">{_esc(text)}</div>')}
+
+
+def status_bundle(model: str | None, status: str) -> dict[str, str]:
+    """One quiet line where an answer would have been (``gemini-2.5-flash · stopped …``)."""
+    text = " · ".join(x for x in (model, status) if x)
+    return {"text/plain": text, "text/html": _wrap_html(f'<div class="gnb-footer">{_esc(text)}</div>')}
+
+
+def footer_bundle(response: GenerateContentResponse | None, *,
+                  model: str | None = None) -> dict[str, str]:
+    """Only the answer's footer (model, tokens): for an answer shown another way."""
+    footer = _footer(response, model, streaming=False)
+    return _bundle([footer]) if footer is not None else {"text/plain": ""}
+
+
+def json_bundle(value: Any, response: GenerateContentResponse | None = None, *,
+                model: str | None = None) -> dict[str, str]:
+    """A parsed JSON answer: indented, highlighted, with the answer's usage footer.
+
+    >>> json_bundle({"a": 1})["text/plain"]
+    '{\\n  "a": 1\\n}'
+    """
+    try:
+        text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        text = repr(value)
+    blocks = [Block(plain=plain_text(text), md=fence(text, "json"),
+                    html=('<div class="gnb-part gnb-json"><pre><code class="language-json">'
+                          f"{highlight(text, 'json') or _esc(text)}</code></pre></div>"))]
+    footer = _footer(response, model, streaming=False)
+    if footer is not None:
+        blocks.append(footer)
+    return _bundle(blocks)
+
+
 # --------------------------------------------------------------------------------------------
 # Progressive display
 
@@ -205,22 +261,67 @@ def _mode() -> str:
     return "live" if getattr(ip, "kernel", None) is not None else "once"
 
 
-class _LiveDisplay:
-    """One display output that follows a stream: shown at the first chunk, updated at most
-    UPDATES_PER_SECOND times a second, and always left showing the final state."""
+class LiveDisplay:
+    """One display output that follows one answer.
 
-    def __init__(self, model: str | None, display_id: str | None) -> None:
+    ``wait()`` shows a waiting line once nothing has arrived for :data:`WAIT_AFTER` seconds and
+    counts the seconds (from a background thread); ``chunk()`` shows the answer so far, at
+    most :data:`UPDATES_PER_SECOND` times a second; ``finish()``/``show()`` leave the final
+    state; ``fail()`` leaves what arrived. All of them update the same output in place. In
+    terminal IPython only the final state is displayed, outside IPython it is printed.
+
+    ``notes=False`` (the magics) keeps errors out of the display: the failed cell's own error
+    output says what went wrong, and the display only says that the answer stopped.
+    """
+
+    def __init__(self, model: str | None, display_id: str | None = None, *,
+                 notes: bool = True) -> None:
         self.model = model
         self.display_id = display_id
+        self.notes = notes
         self.mode = _mode()
         self.handle: Any = None
         self.last = -math.inf
+        self.started = time.monotonic()
+        self._lock = threading.Lock()
+        self._answered = threading.Event()  # set once the waiting line must not show again
+        self._failed = False
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def wait(self) -> None:
+        """Start the waiting line (in a Jupyter kernel only)."""
+        if self.mode != "live" or self._answered.is_set():
+            return
+        # The thread's display messages must belong to this cell: run it in our context.
+        context = contextvars.copy_context()
+        threading.Thread(target=context.run, args=(self._tick,), daemon=True,
+                         name="gemini-nb-waiting").start()
+
+    def _tick(self) -> None:
+        delay = WAIT_AFTER
+        while not self._answered.wait(delay):
+            with self._lock:
+                if self._answered.is_set():
+                    return
+                try:
+                    self._put(waiting_bundle(self.model, self.elapsed))
+                except Exception:
+                    return  # a display that fails here must not kill anything else
+            delay = WAIT_TICK - self.elapsed % WAIT_TICK
+
+    def close(self) -> None:
+        """Stop the waiting line (idempotent); what is shown stays."""
+        self._answered.set()
 
     def chunk(self, partial: Callable[[], GenerateContentResponse]) -> None:
         if self.mode != "live":
             return
         now = _clock()
-        if self.handle is not None and now - self.last < 1.0 / UPDATES_PER_SECOND:
+        if self.handle is not None and self._answered.is_set() \
+                and now - self.last < 1.0 / UPDATES_PER_SECOND:
             return
         self.last = now
         self._show(response_bundle(partial(), model=self.model, streaming=True))
@@ -231,20 +332,45 @@ class _LiveDisplay:
         self._show(response_bundle(final if final is not None else GenerateContentResponse(),
                                    model=self.model))
 
+    def show(self, bundle: dict[str, str]) -> None:
+        """Leave ``bundle`` as the final state (the JSON view of an answer, say)."""
+        self._show(bundle)
+
     def fail(self, partial: Callable[[], GenerateContentResponse | None],
              err: BaseException) -> None:
-        # Called while an exception propagates: a problem here must not replace it.
+        # Called while an exception propagates: a problem here must not replace it. The first
+        # call wins (an inner layer that saw the partial answer knows best).
+        if self._failed:
+            return
+        self._failed = True
         try:
             got = partial()
+            interrupted = isinstance(err, KeyboardInterrupt)
+            if self.notes:
+                if got is not None and got.candidates:
+                    self._show(_render(got, model=self.model, streaming=False, error=err))
+                else:
+                    self._show(error_bundle(err))
+                return
+            status = (f"{'stopped' if interrupted else 'failed'} after "
+                      f"{self.elapsed:.1f} s")
             if got is not None and got.candidates:
-                self._show(_render(got, model=self.model, streaming=False, error=err))
+                self._show(_render(got, model=self.model, streaming=False, status=status))
+            elif self.handle is not None:
+                self._show(status_bundle(self.model, f"no answer, {status}"))
             else:
-                self._show(error_bundle(err))
+                self.close()  # nothing was shown: the error output says it all
         except Exception:
+            self.close()
             if _render_response.STRICT:
                 raise
 
     def _show(self, bundle: dict[str, str]) -> None:
+        self._answered.set()
+        with self._lock:
+            self._put(bundle)
+
+    def _put(self, bundle: dict[str, str]) -> None:
         if self.mode == "print":
             print(bundle["text/plain"])
             return
@@ -258,42 +384,58 @@ class _LiveDisplay:
             self.handle.update(bundle, raw=True)
 
 
+# The former name, kept for code that imported it.
+_LiveDisplay = LiveDisplay
+
+
+def follow_stream(stream: Iterable[GenerateContentResponse], live: LiveDisplay,
+                  merger: _Merger | None = None) -> GenerateContentResponse | None:
+    """Iterate ``stream`` into ``live`` and return the merged answer (None if it was empty).
+
+    On failure (an interrupt too) ``live.fail`` shows what arrived and the error propagates.
+    """
+    from .._streaming import ChunkMerger, Stream
+
+    if isinstance(stream, Stream):
+        try:
+            for _ in stream:
+                live.chunk(lambda: stream.partial)
+            return stream.get_final_response()
+        except BaseException as exc:
+            live.fail(lambda: stream.partial, exc)
+            raise
+    m: _Merger = merger if merger is not None else ChunkMerger()
+    got = 0
+    try:
+        for chunk in stream:
+            m.add(chunk)
+            got += 1
+            live.chunk(m.result)
+        return m.result() if got else None
+    except BaseException as exc:
+        live.fail(lambda: m.result() if got else None, exc)
+        raise
+
+
 def display_stream(stream: Iterable[GenerateContentResponse], *, model: str | None = None,
                    merger: _Merger | None = None,
                    display_id: str | None = None) -> GenerateContentResponse | None:
     """Show a streamed answer as it arrives and return the merged final response.
 
-    The display appears with the first chunk and is updated (throttled) with everything
-    received so far. If the stream fails, the display keeps what arrived plus an error note,
-    and the error is re-raised. ``display_id`` names the display output (default: a fresh
-    id); ``merger`` replaces the :class:`~gemini_nb._streaming.ChunkMerger` used for plain
-    iterables (a ``Stream`` merges for itself).
+    A waiting line shows until the first chunk; then the display shows everything received
+    so far (throttled). If the stream fails, the display keeps what arrived plus an error
+    note, and the error is re-raised. ``display_id`` names the display output (default: a
+    fresh id); ``merger`` replaces the :class:`~gemini_nb._streaming.ChunkMerger` used for
+    plain iterables (a ``Stream`` merges for itself).
 
     >>> answer = display_stream(chat.send_message_stream("Hi"), model="gemini-2.5-flash")  # doctest: +SKIP
     """
-    from .._streaming import ChunkMerger, Stream
-
-    live = _LiveDisplay(model, display_id)
-    if isinstance(stream, Stream):
-        try:
-            for _ in stream:
-                live.chunk(lambda: stream.partial)
-            final: GenerateContentResponse | None = stream.get_final_response()
-        except BaseException as exc:
-            live.fail(lambda: stream.partial, exc)
-            raise
-    else:
-        m: _Merger = merger if merger is not None else ChunkMerger()
-        got = 0
-        try:
-            for chunk in stream:
-                m.add(chunk)
-                got += 1
-                live.chunk(m.result)
-            final = m.result() if got else None
-        except BaseException as exc:
-            live.fail(lambda: m.result() if got else None, exc)
-            raise
+    live = LiveDisplay(model, display_id)
+    live.wait()
+    try:
+        final = follow_stream(stream, live, merger)
+    finally:
+        live.close()
     live.finish(final)
     return final
 
@@ -307,26 +449,30 @@ async def adisplay_stream(stream: AsyncIterable[GenerateContentResponse], *,
     """
     from .._streaming import AsyncStream, ChunkMerger
 
-    live = _LiveDisplay(model, display_id)
-    if isinstance(stream, AsyncStream):
-        try:
-            async for _ in stream:
-                live.chunk(lambda: stream.partial)
-            final: GenerateContentResponse | None = await stream.get_final_response()
-        except BaseException as exc:
-            live.fail(lambda: stream.partial, exc)
-            raise
-    else:
-        m: _Merger = merger if merger is not None else ChunkMerger()
-        got = 0
-        try:
-            async for chunk in stream:
-                m.add(chunk)
-                got += 1
-                live.chunk(m.result)
-            final = m.result() if got else None
-        except BaseException as exc:
-            live.fail(lambda: m.result() if got else None, exc)
-            raise
+    live = LiveDisplay(model, display_id)
+    live.wait()
+    try:
+        if isinstance(stream, AsyncStream):
+            try:
+                async for _ in stream:
+                    live.chunk(lambda: stream.partial)
+                final: GenerateContentResponse | None = await stream.get_final_response()
+            except BaseException as exc:
+                live.fail(lambda: stream.partial, exc)
+                raise
+        else:
+            m: _Merger = merger if merger is not None else ChunkMerger()
+            got = 0
+            try:
+                async for chunk in stream:
+                    m.add(chunk)
+                    got += 1
+                    live.chunk(m.result)
+                final = m.result() if got else None
+            except BaseException as exc:
+                live.fail(lambda: m.result() if got else None, exc)
+                raise
+    finally:
+        live.close()
     live.finish(final)
     return final

@@ -19,6 +19,7 @@ import pytest
 import gemini_nb as g
 from gemini_nb._streaming import ChunkMerger
 from gemini_nb.notebook import _render_response, display
+from gemini_nb.notebook._render_code import COPY_SCRIPT
 from gemini_nb.notebook._render_response import cost_text
 from gemini_nb.notebook._render_safe_markdown import seal_fences
 from gemini_nb.notebook._render_style import CSS
@@ -101,10 +102,14 @@ def assert_safe_html(markup: str, *, allow: frozenset[str] = frozenset(),
                      rendered: bool = False) -> None:
     """No script, handler, style or unsafe URL in ``markup``.
 
-    ``own_style``: our one stylesheet is allowed. ``relative``/``rendered``: the HTML comes
-    from rendering our Markdown, so relative URLs, task-list checkboxes and table alignment
-    styles (written by the renderer) are fine.
+    ``own_style``: our one stylesheet and our one copy-button script (exactly as written in
+    ``_render_code``, at the end) are allowed. ``relative``/``rendered``: the HTML comes from
+    rendering our Markdown, so relative URLs, task-list checkboxes and table alignment styles
+    (written by the renderer) are fine.
     """
+    if own_style and COPY_SCRIPT in markup:
+        assert markup.count(COPY_SCRIPT) == 1 and markup.endswith(COPY_SCRIPT + "</div>")
+        markup = markup.replace(COPY_SCRIPT, "")
     assert "<script" not in markup.lower()
     parser = _Tags()
     parser.feed(markup)
@@ -412,7 +417,9 @@ def test_markdown_to_html_features() -> None:
     )
     assert "<h1>T</h1>" in out and "<strong>b</strong>" in out and "<s>s</s>" in out
     assert '<th align="left">a</th>' in out and '<td align="right">2</td>' in out
-    assert '<code class="language-python">x = 1\n</code>' in out
+    # Fenced code is highlighted with our token classes (the only classes a span may carry).
+    assert ('<code class="language-python">x <span class="hl-o">= </span>'
+            '<span class="hl-m">1\n</span></code>') in out
     assert ('<a href="https://e.example/a?b=1" target="_blank" '
             'rel="noopener noreferrer nofollow">l</a>') in out
     assert '<a href="#frag"' in out
@@ -549,7 +556,8 @@ def test_every_part_kind_renders() -> None:
     assert '<details class="gnb-thoughts"><summary>Thoughts</summary>' in page
     assert "<details open" not in page
     assert "<em>it</em>" in page and "<strong>answer</strong>" in page
-    assert '<code class="language-python">print(6 * 7)</code>' in page
+    assert ('<code class="language-python"><span class="hl-nb">print</span>(<span class="hl-m">6 '
+            '</span><span class="hl-o">* </span><span class="hl-m">7</span>)</code>') in page
     assert f'src="data:image/png;base64,{_png()}"' in page
     assert "<pre>42\n</pre>" in page and "OUTCOME_FAILED" in page
     assert "audio/wav, 2 kB" in page and "<audio" not in page
@@ -565,7 +573,7 @@ def test_text_parts_are_joined_and_thoughts_grouped() -> None:
                   {"text": "```py\nx"}, {"text": " = 1\n```\nafter"})
     b = response_bundle(r)
     assert body(b).count("gnb-thoughts") == 1
-    assert '<code class="language-py">x = 1\n</code>' in b["text/html"]
+    assert '<code class="language-py">x <span class="hl-o">= </span>' in b["text/html"]
     assert "<p>after</p>" in b["text/html"]
 
 
@@ -1121,7 +1129,7 @@ def test_outputs_saved_by_a_real_kernel(tmp_path: Path) -> None:
     (out,) = nb.cells[1].outputs
     assert out.output_type == "execute_result"
     assert set(out.data) == {"text/plain", "text/markdown", "text/html"}
-    assert out.data["text/html"].startswith('<div class="gemini-nb-response"><style>')
+    assert out.data["text/html"].startswith('<div class="gemini-nb-response gnb"><style>')
     assert "<strong>Hello</strong> &lt;b&gt;kernel&lt;/b&gt;" in out.data["text/html"]
     assert "max_output_tokens" in out.data["text/html"]
     assert out.data["text/markdown"].startswith("**Hello** &lt;b>kernel&lt;/b>")
@@ -1147,3 +1155,179 @@ def test_automatic_function_calls_are_shown_before_the_answer() -> None:
     plain = response_bundle(r)["text/plain"]
     assert plain.index("get_weather(") < plain.index("get_weather →") < plain.index("It is 18")
     assert "weather?" not in plain
+
+
+# --------------------------------------------------------------------------------------------
+# Code in answers: highlighting, the copy button's script, the stylesheet's reach
+
+
+CODE_SAMPLES = [
+    ("python", '@cache\ndef f(x: int = 1) -> str:\n    """Doc <b>."""\n    return "a<b" if x else None  # c\n'),
+    ("json", '{"a": [1, true, null, "x & y"]}'),
+    ("bash", "$ ls -la $HOME | wc -l  # count\n"),
+    ("javascript", "const a = `${x}</script>`;\n"),
+]
+
+
+@pytest.mark.parametrize(("lang", "code"), CODE_SAMPLES)
+def test_highlighted_code_keeps_the_exact_text(lang: str, code: str) -> None:
+    from gemini_nb.notebook._render_code import TOKEN_CLASSES, highlight
+
+    out = highlight(code, lang)
+    assert out is not None and '<span class="hl-' in out
+    assert set(re.findall(r'class="([^"]+)"', out)) <= TOKEN_CLASSES
+    # What the page shows (and the copy button copies) is the code, character for character.
+    assert html.unescape(re.sub(r"<[^>]+>", "", out)) == code
+    rendered = markdown_to_html(f"```{lang}\n{code}\n```")
+    assert_safe_html(rendered)
+    assert html.unescape(re.sub(r"<[^>]+>", "", rendered)).rstrip("\n") == code.rstrip("\n")
+
+
+def test_code_without_a_known_language_is_not_guessed() -> None:
+    from gemini_nb.notebook._render_code import highlight
+
+    assert highlight("x = 1", "") is None and highlight("x = 1", "text") is None
+    assert highlight("x = 1", "no-such-language") is None
+    assert markdown_to_html("```\nx = 1\n```") == "<pre><code>x = 1\n</code></pre>\n"
+    assert "hl-" not in markdown_to_html("```unknownlang\nx = 1\n```")
+
+
+def test_only_our_token_classes_pass_the_sanitizer() -> None:
+    from gemini_nb.notebook._render_markdown import render_html
+
+    # Model text cannot smuggle classes (ours or the page's) onto spans: raw HTML is text,
+    # and the cleaner's rule admits exactly the token classes.
+    out = markdown_to_html('<span class="hl-k jp-Dialog">x</span>')
+    assert "<span" not in out
+    from gemini_nb.notebook import _render_markdown
+
+    cleaned = str(_render_markdown._cleaner().clean(
+        '<span class="hl-k">a</span><span class="jp-Dialog">b</span><span class="hl-k x">c</span>'))
+    assert cleaned == '<span class="hl-k">a</span><span>b</span><span>c</span>'
+    assert "hl-" in render_html("```python\nimport os\n```")
+
+
+def test_answers_with_code_carry_the_copy_script_once() -> None:
+    from gemini_nb.notebook._render_code import COPY_SCRIPT
+
+    with_code = response_bundle(text_resp({"text": "Run:\n\n```python\nprint(1)\n```\n"}))
+    assert with_code["text/html"].endswith(COPY_SCRIPT + "</div>")
+    assert "<script" not in with_code["text/markdown"] + with_code["text/plain"]
+    plain = response_bundle(text_resp({"text": "No code, `inline` only."}))
+    assert "<script" not in plain["text/html"]
+    # The script reads the code from the page and never holds answer text.
+    assert "print" not in COPY_SCRIPT and "textContent" in COPY_SCRIPT
+
+
+def test_stylesheet_outranks_jupyterlab_output_rules() -> None:
+    # JupyterLab 4.6: `.jp-ThemedContainer .jp-RenderedHTMLCommon pre` (2 classes, 1 element)
+    # and `.jp-OutputArea-output pre {word-break: break-all}`; every rule of ours has at least
+    # two classes, and code does not break inside words.
+    from gemini_nb.notebook._render_style import TOKEN_COLOURS
+
+    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", CSS.split("@keyframes")[0])
+    for selectors, _ in rules:
+        for selector in selectors.split(","):
+            assert selector.startswith(".gnb.gnb"), selector
+    pre = next(body for sel, body in rules if sel == ".gnb.gnb pre")
+    assert "word-break:normal" in pre and "white-space:pre" in pre and "background:" in pre
+    for short, (var, _) in TOKEN_COLOURS.items():
+        assert f".gnb.gnb .hl-{short}{{color:var(--jp-mirror-editor-{var}-color," in CSS
+    assert response_bundle(text_resp({"text": "x"}))["text/html"].startswith(
+        '<div class="gemini-nb-response gnb"><style>')
+
+
+def test_chat_stylesheet_uses_the_same_token_colours() -> None:
+    from gemini_nb.notebook._render_style import TOKEN_COLOURS
+    from gemini_nb.notebook.widgets import static_path
+
+    blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", static_path("chat.css").read_text())
+    for short, (var, _) in TOKEN_COLOURS.items():
+        # The last rule that colours the class wins.
+        colours = [body for selectors, body in blocks
+                   if re.search(rf"\.hl-{short}(?![\w-])", selectors) and "color:" in body]
+        assert colours and f"--jp-mirror-editor-{var}-color" in colours[-1], short
+
+
+# --------------------------------------------------------------------------------------------
+# JSON answers, footers, the waiting line, quiet failures
+
+
+def test_json_bundle_is_indented_highlighted_json_with_a_footer() -> None:
+    from gemini_nb.notebook.display import footer_bundle, json_bundle
+
+    r = text_resp({"text": '{"a": 1}'}, finishReason="STOP")
+    r = resp({**r.model_dump(mode="json", by_alias=True, exclude_none=True),
+              "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 4}})
+    b = json_bundle({"city": "Lisbon <b>", "n": [1, True, None]}, r, model=MODEL)
+    assert b["text/plain"].startswith('{\n  "city": "Lisbon <b>",\n  "n": [\n    1,\n    true,')
+    assert b["text/plain"].splitlines()[-1].startswith(f"{MODEL} · 3 in · 4 out")
+    assert '<span class="hl-nt">&quot;city&quot;</span>' in b["text/html"] \
+        or '<span class="hl-nt">"city"</span>' in b["text/html"]
+    assert "&lt;b&gt;" in b["text/html"] and "<b>" not in body(b)
+    assert b["text/markdown"].startswith("```json\n{")
+    assert_safe_bundle(b)
+    assert footer_bundle(r, model=MODEL)["text/plain"].startswith(f"{MODEL} · 3 in · 4 out")
+
+
+def test_waiting_line_counts_seconds_until_the_answer_replaces_it(
+        shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+    import time
+
+    monkeypatch.setattr(display, "WAIT_AFTER", 0.05)
+    monkeypatch.setattr(display, "WAIT_TICK", 0.1)
+    live = display.LiveDisplay(MODEL)
+    clock = [0.0]
+    monkeypatch.setattr(display.LiveDisplay, "elapsed", property(lambda self: clock[0]))
+    live.wait()
+    time.sleep(0.12)
+    clock[0] = 2.4
+    time.sleep(0.2)
+    live.finish(chunks(1)[-1])
+    time.sleep(0.15)  # the waiting thread must not update after the answer
+    live.close()
+    texts = [b["text/plain"] for b in shown.bundles]
+    assert texts[0] == f"Waiting for {MODEL}…"
+    assert f"Waiting for {MODEL}… 2 s" in texts
+    assert texts[-1].startswith("end.") and all("Waiting" not in t for t in texts[texts.index(
+        texts[-1]):])
+    kinds = [c[0] for c in shown.calls]
+    assert kinds[0] == "display" and set(kinds[1:]) == {"update"}  # one output, in place
+    assert "gnb-waiting" in shown.bundles[0]["text/html"]
+    assert not [t for t in threading.enumerate() if t.name == "gemini-nb-waiting"]
+
+
+def test_a_quick_answer_shows_no_waiting_line(shown: FakeDisplay) -> None:
+    final = display_stream(chunks(2), model=MODEL)
+    assert final is not None
+    assert not any("Waiting" in b["text/plain"] for b in shown.bundles)
+
+
+def test_quiet_failure_keeps_the_partial_answer_without_the_error(shown: FakeDisplay) -> None:
+    live = display.LiveDisplay(MODEL, notes=False)
+
+    def broken() -> Iterator[GenerateContentResponse]:
+        yield from chunks(2, final=False)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        display.follow_stream(broken(), live)
+    calls = len(shown.calls)
+    live.fail(lambda: None, RuntimeError("a second call changes nothing"))
+    assert len(shown.calls) == calls
+    last = shown.bundles[-1]["text/plain"]
+    assert last.startswith("w0 w1\n\n") and f"{MODEL} · stopped after " in last
+    assert "KeyboardInterrupt" not in last and "RuntimeError" not in last
+
+
+def test_quiet_failure_before_anything_arrived_shows_nothing_or_a_status(
+        shown: FakeDisplay) -> None:
+    live = display.LiveDisplay(MODEL, notes=False)
+    live.fail(lambda: None, g.NotFoundError("nope", status_code=404, status="NOT_FOUND"))
+    assert shown.calls == []  # the cell's error output says it all
+    live = display.LiveDisplay(MODEL, notes=False)
+    live._show(display.waiting_bundle(MODEL, 3.0))  # a waiting line was up
+    live.fail(lambda: None, g.NotFoundError("nope", status_code=404, status="NOT_FOUND"))
+    assert shown.bundles[-1]["text/plain"].startswith(f"{MODEL} · no answer, failed after ")
+    assert "nope" not in shown.bundles[-1]["text/html"]
