@@ -48,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from .._optional import MissingDependencyError, require
+
+    try:
+        require("The emulator", ("starlette", "uvicorn"), "emulator")
+    except MissingDependencyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     specs: list[dict[str, Any]] = []
     try:
         for kind in ("fail", "latency-ms", "cut-stream-after", "drop-connections"):

@@ -32,6 +32,9 @@ class EmulatorServer:
         sock: socket.socket | None = None,
         tls: bool = False,
     ) -> None:
+        from ..._optional import require
+
+        require("The emulator", ("starlette", "uvicorn"), "emulator")
         import uvicorn
 
         from .app import EmulatorApp
