@@ -43,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="drop streams after K events")
     faults.add_argument("--drop-connections", action="append", default=[], metavar="N",
                         help="drop the next N connections without answering")
+    faults.add_argument("--cut-upload-at", action="append", default=[], metavar="N[:COUNT]",
+                        help="drop a resumable upload's connection at byte offset N")
     return p
 
 
@@ -57,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     specs: list[dict[str, Any]] = []
     try:
-        for kind in ("fail", "latency-ms", "cut-stream-after", "drop-connections"):
+        for kind in ("fail", "latency-ms", "cut-stream-after", "drop-connections", "cut-upload-at"):
             for value in getattr(args, kind.replace("-", "_")):
                 spec = parse_fault_flag(kind, value)
                 if kind == "fail":

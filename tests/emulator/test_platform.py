@@ -24,6 +24,7 @@ from gemini_nb.emulator.wire.errors import EmulatorError
 GEN = "/v1beta/models/gemini-2.5-flash:generateContent"
 HI = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
 CONTROL_PATHS = ("/_emulator", "/_emulator/health", "/_emulator/requests", "/_emulator/faults",
+                 "/_emulator/uploads",
                  "/_emulator/answers", "/_emulator/clock", "/_emulator/nothing")
 
 
@@ -238,7 +239,7 @@ def test_cli_prints_url_and_token_and_takes_the_new_options(tmp_path: Path) -> N
     answers.write_text(json.dumps([{"pattern": "ping", "reply": "pong"}]))
     proc = subprocess.Popen(
         [sys.executable, "-m", "gemini_nb.emulator", "--port", "0", "--clock-speed", "60",
-         "--answers", str(answers)],
+         "--answers", str(answers), "--cut-upload-at", "1000:1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
@@ -253,6 +254,10 @@ def test_cli_prints_url_and_token_and_takes_the_new_options(tmp_path: Path) -> N
         r = httpx.post(url + GEN, json=body).json()
         assert r["candidates"][0]["content"]["parts"][-1]["text"] == "pong"
         assert httpx.get(url + "/_emulator/requests").status_code == 401
+        faults = httpx.get(url + "/_emulator/faults", headers={"x-emulator-token": token}).json()
+        assert [f["cut_upload_at"] for f in faults["faults"]] == [1000]
+        uploads = httpx.get(url + "/_emulator/uploads", headers={"x-emulator-token": token}).json()
+        assert uploads == {"receivedBytes": 0, "resentBytes": 0, "uploads": []}
     finally:
         proc.terminate()
         proc.wait(10)

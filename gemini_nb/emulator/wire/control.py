@@ -13,6 +13,7 @@ a browser page may not drive the control API even if it guessed the token.
     GET    /_emulator/faults     POST adds, DELETE clears   (see wire/faults.py)
     GET    /_emulator/answers    POST adds, DELETE clears   (see model/scripted.py)
     GET    /_emulator/clock      POST {"advance": "3600s"}  the emulator's clock
+    GET    /_emulator/uploads                         bytes received and re-sent, per upload
 """
 
 from __future__ import annotations
@@ -207,4 +208,8 @@ async def _dispatch(app: EmulatorApp, request: Request, sub: str) -> Response:
 
             now = app.clock.time()
             return json_response({"now": format_time(now), "speed": app.clock.speed})
+    if sub == "/uploads" and method == "GET":
+        from .upload import stats
+
+        return json_response(stats(app.store))
     return error_response(EmulatorError(404, f"No control endpoint {method} /_emulator{sub}."))
