@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = ["GROUPS", "ROWS"]
 
 # --only names, in the order they run.
-GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import")
+GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens")
 
 # Every row key a full run reports (the smoke test checks they are all printed).
 ROWS = (
@@ -30,4 +30,8 @@ ROWS = (
     "load_ext",
     "mem_stream",
     "mem_list",
+    "tokens_local_batch",
+    "tokens_local_call",
+    "tokens_api",
+    "tokens_agreement",
 )

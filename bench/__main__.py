@@ -18,6 +18,7 @@ from .memory import measure_memory
 from .probe import measure_floor
 from .report import machine_info, print_floor, print_imports, print_memory, print_wire, to_json
 from .server import ServerProcess
+from .tokens import TokensConfig, TokensResult, print_tokens, run_tokens, tokens_json
 from .workloads import Config, run_async, run_sync
 
 
@@ -86,6 +87,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor: dict[str, Stats] | None = None
     memory: dict[str, Any] | None = None
     imports: ImportResult | None = None
+    tokens: TokensResult | None = None
     with ServerProcess(cpu=server_cpu) as server:
         meter = ServerMeter(server.pid)
         if "floor" in groups:
@@ -105,6 +107,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "import" in groups:
         _say("imports (one interpreter per run)")
         imports = measure_imports(cfg.import_runs, cfg.importtime_runs)
+    if "tokens" in groups:
+        _say("token counting: local tokenizer vs countTokens over the emulator")
+        tcfg = TokensConfig.quick(args.rounds) if args.quick else TokensConfig.full(args.rounds)
+        tokens = run_tokens(tcfg)
 
     print_wire(rows, cfg.rounds)
     if floor is not None:
@@ -113,8 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_memory(memory, cfg.memory_events)
     if imports is not None:
         print_imports(imports, cfg.import_runs)
+    if tokens is not None:
+        print_tokens(tokens)
     if args.json_out:
         data = to_json(info, asdict(cfg), rows, floor, imports, memory)
+        if tokens is not None:
+            data["rows"].update(tokens_json(tokens))
         with open(args.json_out, "w") as f:
             json.dump(data, f, indent=2)
         _say(f"wrote {args.json_out}")
