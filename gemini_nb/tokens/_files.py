@@ -209,7 +209,13 @@ def fetch_file(
     target = (directory if directory is not None else cache_dir() / "tokenizers") / spec.filename
     removed = ""
     if target.is_file():
-        data = target.read_bytes()
+        try:
+            data = target.read_bytes()
+        except OSError as exc:
+            raise TokenizerUnavailableError(
+                f"Cannot read the cached {spec.name} tokenizer {target} ({exc.strerror or exc}); "
+                "fix its permissions or delete it to download it again."
+            ) from None
         if spec.sha256 is None or _sha256(data) == spec.sha256.lower():
             return data, target
         # A corrupt or tampered copy: never used, and fetched again below.

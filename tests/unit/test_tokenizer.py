@@ -245,6 +245,26 @@ def test_a_corrupt_cache_while_offline_is_removed_and_refused(
     assert not target.exists()
 
 
+def test_an_unreadable_cached_file_says_what_to_do(
+    server: FileServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    spec = _spec(server.serve("/tiny.model", SP_MODEL))
+    target = _cached(tmp_path)
+    target.parent.mkdir(parents=True)
+    target.write_bytes(SP_MODEL)
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self == target:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    with pytest.raises(TokenizerUnavailableError, match="fix its permissions or delete it"):
+        LocalTokenizer("gemini-2.5-flash", tokenizer=spec)
+    assert server.hits == {}
+
+
 def test_offline_says_which_file_to_put_where(tmp_path: Path) -> None:
     with socket.socket() as s:  # a loopback port with nobody listening
         s.bind(("127.0.0.1", 0))
