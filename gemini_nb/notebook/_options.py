@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import shlex
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-__all__ = ["CellOptions", "OptionError", "cell_usage", "parse_cell_line"]
+__all__ = ["CellOptions", "OptionError", "cell_usage", "closest", "option_table",
+           "parse_cell_line", "two_columns"]
 
 
 class OptionError(ValueError):
@@ -51,23 +54,34 @@ def _names(text: str) -> list[str]:
 
 def _build() -> _Parser:
     p = _Parser(prog="%%gemini", add_help=False, allow_abbrev=False)
-    p.add_argument("-m", "--model", help="model name (default: GeminiMagics.model)")
-    p.add_argument("-s", "--system", help="system instruction")
-    p.add_argument("-t", "--temperature", type=_temperature, help="sampling temperature, 0-2")
-    p.add_argument("--max-tokens", type=_positive_int, dest="max_tokens",
+    p.add_argument("-m", "--model", metavar="MODEL",
+                   help="model ID, e.g. gemini-2.5-pro (default: GeminiMagics.model)")
+    p.add_argument("-s", "--system", metavar="TEXT", help="system instruction")
+    p.add_argument("-t", "--temperature", type=_temperature, metavar="T",
+                   help="sampling temperature, 0-2")
+    p.add_argument("--max-tokens", type=_positive_int, dest="max_tokens", metavar="N",
                    help="maximum output tokens")
-    p.add_argument("-o", "--output", help="store the response object in this variable")
-    p.add_argument("-c", "--chat", help="continue the named chat (history kept per name)")
-    p.add_argument("--json", action="store_true", help="answer in JSON; the parsed value is the result")
-    p.add_argument("--schema", help="a pydantic class (or type) from the namespace; the parsed object is the result")
-    p.add_argument("-f", "--file", action="append", default=[], dest="files",
-                   help="attach a path, or a variable holding bytes / a PIL image / a DataFrame / text (repeatable)")
-    p.add_argument("--no-stream", action="store_true", dest="no_stream", help="wait for the whole answer")
-    p.add_argument("--code", action="store_true", help="put the answer's code into a new cell")
+    p.add_argument("-o", "--output", metavar="NAME",
+                   help="keep the response object in this variable")
+    p.add_argument("-c", "--chat", metavar="NAME",
+                   help="continue the named chat (history kept per name)")
+    p.add_argument("--json", action="store_true",
+                   help="answer in JSON; the parsed value is the cell's result")
+    p.add_argument("--schema", metavar="CLASS",
+                   help="a pydantic class (or type) from the namespace; the parsed object is "
+                   "the cell's result")
+    p.add_argument("-f", "--file", action="append", default=[], dest="files", metavar="X",
+                   help="attach a path, or a variable holding bytes, a PIL image, a DataFrame "
+                   "or text (repeatable)")
+    p.add_argument("--no-stream", action="store_true", dest="no_stream",
+                   help="wait for the whole answer")
+    p.add_argument("--code", action="store_true",
+                   help="put the answer's Python code into a new cell")
     p.add_argument("--no-interpolate", action="store_true", dest="no_interpolate",
                    help="send {braces} as written")
     p.add_argument("--thoughts", action="store_true", help="show the model's thought summaries")
-    p.add_argument("--tools", type=_names, default=[], help="functions from the namespace the model may call")
+    p.add_argument("--tools", type=_names, default=[], metavar="F,G",
+                   help="functions from the namespace the model may call")
     p.add_argument("--search", action="store_true", help="ground the answer with Google Search")
     p.add_argument("--code-exec", action="store_true", dest="code_exec", help="let the model run Python")
     p.add_argument("--url-context", action="store_true", dest="url_context",
@@ -99,12 +113,39 @@ class CellOptions:
     url_context: bool = False
 
 
+def option_table() -> dict[str, bool]:
+    """Every option string, and whether it takes a value (``{"-m": True, "--json": False}``)."""
+    return {opt: action.nargs != 0 for action in _PARSER._actions
+            for opt in action.option_strings}
+
+
+def closest(word: str, choices: Iterable[str]) -> str | None:
+    """The choice ``word`` was most likely meant to be (a typo), if any is close enough."""
+    found = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def _unknown(extras: list[str]) -> OptionError:
+    word = extras[0]
+    if not word.startswith("-"):
+        return OptionError(
+            f"%%gemini: unexpected {word!r} on the magic line; the prompt goes on the lines "
+            "below it (quote option values that contain spaces). See %gemini help.")
+    name = word.split("=", 1)[0]
+    guess = closest(name, [o for o in option_table() if o.startswith("--")]) \
+        if name.startswith("--") else None
+    hint = f"; did you mean {guess}?" if guess else "."
+    return OptionError(f"%%gemini: unknown option {name}{hint} See %gemini help.")
+
+
 def parse_cell_line(line: str) -> CellOptions:
     try:
         argv = shlex.split(line)
     except ValueError as exc:
         raise OptionError(f"%%gemini: cannot read the options ({exc}); check the quotes.") from None
-    ns = _PARSER.parse_args(argv)
+    ns, extras = _PARSER.parse_known_args(argv)
+    if extras:
+        raise _unknown(extras)
     opts = CellOptions(**vars(ns))
     for name in (opts.output, opts.chat):
         if name is not None and not name.isidentifier():
@@ -116,5 +157,23 @@ def parse_cell_line(line: str) -> CellOptions:
     return opts
 
 
+def two_columns(rows: list[tuple[str, str]], width: int = 92) -> str:
+    """Rows of (name, text) as an aligned, wrapped two-column list (for help texts)."""
+    import textwrap
+
+    left = max(len(name) for name, _ in rows) + 4
+    return "\n".join(
+        textwrap.fill(text, width, initial_indent=f"  {name}".ljust(left),
+                      subsequent_indent=" " * left)
+        for name, text in rows)
+
+
 def cell_usage() -> str:
-    return _PARSER.format_help().replace("usage: %%gemini", "%%gemini", 1)
+    """The options, one per line: ``  -m, --model MODEL   model ID, …``."""
+    rows = []
+    for action in _PARSER._actions:
+        names = ", ".join(action.option_strings)
+        if action.nargs != 0:
+            names += f" {action.metavar}"
+        rows.append((names, action.help or ""))
+    return two_columns(rows)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ErrorInfo", "block_note", "error_info", "finish_note", "outcome_note", "redact"]
+__all__ = ["ErrorInfo", "block_note", "error_info", "finish_note", "magic_hint", "outcome_note",
+           "redact"]
 
 # Finish reasons that mean the answer is complete (the same set as the types module uses).
 _NORMAL = frozenset({"STOP", "FINISH_REASON_UNSPECIFIED"})
@@ -155,8 +156,37 @@ _FALLBACK_HINTS: dict[str, str] = {
     "KeyboardInterrupt": "Interrupted; what arrived before is shown above.",
 }
 
+# What to do, said in the magics' own terms (a notebook user has no `client` variable).
+_MAGIC_HINTS: dict[int | str, str] = {
+    400: "Check the options and the prompt: the message above names what the API refused.",
+    401: "Check the API key: set GEMINI_API_KEY before starting Jupyter and restart the "
+    "kernel. `%gemini config` shows where answers come from.",
+    403: "The key may not do this: check its project and the API's settings. "
+    "`%gemini config` shows which key is used.",
+    404: "Check the model name (-m): `%gemini models` lists the models you can use.",
+    429: "You are over a rate limit or quota: wait a little and run the cell again.",
+    500: "The service had a problem: running the cell again in a moment usually works.",
+    "AuthenticationError": "Check the API key: set GEMINI_API_KEY before starting Jupyter "
+    "and restart the kernel. `%gemini config` shows where answers come from.",
+    "APITimeoutError": "The answer took too long: run the cell again, or ask for less "
+    "(--max-tokens).",
+    "APIConnectionError": "Could not reach the API: check the network. `%gemini config` "
+    "shows where answers come from.",
+}
 
-def error_info(err: BaseException) -> ErrorInfo:
+
+def magic_hint(err: BaseException) -> str:
+    """What to do about ``err``, naming the magics rather than the Python client."""
+    for cls in type(err).__mro__:
+        if cls.__name__ in _MAGIC_HINTS:
+            return _MAGIC_HINTS[cls.__name__]
+    code = getattr(err, "status_code", None)
+    if isinstance(code, int):
+        return _MAGIC_HINTS.get(500 if code >= 500 else code, "")
+    return ""
+
+
+def error_info(err: BaseException, *, magic: bool = False) -> ErrorInfo:
     name = type(err).__name__
     status_code = getattr(err, "status_code", None)
     status = getattr(err, "status", None)
@@ -171,7 +201,7 @@ def error_info(err: BaseException) -> ErrorInfo:
     message = redact(message.strip())
     if len(message) > _MAX_MESSAGE:
         message = message[:_MAX_MESSAGE] + "…"
-    hint = getattr(err, "hint", "")
+    hint = magic_hint(err) if magic else getattr(err, "hint", "")
     if not isinstance(hint, str) or not hint:
         hint = next((h for cls in type(err).__mro__
                      if (h := _FALLBACK_HINTS.get(cls.__name__))), "")

@@ -2,16 +2,25 @@
 
 Settings are traitlets, so ``%config GeminiMagics.model = "gemini-2.5-pro"`` (or
 ``c.GeminiMagics.model`` in ipython_config.py) works. Your mistakes (an unknown option, a
-missing variable, a bad schema name) raise IPython's ``UsageError``: one line, no traceback.
-A failed API call shows a short message with its status and what to do, and the typed error
-stays available as ``_gemini_error`` (and ``sys.last_value``).
+missing variable, a bad schema name) raise IPython's ``UsageError``: one line, no traceback,
+with the closest option when one was misspelt. A failed API call ends the cell with a few
+lines (status, message, what to do, naming the magics); the typed error stays available as
+``_gemini_error`` (and ``sys.last_value``). Interrupting a cell (the Stop button) keeps what
+arrived and ends it with one line, not a traceback.
+
+``%gemini?`` and ``%%gemini?`` show the same help as ``%gemini help``; TAB completes
+sub-commands, options, model IDs and chat names (:mod:`._complete`).
+
+Sub-commands are ``_cmd_*`` methods registered with :func:`subcommand`; that is all a new one
+needs (help and completion follow from the registration).
 """
 
 from __future__ import annotations
 
 import re
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -20,19 +29,52 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from traitlets import Bool, Float, Integer, Unicode
 
 from ._interpolate import InterpolationError, interpolate
-from ._options import CellOptions, OptionError, cell_usage, parse_cell_line
+from ._options import (
+    CellOptions,
+    OptionError,
+    cell_usage,
+    closest,
+    option_table,
+    parse_cell_line,
+    two_columns,
+)
 from ._session import session
 
 if TYPE_CHECKING:
     from ..types import GenerateContentResponse
+    from .display import LiveDisplay
 
-__all__ = ["GeminiMagics"]
+__all__ = ["SUBCOMMANDS", "GeminiMagics", "Subcommand", "subcommand"]
 
-SUBCOMMANDS = ("models", "config", "chats", "reset", "usage", "tokens", "help")
+
+@dataclass(frozen=True)
+class Subcommand:
+    """``%gemini NAME``: the method that runs it, and how help and completion present it."""
+
+    name: str
+    method: str  # called as method(rest_of_line), or method(rest, cell) for a cell sub-command
+    summary: str
+    usage: str = ""  # what follows the name, e.g. "[NAME]"
+    cell: bool = False  # also ``%%gemini NAME [options]`` with the cell as its input
+    values: str | None = None  # a method listing completions for its argument
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {}
+
+
+def subcommand(name: str, summary: str, *, usage: str = "", cell: bool = False,
+               values: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated method as ``%gemini NAME`` (in this order in the help)."""
+
+    def register(method: Callable[..., Any]) -> Callable[..., Any]:
+        SUBCOMMANDS[name] = Subcommand(name, method.__name__, summary, usage, cell, values)
+        return method
+
+    return register
+
 
 # Options that take a value, to peel them off a one-line prompt (whose text may hold quotes).
-_VALUED = {"-m", "--model", "-s", "--system", "-t", "--temperature", "--max-tokens", "-o",
-           "--output", "-c", "--chat", "--schema", "-f", "--file", "--tools"}
+_VALUED = {opt for opt, takes_value in option_table().items() if takes_value}
 _TOKEN = re.compile(r"""\s*("(?:\\.|[^"\\])*"|'[^']*'|\S+)""")
 
 
@@ -59,12 +101,106 @@ def _user_error(message: str) -> UsageError:
 
 
 def _short_traceback(err: BaseException) -> None:
-    """Make IPython show the API error as a few lines instead of a traceback."""
-    from .display import error_bundle
+    """Make IPython show the API error as a few lines instead of a traceback: the only place
+    it is shown (the answer's display says no more than that the answer stopped)."""
+    from ._render_notes import error_info
 
-    text = error_bundle(err).get("text/plain", str(err))
-    lines = [*text.splitlines(), "(The error object is in _gemini_error.)"]
+    info = error_info(err, magic=True)
+    lines = [info.title, *([info.message] if info.message else []), *([info.hint] if info.hint else []),
+             *([f"request id: {info.request_id}"] if info.request_id else []),
+             "(The error object is in _gemini_error.)"]
     err._render_traceback_ = lambda: lines  # type: ignore[attr-defined]
+
+
+def _quiet_interrupt(exc: KeyboardInterrupt, live: LiveDisplay, partial: Any,
+                     output: str | None) -> None:
+    """Make IPython end an interrupted cell with one line instead of a traceback.
+
+    The interrupt is re-raised (so a Run All stops, as the Stop button means), and what arrived
+    stays shown above it.
+    """
+    seconds = f"{live.elapsed:.1f} s"
+    if partial is not None and partial.candidates:
+        kept = f" It is also in {output}." if output else ""
+        line = f"Stopped after {seconds}: the answer above is incomplete.{kept}"
+    else:
+        line = f"Stopped after {seconds}, before the answer arrived."
+    exc._render_traceback_ = lambda: [line]  # type: ignore[attr-defined]
+
+
+def _shown_result(shell: Any, value: Any) -> Any:
+    """``value`` as the cell's result (``_``, ``Out``), without IPython displaying it again:
+    the magic has displayed it already. The suppression ends with the cell."""
+    if value is None or shell is None:
+        return value
+    printers = shell.display_formatter.ipython_display_formatter.singleton_printers
+    key = id(value)
+    printers[key] = lambda obj: None  # "displayed itself": IPython shows nothing more
+
+    def forget(*_: Any) -> None:
+        # `value` is referenced by this closure until now, so its id cannot be reused.
+        if value is not None:
+            printers.pop(key, None)
+        shell.events.unregister("post_run_cell", forget)
+
+    shell.events.register("post_run_cell", forget)
+    return value
+
+
+_PYTHON = frozenset({"python"})  # fence labels of the kernel's language, after language_of()
+
+
+def code_blocks(response: GenerateContentResponse) -> list[tuple[str, str]]:
+    """The answer's code blocks in order, as (language, code); "" for unlabelled fences.
+
+    Fences come from the text (read with markdown-it when it is installed, so indented or
+    nested fences are handled as a renderer would), code the model ran from its parts.
+    """
+    from ._render_code import language_of
+
+    blocks: list[tuple[str, str]] = []
+    candidates = response.candidates or []
+    content = candidates[0].content if candidates else None
+    parts = list(content.parts) if content is not None else []
+    text: list[str] = []
+
+    def flush() -> None:
+        blocks.extend(_fences("".join(text)))
+        text.clear()
+
+    for part in parts:
+        if part.kind == "text" and part.text:
+            text.append(part.text)
+        elif part.kind == "executable_code" and part.executable_code is not None:
+            flush()
+            blocks.append((language_of(part.executable_code.language or "python"),
+                           part.executable_code.code))
+    flush()
+    return blocks
+
+
+def _fences(text: str) -> list[tuple[str, str]]:
+    from ._render_code import language_of
+
+    try:
+        from markdown_it import MarkdownIt
+    except ImportError:
+        return [(language_of(info), body) for info, body in
+                re.findall(r"^ {0,3}```([^`\n]*)\n(.*?)^ {0,3}```", text, flags=re.S | re.M)]
+    return [(language_of(t.info), t.content) for t in MarkdownIt("commonmark").parse(text)
+            if t.type == "fence"]
+
+
+def pick_code(blocks: list[tuple[str, str]], language: Iterable[str] = _PYTHON,
+              ) -> tuple[list[str], list[str]]:
+    """(code to run, labels of the blocks left out): the blocks labelled with the kernel's
+    language, or the unlabelled ones when none is labelled (an output block, a shell command
+    or a JSON example would fail as Python)."""
+    wanted = set(language)
+    labelled = [code for lang, code in blocks if lang in wanted]
+    if labelled:
+        return labelled, [lang or "unlabelled" for lang, _ in blocks if lang not in wanted]
+    return [code for lang, code in blocks if not lang], [lang for lang, _ in blocks if lang]
 
 
 @magics_class
@@ -85,25 +221,38 @@ class GeminiMagics(Magics):
     ).tag(config=True)
     show_thoughts = Bool(False, help="Show thought summaries by default.").tag(config=True)
 
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell, **kwargs)
+        if shell is not None:
+            from ._complete import install
+
+            install(shell, self._completion_matcher())
+
     # ------------------------------------------------------------------ entry point
 
     @no_var_expand
     @line_cell_magic
     def gemini(self, line: str, cell: str | None = None) -> Any:
+        # The docstring is the help text, set below the class (``%gemini?``).
+        word, _, rest = line.strip().partition(" ")
+        command = SUBCOMMANDS.get(word)
         if cell is None:
-            word, _, rest = line.strip().partition(" ")
-            if word in SUBCOMMANDS:
-                return self._subcommand(word, rest.strip())
+            if command is not None:
+                return getattr(self, command.method)(rest.strip())
             options, prompt = split_line(line)
             if not prompt:
                 raise _user_error("%gemini: write a prompt after the options, or a sub-command "
                                   f"({', '.join(SUBCOMMANDS)}). See %gemini help.")
+            if " " not in prompt.strip() and (guess := closest(prompt.strip(), SUBCOMMANDS)) \
+                    and not options:
+                raise _user_error(f"%gemini: {prompt.strip()!r} is not a sub-command; did you "
+                                  f"mean %gemini {guess}? (A one-word prompt needs a question "
+                                  "mark or a second word.)")
             return self._run(options, prompt)
+        if command is not None and command.cell:
+            return getattr(self, command.method)(rest, cell)
         if not cell.strip():
             raise _user_error("%%gemini: the cell is empty; write the prompt below the magic line.")
-        word, _, rest = line.strip().partition(" ")
-        if word == "tokens":
-            return self._cmd_tokens(rest, cell)
         return self._run(line, cell)
 
     # ------------------------------------------------------------------ a prompt
@@ -120,28 +269,48 @@ class GeminiMagics(Magics):
         model = opts.model or self.model
         stream = self.stream and not opts.no_stream and not (opts.json or opts.schema)
         from .._exceptions import APIError
+        from .display import LiveDisplay
 
+        # One output follows the answer: a waiting line, then the answer as it arrives.
+        live = LiveDisplay(model, notes=False)
+        got: list[Any] = []  # the stream, once there is one (its partial answer on interrupt)
         try:
-            response = self._call(model, contents, config, opts, stream)
+            response = self._call(model, contents, config, opts, stream, live, got)
+        except KeyboardInterrupt as exc:
+            partial = got[0].partial if got else None
+            if opts.output and partial is not None and partial.candidates:
+                ns[opts.output] = partial
+            _quiet_interrupt(exc, live, partial, opts.output)
+            raise
         except APIError as err:
             ns["_gemini_error"] = err
             _short_traceback(err)
             raise
+        finally:
+            live.close()
         session.record(model, response.usage_metadata)
         if opts.output:
             ns[opts.output] = response
-        if opts.code:
-            self._insert_code(response)
         if opts.json or schema is not None:
-            if response.parse_error is not None or response.parsed is None:
-                from IPython.display import display
+            from .display import footer_bundle, json_bundle
 
-                display(response)
+            if response.parse_error is not None or response.parsed is None:
+                live.finish(response)
                 raise _user_error(
                     f"%%gemini: the answer is not valid for {opts.schema or 'JSON'}: "
                     f"{response.parse_error}"
                 )
+            if opts.json:
+                # Shown as JSON here; IPython must not add the dict's repr below it.
+                live.show(json_bundle(response.parsed, response, model=model))
+                return _shown_result(self.shell, response.parsed)
+            # A --schema object keeps its Python repr (the cell's result); the footer says
+            # what the answer cost.
+            live.show(footer_bundle(response, model=model))
             return response.parsed
+        live.finish(response)
+        if opts.code:
+            self._insert_code(response)
         return None
 
     def _interpolate(self, text: str, ns: dict[str, Any]) -> str:
@@ -201,36 +370,40 @@ class GeminiMagics(Magics):
         return config, schema
 
     def _call(
-        self, model: str, contents: list[Any], config: dict[str, Any], opts: CellOptions, stream: bool
+        self, model: str, contents: list[Any], config: dict[str, Any], opts: CellOptions,
+        stream: bool, live: LiveDisplay, got: list[Any],
     ) -> GenerateContentResponse:
+        """The answer, shown in ``live`` as it arrives (streamed) or waited for; ``got``
+        receives the stream so that an interrupt can keep its partial answer."""
         from .._convert import InvalidInputError
-        from .display import display_stream
+        from .display import follow_stream
 
+        chat = self._chat(opts.chat, model, config) if opts.chat else None
+        models = session.client().models
+        live.wait()
         try:
-            if opts.chat:
-                chat = self._chat(opts.chat, model, config)
-                if stream:
-                    final = display_stream(chat.send_message_stream(contents), model=model)
-                    assert final is not None
-                    return final
-                response = chat.send_message(contents)
+            if stream:
+                it = (chat.send_message_stream(contents) if chat is not None else
+                      models.generate_content_stream(model=model, contents=contents,
+                                                     config=config))
+                got.append(it)
+                try:
+                    final = follow_stream(it, live)
+                finally:
+                    it.close()
+                assert final is not None
+                return final
+            if chat is not None:
+                response: GenerateContentResponse = chat.send_message(contents)
             else:
-                models = session.client().models
-                if stream:
-                    final = display_stream(
-                        models.generate_content_stream(model=model, contents=contents, config=config),
-                        model=model,
-                    )
-                    assert final is not None
-                    return final
                 response = models.generate_content(model=model, contents=contents, config=config)
+            return response
         except InvalidInputError as exc:
+            live.fail(lambda: None, exc)
             raise _user_error(f"%%gemini: {exc}") from None
-        if not (opts.json or opts.schema):
-            from IPython.display import display
-
-            display(response)
-        return response
+        except BaseException as exc:
+            live.fail(lambda: got[0].partial if got else None, exc)
+            raise
 
     def _chat(self, name: str, model: str, config: dict[str, Any]) -> Any:
         chat = session.chats.get(name)
@@ -246,57 +419,71 @@ class GeminiMagics(Magics):
         return chat
 
     def _insert_code(self, response: GenerateContentResponse) -> None:
-        blocks = re.findall(r"```[\w+-]*\n(.*?)```", response.text, flags=re.S)
+        blocks = code_blocks(response)
         if not blocks:
             print("(--code: the answer has no code block.)")
             return
-        code = "\n".join(b.rstrip("\n") for b in blocks)
+        taken, left = pick_code(blocks)
+        note = ""
+        if left:
+            counts = {label: left.count(label) for label in dict.fromkeys(left)}
+            note = "; left out " + ", ".join(
+                f"{n} {label} block{'s' if n > 1 else ''}" for label, n in counts.items())
+        if not taken:
+            print(f"(--code: no Python code in the answer{note}.)")
+            return
         assert self.shell is not None
-        self.shell.set_next_input(code, replace=False)
+        self.shell.set_next_input("\n\n".join(b.rstrip("\n") for b in taken), replace=False)
+        print(f"(--code: {len(taken)} Python block{'s' if len(taken) > 1 else ''} "
+              f"put into a new cell{note}.)")
+
+    # ------------------------------------------------------------------ completion
+
+    def _completion_matcher(self) -> Callable[[Any], Any]:
+        from IPython.core.completer import SimpleCompletion, context_matcher
+
+        from ._complete import IDENTIFIER, complete
+
+        shell = self.shell
+        assert shell is not None
+
+        @context_matcher(identifier=IDENTIFIER)  # type: ignore[untyped-decorator]
+        def gemini_matcher(context: Any) -> dict[str, Any]:
+            if "gemini" not in shell.magics_manager.magics["line"]:
+                return {"completions": [], "suppress": False}  # the extension was unloaded
+            values = {name: (getattr(self, c.values) if c.values else None)
+                      for name, c in SUBCOMMANDS.items()}
+            found = complete(context.text_until_cursor, context.token, subcommands=values,
+                             options=option_table(), namespace=shell.user_ns,
+                             chats=list(session.chats))
+            if found is None:
+                return {"completions": [], "suppress": False}
+            return {"completions": [SimpleCompletion(text) for text in found],
+                    "suppress": True, "ordered": True}
+
+        return gemini_matcher
+
+    def _chat_names(self) -> list[str]:
+        return sorted(session.chats)
 
     # ------------------------------------------------------------------ sub-commands
 
-    def _subcommand(self, word: str, rest: str) -> Any:
-        handler: Callable[[str], Any] = getattr(self, f"_cmd_{word}")
-        return handler(rest)
+    # ------------------------------------------------------------------ sub-commands
 
-    def _cmd_help(self, rest: str) -> None:
-        traits = "\n".join(
-            f"  %config GeminiMagics.{name} = {trait.default_value!r}   # {trait.help}"
-            for name, trait in sorted(self.class_traits(config=True).items())
-        )
-        print(
-            "%%gemini [options]   send the cell to the model (the answer streams below)\n"
-            "%gemini [options] PROMPT   the same, for a one-line prompt\n\n"
-            f"{cell_usage()}\n"
-            "Sub-commands:\n"
-            "  %gemini models        the models you can use, as a DataFrame\n"
-            "  %gemini config        where answers come from and the current settings\n"
-            "  %gemini chats         the named chats (--chat NAME) and their length\n"
-            "  %gemini reset [NAME]  forget one named chat, or all of them\n"
-            "  %gemini usage         tokens used in this session and their cost, by model\n"
-            "                        (at the prices in gemini_nb.tokens.prices(); 'unknown': none)\n"
-            "  %gemini tokens VAR    a variable's tokens, counted locally (%%gemini tokens [options]:\n"
-            "                        the cell's, as %%gemini would send it), and their input cost\n\n"
-            "In the prompt, {name} / {obj.attr} / {seq[0]} insert values from the namespace;\n"
-            "{{ and }} are literal braces; --no-interpolate sends the cell as written.\n\n"
-            f"Settings:\n{traits}"
-        )
-
+    @subcommand("models", "the models you can use, grouped by capability and family "
+                "(a DataFrame)")
     def _cmd_models(self, rest: str) -> Any:
         from .._exceptions import APIError
+        from ._render_models import models_frame
 
         try:
-            df = session.client().models.list().to_pandas()
+            return models_frame(session.client().models.list())
         except APIError as err:
             self.shell.user_ns["_gemini_error"] = err  # type: ignore[union-attr]
             _short_traceback(err)
             raise
-        df.insert(0, "id", df["name"].str.removeprefix("models/"))
-        keep = ["id", "display_name", "input_token_limit", "output_token_limit",
-                "supported_generation_methods", "thinking"]
-        return df[[c for c in keep if c in df.columns]]
 
+    @subcommand("config", "where answers come from, and the current settings")
     def _cmd_config(self, rest: str) -> Any:
         from IPython.display import Markdown
 
@@ -318,6 +505,7 @@ class GeminiMagics(Magics):
         table = "\n".join(f"| {a} | {b} |" for a, b in rows)
         return Markdown(f"| setting | value |\n|---|---|\n{table}")
 
+    @subcommand("chats", "the named chats (--chat NAME) and their length")
     def _cmd_chats(self, rest: str) -> Any:
         if not session.chats:
             print("No named chats yet; start one with %%gemini --chat NAME.")
@@ -326,6 +514,8 @@ class GeminiMagics(Magics):
             print(f"{name}: {chat.model}, {len(chat.history)} turns")
         return None
 
+    @subcommand("reset", "forget one named chat, or all of them", usage="[NAME]",
+                values="_chat_names")
     def _cmd_reset(self, rest: str) -> None:
         if rest:
             if rest not in session.chats:
@@ -338,6 +528,7 @@ class GeminiMagics(Magics):
             session.chats.clear()
             print(f"{count} chat(s) forgotten.")
 
+    @subcommand("usage", "tokens used in this session and their cost, by model")
     def _cmd_usage(self, rest: str) -> Any:
         rows = session.usage_rows()
         if not rows:
@@ -354,6 +545,9 @@ class GeminiMagics(Magics):
         costs = [format_usd(row.pop("cost_usd")) for row in rows]
         return pd.DataFrame(rows).assign(cost=costs).set_index("model")
 
+    @subcommand("tokens", "a variable's tokens, counted locally, and their input cost "
+                "(%%gemini tokens [options]: the cell's, as %%gemini would send it)",
+                usage="VAR", cell=True)
     def _cmd_tokens(self, rest: str, cell: str | None = None) -> None:
         """``%gemini tokens VAR``: a text's tokens (a DataFrame's as the CSV ``-f`` attaches);
         ``%%gemini tokens [options]``: what the cell would send. Counted here, no API call."""
@@ -387,6 +581,49 @@ class GeminiMagics(Magics):
         price = f"as input ≈ {cost}" if cost.known else "input cost unknown (no price for this model)"
         print(f"{total:,} tokens for {model}, counted locally with the {tokenizer.tokenizer_name} "
               f"tokenizer; {price}.")
+
+
+    @subcommand("help", "this help (also %gemini? and %%gemini?)")
+    def _cmd_help(self, rest: str) -> None:
+        print(help_text())
+
+
+_EXAMPLES = """\
+Examples:
+  %%gemini -m gemini-2.5-pro -s "Be brief." -o answer
+  Explain why the sky is blue, for {audience}.
+
+  %%gemini --json
+  Three facts about Lisbon, as a JSON list.
+
+  %gemini --no-stream What is the capital of Peru?
+  %gemini models"""
+
+
+def help_text() -> str:
+    """The help of ``%gemini``/``%%gemini`` (``%gemini help``, ``%gemini?``)."""
+    commands = two_columns([(f"%gemini {c.name} {c.usage}".rstrip(), c.summary)
+                            for c in SUBCOMMANDS.values()])
+    traits = "\n".join(
+        f"  %config GeminiMagics.{name} = {trait.default_value!r}   # {trait.help}"
+        for name, trait in sorted(GeminiMagics.class_traits(config=True).items())
+    )
+    return (
+        "%%gemini [options]         send the cell to the model; the answer streams below it\n"
+        "%gemini [options] PROMPT   the same, for a one-line prompt\n"
+        "%gemini SUB-COMMAND        see below\n\n"
+        f"Options:\n{cell_usage()}\n\n"
+        f"Sub-commands:\n{commands}\n\n"
+        "In the prompt, {name}, {obj.attr} and {seq[0]} insert values from the namespace;\n"
+        "{{ and }} are literal braces; --no-interpolate sends the cell as written.\n"
+        "TAB completes options, sub-commands, model IDs (after -m) and chat names.\n"
+        "A failed call's error object is in _gemini_error.\n\n"
+        f"Settings:\n{traits}\n\n{_EXAMPLES}"
+    )
+
+
+# ``%gemini?`` and ``%%gemini?`` show the magic function's docstring.
+GeminiMagics.gemini.__doc__ = help_text()
 
 
 def _as_part(name: str, value: Any) -> Any:

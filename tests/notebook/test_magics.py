@@ -80,7 +80,10 @@ def test_no_interpolate(ip: InteractiveShell) -> None:
 @pytest.mark.parametrize(
     ("line", "body", "message"),
     [
-        ("--bogus", "hi", "unrecognized arguments: --bogus"),
+        ("--bogus", "hi", "unknown option --bogus"),
+        ("--modle x", "hi", "unknown option --modle; did you mean --model"),
+        ("--no-stram", "hi", "did you mean --no-stream"),
+        ("stray words", "hi", "unexpected .stray. on the magic line"),
         ("-t hot", "hi", "expected a number"),
         ("--max-tokens -3", "hi", "positive"),
         ("", "Hello {missing_var}", "no variable 'missing_var'"),
@@ -177,7 +180,8 @@ def test_split_line(line: str, options: str, prompt: str) -> None:
 
 def test_models_usage_config_help(ip: InteractiveShell) -> None:
     df = ip.run_line_magic("gemini", "models")
-    assert "gemini-2.5-flash" in set(df["id"]) and "input_token_limit" in df.columns
+    assert "gemini-2.5-flash" in set(df.index.get_level_values("id"))
+    assert "input_tokens" in df.columns
     cell(ip, "--no-stream", "hi")
     usage = ip.run_line_magic("gemini", "usage")
     assert usage.loc["gemini-2.5-flash", "calls"] >= 1 and usage.loc["gemini-2.5-flash", "total_tokens"] > 0
