@@ -194,7 +194,8 @@ class Files:
 
         ``config`` takes google-genai's ``UploadFileConfig`` (``mime_type``, ``display_name``,
         ``name``, ``http_options``), or pass them as keywords. ``progress(sent, total)`` is
-        called as chunks are acknowledged; ``wait_timeout`` bounds the wait for processing
+        called as chunks are acknowledged (``chunk_size``: 8 MiB unless given; the server may
+        ask for larger pieces); ``wait_timeout`` bounds the wait for processing
         (:class:`~gemini_nb.WaitTimeoutError`); a file whose processing fails raises
         :class:`~gemini_nb.FileProcessingError`.
         """

@@ -14,6 +14,7 @@ import pytest
 
 import gemini_nb as g
 from gemini_nb.types import File
+from tests.conftest import TEST_KEY
 
 from ._run import Run, open_run
 
@@ -196,3 +197,13 @@ async def test_checks_before_sending(run: Run, tmp_path: Path, emulator: Any) ->
     with pytest.raises(g.InvalidInputError, match="MIME type"):
         await run(lambda c: c.files.upload(file=tmp_path / "blob.zzz"))
     assert not list(emulator.app.requests)
+
+
+async def test_the_key_goes_to_the_start_only(keyed_emulator: Any) -> None:
+    # The session URL is the upload's credential: chunks carry no key, as with the official SDK.
+    keyed_emulator.app.requests.clear()
+    with g.Client(base_url=keyed_emulator.url, api_key=TEST_KEY) as client:
+        f = client.files.upload(file=b"hello", mime_type="text/plain")
+        assert client.files.get(name=f.name).state == "ACTIVE"
+    log = [r for r in keyed_emulator.app.requests if "upload" in r["path"]]
+    assert [("x-goog-api-key" in r["headers"]) for r in log] == [True, False]
