@@ -143,8 +143,8 @@ def count_tokens_op(model: str, contents: Any, config: Any) -> Flow[CountTokensR
     path = model_path(model)
     cfg = coerce_config(config)
     body: dict[str, Any]
-    if cfg is not None and (cfg.system_instruction is not None or cfg.tools):
-        # Only the generateContentRequest form counts a system instruction and tools.
+    if cfg is not None and (cfg.system_instruction is not None or cfg.tools or cfg.cached_content):
+        # Only the generateContentRequest form counts a system instruction, tools and a cache.
         tools, _ = split_tools(cfg.tools)
         request, _ = build_generate_request(contents, cfg, tools=tools)
         request.pop("generationConfig", None)

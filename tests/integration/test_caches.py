@@ -116,6 +116,19 @@ async def test_generate_with_a_cache(run: Run, emulator: Any) -> None:
     await run(lambda c: c.caches.delete(name=cache.name))
 
 
+async def test_count_tokens_with_a_cache(run: Run) -> None:
+    cache = await _create(run, ttl=300)
+    plain = await run(lambda c: c.models.count_tokens(model=MODEL, contents="Who recorded it?"))
+    cached = await run(
+        lambda c: c.models.count_tokens(
+            model=MODEL, contents="Who recorded it?", config={"cached_content": cache}
+        )
+    )
+    assert cached.cached_content_token_count == cache.usage_metadata.total_token_count
+    assert cached.total_tokens >= plain.total_tokens
+    await run(lambda c: c.caches.delete(name=cache.name))
+
+
 async def test_expired_cache_is_gone(run: Run, emulator: Any) -> None:
     cache = await _create(run, ttl=30)
     emulator.app.clock.advance(31)
