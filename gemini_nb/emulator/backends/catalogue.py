@@ -454,6 +454,18 @@ _CATALOGUE: tuple[ModelInfo, ...] = (
         input_limit=480,
         output_limit=8_192,
     ),
+    # The model the tuning guide names as tunable on the Developer API.
+    ModelInfo(
+        name="gemini-1.5-flash-001-tuning",
+        display_name="Gemini 1.5 Flash 001 Tuning",
+        version="001",
+        description="Version of Gemini 1.5 Flash that supports tuning.",
+        input_token_limit=16_384,
+        output_token_limit=8_192,
+        methods=("generateContent", "countTokens", "createTunedModel"),
+        top_k=64,
+        thinking=False,
+    ),
     _other(
         "lyria-realtime-exp",
         "Lyria RealTime Experimental",

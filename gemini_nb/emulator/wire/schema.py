@@ -448,7 +448,8 @@ class _Walk:
             for f in msg.required_nested if path else msg.required:
                 if f.json not in out or _is_default(f, out[f.json]):
                     fpath = _join(path, f.proto)
-                    if fpath not in self.skip:
+                    # A skipped path names a field in every element of the lists on its way.
+                    if _INDEX.sub("", fpath) not in self.skip:
                         self.missing.append(fpath)
         return out
 
@@ -575,6 +576,9 @@ def _is_default(f: _Field, value: Any) -> bool:
     if f.type.kind in (_MESSAGE, _STRUCT, _VALUE):
         return False
     return value in ("", 0, False, "0")
+
+
+_INDEX: Final = re.compile(r"\[\d+\]")
 
 
 def _skip_paths(msg: _Message, names: Collection[str]) -> frozenset[str]:
@@ -750,9 +754,13 @@ def _syntax_error(text: str, pos: int, reason: str) -> RequestInvalid:
 # path parameter as a bare `model`, which is no field of the request.
 _NESTED_PATH_BINDINGS: Final[dict[str, tuple[str, ...]]] = {
     "models.batchGenerateContent": ("batch.model",),
-    "models.asyncBatchEmbedContent": ("batch.model",),
+    # Each inline request's model is the batch's when left out (the official SDK leaves it out).
+    "models.asyncBatchEmbedContent": ("batch.model", "batch.inputConfig.requests.requests.request.model"),
     "tunedModels.batchGenerateContent": ("batch.model",),
-    "tunedModels.asyncBatchEmbedContent": ("batch.model",),
+    "tunedModels.asyncBatchEmbedContent": (
+        "batch.model",
+        "batch.inputConfig.requests.requests.request.model",
+    ),
 }
 
 
