@@ -15,7 +15,7 @@ import pytest
 from pydantic import AnyUrl, BaseModel, Field, conint, conlist, constr
 
 from gemini_nb.emulator.model.structured.instances import MISSING, instance_for
-from gemini_nb.emulator.prose.vocab import CITIES, FIRST_NAMES
+from gemini_nb.emulator.model.vocab import CITIES, FIRST_NAMES
 
 FORMATS = jsonschema.FormatChecker()
 

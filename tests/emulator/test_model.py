@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import contextlib
 import io
@@ -10,6 +11,9 @@ import math
 import re
 import struct
 import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -24,6 +28,7 @@ from gemini_nb.emulator.model.generate import (
     stream_chunks,
     token_count,
 )
+from gemini_nb.emulator.model.responder import Conversation, Voice
 from gemini_nb.emulator.model.tools import turn as _tools
 from gemini_nb.emulator.model.tools.turn import ToolTurn
 from gemini_nb.emulator.wire.errors import EmulatorError
@@ -356,6 +361,89 @@ def test_function_history_without_tool_turn_is_answered_in_text(
     text = answer(generate(body, m(FLASH)))
     assert "get_weather" in text and "sunny" in text
 
+
+# --- who words the answers --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _EchoReply:
+    prompt: str
+    task: str = "say"
+
+    def text(self, voice: Voice) -> str:
+        return f"You said: {self.prompt}"
+
+    def thoughts(self, detailed: bool) -> str:
+        return "**Echoing**\n\nI repeat the prompt."
+
+    def caption(self, voice: Voice) -> str:
+        return "An echo:"
+
+    def json(self, voice: Voice) -> Any:
+        return {"echo": self.prompt}
+
+    def enum(self, options: Sequence[Any], voice: Voice) -> Any:
+        return options[-1]
+
+    def values(self, voice: Voice) -> None:
+        return None
+
+
+class _Echo:
+    """A Responder that repeats the prompt."""
+
+    def read(self, conversation: Conversation) -> _EchoReply:
+        return _EchoReply(conversation.prompt)
+
+
+def test_a_responder_replaces_the_prose() -> None:
+    echo = _Echo()
+
+    def said(text: str, model: str = FLASH, **config: Any) -> dict[str, Any]:
+        response = generate(req(text, **config), m(model), responder=echo)
+        validate("GenerateContentResponse", response, direction="response")
+        return response
+
+    r = said("The Moon. It has phases. [emulator:recitation]")
+    assert answer(r) == "You said: The Moon"
+    assert r["candidates"][0]["finishReason"] == "RECITATION"
+    shown = said("Hi", thinkingConfig={"includeThoughts": True})["candidates"][0]["content"]
+    assert shown["parts"][0] == {"text": "**Echoing**\n\nI repeat the prompt.", "thought": True}
+    assert json.loads(answer(said("Hi", responseMimeType="application/json"))) == {"echo": "Hi"}
+    enum = {"type": "STRING", "format": "enum", "enum": ["yes", "no"]}
+    assert answer(said("Hi", responseMimeType="text/x.enum", responseSchema=enum)) == "no"
+    schema = {"type": "OBJECT", "properties": {"n": {"type": "INTEGER"}}, "required": ["n"]}
+    assert isinstance(json.loads(answer(said("Hi", responseSchema=schema)))["n"], int)
+    image = said("A cat", "gemini-2.5-flash-image")["candidates"][0]["content"]["parts"]
+    assert image[0] == {"text": "An echo:"} and "inlineData" in image[1]
+
+
+def _imports(tree: ast.AST, package: list[str], where: str = "<module>") -> list[tuple[str, str]]:
+    """(imported module, enclosing function or class) for every import in the tree."""
+    found: list[tuple[str, str]] = []
+    for node in ast.iter_child_nodes(tree):
+        if isinstance(node, ast.ImportFrom):
+            base = package[: len(package) - node.level + 1] if node.level else []
+            found.append((".".join([*base, *([node.module] if node.module else [])]), where))
+        elif isinstance(node, ast.Import):
+            found += [(alias.name, where) for alias in node.names]
+        inner = node.name if isinstance(node, (ast.FunctionDef, ast.ClassDef)) else where
+        found += _imports(node, package, inner)
+    return found
+
+
+def test_the_model_reaches_prose_only_through_the_responder() -> None:
+    """model/ imports nothing from prose/ except where the default Responder is made."""
+    import gemini_nb.emulator.model as model_package
+
+    root = Path(model_package.__file__).parent
+    reaches = set()
+    for path in sorted(root.rglob("*.py")):
+        parts = ["gemini_nb", "emulator", *path.relative_to(root.parent).with_suffix("").parts]
+        for target, where in _imports(ast.parse(path.read_text(encoding="utf-8")), parts[:-1]):
+            if target.startswith("gemini_nb.emulator.prose"):
+                reaches.add((".".join(parts), where))
+    assert reaches == {("gemini_nb.emulator.model.responder", "prose_responder")}
 
 # --- generationConfig -------------------------------------------------------------------------
 

@@ -16,11 +16,16 @@ import pytest
 from pydantic import BaseModel, TypeAdapter
 
 from gemini_nb.emulator.model.generate import generate, stream_chunks
+from gemini_nb.emulator.model.responder import read_conversation
 from gemini_nb.emulator.model.structured.tables import LARGE_CITIES
 from gemini_nb.emulator.prose.advice import PET_NAMES
-from gemini_nb.emulator.prose.analysis import analyse, wants_code
+from gemini_nb.emulator.prose.analysis import Analysis, analyse, wants_code
 
 from .test_model import FLASH, PRO, answer, m, req, run
+
+
+def analysed(text: str, **kw: Any) -> Analysis:
+    return analyse(read_conversation(req(text, **kw)))
 
 
 def say(text: str, model: str = FLASH, **kw: Any) -> str:
@@ -46,7 +51,7 @@ class City(BaseModel):
 
 def test_format_instruction_leaves_the_topic_and_shapes_the_answer() -> None:
     prompt = "Explain in three short paragraphs why the sky is blue."
-    a = analyse(req(prompt))
+    a = analysed(prompt)
     assert a.topic == "why the sky is blue"
     assert a.shape is not None and (a.shape.unit, a.shape.count) == ("paragraph", 3)
     text = say(prompt)
@@ -72,7 +77,7 @@ def test_format_instruction_leaves_the_topic_and_shapes_the_answer() -> None:
     ],
 )
 def test_format_instructions_are_honoured(prompt: str, unit: str, count: int, topic: str) -> None:
-    a = analyse(req(prompt))
+    a = analysed(prompt)
     assert a.shape is not None and (a.shape.unit, a.shape.count) == (unit, count)
     assert a.topic == topic
     text = say(prompt)
@@ -88,7 +93,7 @@ def test_format_instructions_are_honoured(prompt: str, unit: str, count: int, to
 
 
 def test_briefly_is_a_brevity_rule_not_part_of_the_topic() -> None:
-    a = analyse(req("Explain briefly how tides work"))
+    a = analysed("Explain briefly how tides work")
     assert a.rules.brief and a.topic == "how tides work"
     text = say("Explain briefly how tides work")
     assert "\n" not in text and len(sentences(text)) == 1 and "Moon" in text
@@ -107,9 +112,9 @@ def test_ships_captain_persona_and_a_descriptive_answer() -> None:
     assert "a topic with a few key pieces" not in text
     assert "moon" in text and ("black" in text or "dark" in text) and "waves" in text
     for system in ("You are a sailor.", "You are an old sea captain.", "Talk like a skipper."):
-        assert analyse(req("hi", system=system)).rules.style == "captain", system
-    assert analyse(req("hi", system="You are a pirate captain.")).rules.style == "pirate"
-    teacher = analyse(req("hi", system="Answer like a friendly teacher."))
+        assert analysed("hi", system=system).rules.style == "captain", system
+    assert analysed("hi", system="You are a pirate captain.").rules.style == "pirate"
+    teacher = analysed("hi", system="Answer like a friendly teacher.")
     assert teacher.rules.persona == "friendly teacher" and teacher.rules.style is None
 
 
@@ -122,7 +127,7 @@ PLAN = (
 
 
 def test_plan_answers_in_the_example_json_structure() -> None:
-    assert analyse(req(PLAN)).intent.kind == "plan"
+    assert analysed(PLAN).intent.kind == "plan"
     text = say(PLAN)
     fenced = re.fullmatch(r"```json\n(.*)\n```", text, flags=re.DOTALL)
     assert fenced, text
@@ -261,7 +266,7 @@ def test_suggest_a_name_suggests_names() -> None:
     dog_names = {name for name, _ in PET_NAMES["dog"]}
     assert len(re.findall(r"^\d\. \*\*(\w+)\*\*", five, re.MULTILINE)) == 5
     assert set(re.findall(r"^\d\. \*\*(\w+)\*\*", five, re.MULTILINE)) <= dog_names
-    assert analyse(req("What should I call my goldfish?")).intent.kind == "names"
+    assert analysed("What should I call my goldfish?").intent.kind == "names"
 
 
 # --- 6. counting ------------------------------------------------------------------------------------------
@@ -343,7 +348,7 @@ def test_code_blocks_only_when_code_is_asked_for(prompt: str, code: bool) -> Non
     ],
 )
 def test_descriptions_are_prose_about_the_topic(prompt: str, facts: tuple[str, ...]) -> None:
-    a = analyse(req(prompt))
+    a = analysed(prompt)
     assert a.intent.kind == "describe"
     text = say(prompt)
     assert all(f in text for f in facts), text

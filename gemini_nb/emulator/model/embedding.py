@@ -15,8 +15,8 @@ from collections import defaultdict
 from functools import lru_cache
 from itertools import pairwise
 
-from ..prose.vocab import STOPWORDS
 from .hashing import stream_bytes
+from .vocab import STOPWORDS
 
 __all__ = ["embed_text"]
 

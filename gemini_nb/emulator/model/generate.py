@@ -5,6 +5,13 @@ response shapes, without a network or an API key. Its "model" is a deterministic
 reads the conversation, picks a kind of answer, and phrases it. This page describes exactly
 what it does, so a notebook reader knows what to expect.
 
+Who words the answers
+    Everything below about the shape of a response is decided here; the words of free-text
+    answers, thought summaries and unschematised JSON come from a ``Responder``
+    (``responder.py``). The default is the emulator's own frozen prose (``prose/``), which
+    the rest of this page describes; ``generate(..., responder=...)`` puts another in its
+    place, and scripted answers (``scripted=``) replace a turn's parts outright.
+
 Determinism
     The same request gives the same response, byte for byte: no clock, no randomness, no
     dependence on dict key order. Every choice is a SHA-256 hash of the request; ``responseId``
@@ -18,10 +25,10 @@ What the answer depends on
       from a built-in table of ~60 countries; "Say "hello"" / "Say exactly: ..." is echoed;
       "List 5 fruits" / "List all U.S. states" use built-in lists (fruits, planets, colours,
       countries, U.S. states, days, months...); "List four large cities in South America" and
-      "List three countries in Asia" use the city and country tables (``_tables``: the largest
+      "List three countries in Asia" use the city and country tables (``structured/tables``: the largest
       urban areas per region with rounded populations, each country's region); "Give me 3 tips
       for X", "How do I X?" give numbered tips or steps (topic-specific advice for common topics
-      such as clear code, sleep or learning a language, ``_advice``); "What are the benefits of
+      such as clear code, sleep or learning a language, ``prose/advice``); "What are the benefits of
       X?" and "Recommend some X" give numbered benefits or suggestions; "Suggest a name for a
       cat" / "What should I call my goldfish?" suggest names (a small table of pet names, coined
       names for projects and companies); "Count from one to five in words" counts ("One, two,
@@ -32,7 +39,7 @@ What the answer depends on
       overview; "Describe X" / "Tell me about X" give descriptive paragraphs; for a few topics
       (the Moon, the Sun, the sea, the sky's colour, tides, volcanoes, Iceland, photosynthesis,
       gravity, rainbows, black holes, seasons, leaves, forests, deserts) both draw on short
-      textbook notes (``_topics``); "Tell me about Paris" / "Who was Ada Lovelace?" describe a
+      textbook notes (``prose/topics``); "Tell me about Paris" / "Who was Ada Lovelace?" describe a
       place (capitals and countries from the table) or a person in general terms; "Compare A and
       B" gives bullets or, for technologies, a small table; "Write a haiku / poem / story / joke
       about X"; "Write an email to my boss asking for X" drafts an email; "Summarize: ..."
@@ -75,7 +82,7 @@ What the answer depends on
       dimensions from PNG/JPEG/GIF/WebP headers, audio and video length, PDF pages, the first
       line of text files); an attachment with no text still gets an answer. The emulator does
       not look at pixels or sounds and says so when asked to describe them.
-    * Function calling and other tools: when ``tools`` are declared, ``_tools.tool_turn`` decides
+    * Function calling and other tools: when ``tools`` are declared, ``tools/turn.tool_turn`` decides
       the turn first (function calls, code execution, grounding); its parts become the candidate
       and are counted like any other output. When it declines, the model answers in text; a turn
       made only of functionResponse parts gets a summary of the returned fields.
@@ -175,16 +182,13 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ..backends.catalogue import ModelInfo, not_supported_error
-from ..prose.analysis import Analysis, analyse
-from ..prose.text import Voice, compose_answer, compose_thoughts, free_json, pick_enum
 from ..wire.errors import EmulatorError
 from ..wire.streaming import stream_chunks
 from .embedding import embed_text
 from .hashing import digest, response_id
 from .media import pcm_speech, png_image
-from .structured.example_json import example_answer, example_value
+from .responder import Conversation, Reply, Responder, Voice, prose_responder, read_conversation
 from .structured.instances import instance_for
-from .structured.prompt_values import PromptValues
 from .thinking import ThinkingPlan, plan_thought_tokens, resolve_thinking, thought_signature
 from .tokens import (
     count_text,
@@ -311,7 +315,7 @@ def _output_mode(config: dict[str, Any], model: ModelInfo) -> _Output:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-def _phrasing_key(request: dict[str, Any], analysis: Analysis) -> bytes:
+def _phrasing_key(request: dict[str, Any], conversation: Conversation) -> bytes:
     config = request.get("generationConfig") or {}
     temperature = config.get("temperature")
     sampling = (
@@ -319,8 +323,8 @@ def _phrasing_key(request: dict[str, Any], analysis: Analysis) -> bytes:
         if temperature == 0
         else {k: config.get(k) for k in ("temperature", "seed", "topP", "topK")}
     )
-    history = [[r, t] for r, t in analysis.history]
-    return digest("phrasing", analysis.prompt, history, analysis.system_text, sampling)
+    history = [[r, t] for r, t in conversation.history]
+    return digest("phrasing", conversation.prompt, history, conversation.system_text, sampling)
 
 
 def _thresholds(request: dict[str, Any]) -> dict[str, int]:
@@ -389,7 +393,8 @@ def _signs(model: ModelInfo, plan: ThinkingPlan, first_part: dict[str, Any]) -> 
 class _Job:
     """Everything the candidates of one request share, plus their running token counts."""
 
-    analysis: Analysis
+    conversation: Conversation
+    reply: Reply
     model: ModelInfo
     request: dict[str, Any]
     plan: ThinkingPlan
@@ -410,7 +415,7 @@ def _candidate(job: _Job, index: int) -> dict[str, Any]:
     voice = Voice(job.key, index)
     cand_key = digest(job.key, "candidate", index)
     thoughts = plan_thought_tokens(
-        "tool" if job.turn else job.analysis.intent.kind,
+        "tool" if job.turn else job.reply.task,
         job.model,
         job.plan,
         job.prompt_tokens,
@@ -420,7 +425,7 @@ def _candidate(job: _Job, index: int) -> dict[str, Any]:
     )
     thought_parts: list[dict[str, Any]] = []
     if thoughts and job.plan.include_thoughts:
-        summary = compose_thoughts(job.analysis, detailed=thoughts >= 150)
+        summary = job.reply.thoughts(detailed=thoughts >= 150)
         thought_parts.append({"text": truncate_text(summary, thoughts), "thought": True})
     extra: dict[str, Any] = {}
     tool_use = 0
@@ -442,7 +447,8 @@ def _candidate(job: _Job, index: int) -> dict[str, Any]:
     else:
         allowance = None if job.max_output is None else job.max_output - thoughts
         parts, answer, finish = _answer_parts(
-            job.analysis,
+            job.conversation,
+            job.reply,
             voice,
             job.output,
             job.model,
@@ -502,6 +508,7 @@ def generate(
     api_version: str = "v1beta",
     cached_content: dict[str, Any] | None = None,
     scripted: list[dict[str, Any]] | None = None,
+    responder: Responder | None = None,
 ) -> dict[str, Any]:
     """A full GenerateContentResponse for a validated GenerateContentRequest.
 
@@ -511,6 +518,9 @@ def generate(
 
     ``scripted``: the parts of a scripted answer (``--answers``): they replace what the model
     would have said or called, and are counted like any other output.
+
+    ``responder``: who words the answers (see :mod:`.responder`); the emulator's own prose by
+    default.
     """
     if not model.supports("generateContent"):
         raise not_supported_error(model.name, "generateContent", api_version)
@@ -528,12 +538,13 @@ def generate(
         raise _invalid(
             f"The input token count ({prompt_tokens}) exceeds the maximum number of tokens allowed ({model.input_token_limit})."
         )
-    analysis = analyse(request)
+    conversation = read_conversation(request)
+    reply = (responder or prose_responder()).read(conversation)
     rid = response_id(request, model.name)
     prompt_details = modality_details(breakdown)
     tail = {"modelVersion": model.reported_version, "responseId": rid}
 
-    if "block" in analysis.triggers and _is_blocked(request, "HIGH"):
+    if "block" in conversation.triggers and _is_blocked(request, "HIGH"):
         return {
             "promptFeedback": {
                 "blockReason": "SAFETY",
@@ -559,7 +570,8 @@ def generate(
     else:
         turn = _tools.tool_turn(request, model.name) if request.get("tools") else None
     job = _Job(
-        analysis,
+        conversation,
+        reply,
         model,
         request,
         plan,
@@ -567,7 +579,7 @@ def generate(
         max_output,
         prompt_tokens,
         turn,
-        key=_phrasing_key(request, analysis),
+        key=_phrasing_key(request, conversation),
         stops=[str(s) for s in config.get("stopSequences") or []],
     )
     candidates = [_candidate(job, index) for index in range(count)]
@@ -594,7 +606,8 @@ def generate(
 
 
 def _answer_parts(
-    analysis: Analysis,
+    conversation: Conversation,
+    reply: Reply,
     voice: Voice,
     output: _Output,
     model: ModelInfo,
@@ -605,10 +618,10 @@ def _answer_parts(
 ) -> tuple[list[dict[str, Any]], int, str]:
     """(parts, answer tokens, finishReason) of an answer no tool decided."""
     index = voice.candidate
-    if "safety" in analysis.triggers and _is_blocked(request, "MEDIUM"):
+    if "safety" in conversation.triggers and _is_blocked(request, "MEDIUM"):
         return [], 0, "SAFETY"
     if output.kind == "audio":
-        speech = pcm_speech(analysis.prompt or "Hello", digest(voice.key, index))
+        speech = pcm_speech(conversation.prompt or "Hello", digest(voice.key, index))
         seconds = len(speech) / 48_000
         tokens = max(1, math.ceil(seconds * AUDIO_OUTPUT_TOKENS_PER_SECOND))
         media_details["AUDIO"] = media_details.get("AUDIO", 0) + tokens
@@ -621,18 +634,10 @@ def _answer_parts(
         parts: list[dict[str, Any]] = []
         tokens = IMAGE_OUTPUT_TOKENS
         if output.with_text:
-            line = voice.pick(
-                (
-                    f"Here is an image of {analysis.topic} for you!",
-                    f"Here's {analysis.topic}, as requested:",
-                    f"I've created an image of {analysis.topic}.",
-                    f"Here's my take on {analysis.topic}:",
-                ),
-                "image",
-            )
+            line = reply.caption(voice)
             parts.append({"text": line})
             tokens += count_text(line)
-        png = png_image(digest(voice.key, index, analysis.prompt))
+        png = png_image(digest(voice.key, index, conversation.prompt))
         parts.append(
             {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode("ascii")}}
         )
@@ -643,24 +648,22 @@ def _answer_parts(
             value = instance_for(
                 output.schema,
                 dialect=output.dialect,
-                values=PromptValues(analysis, voice),
-                seed=f"{analysis.prompt}|{index}|{voice.key.hex()}",
+                values=reply.values(voice),
+                seed=f"{conversation.prompt}|{index}|{voice.key.hex()}",
             )
         else:
-            value = example_value(analysis, voice) or free_json(analysis, voice)
+            value = reply.json(voice)
         text = (
             json.dumps(value, ensure_ascii=False, indent=2)
             if model.pretty_json
             else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         )
     elif output.kind == "enum":
-        text = str(
-            pick_enum([o for o in output.schema["enum"] if o is not None], analysis.prompt, voice)
-        )
+        text = str(reply.enum([o for o in output.schema["enum"] if o is not None], voice))
     else:
-        text = example_answer(analysis, voice) or compose_answer(analysis, voice)
+        text = reply.text(voice)
     finish = "STOP"
-    if "recitation" in analysis.triggers:
+    if "recitation" in conversation.triggers:
         text = text.split("\n\n")[0].split(". ")[0]
         finish = "RECITATION"
     text, cut_reason = _cut(text, stops, allowance)

@@ -1,4 +1,4 @@
-"""Everyday advice the emulated model can give: topic tips, simple recipes and pet names.
+"""Everyday advice the emulated model can give: topic tips and pet names.
 
 Written for this project; common-sense content, not facts about the world.
 """
@@ -6,9 +6,8 @@ Written for this project; common-sense content, not facts about the world.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-__all__ = ["PET_NAMES", "RECIPES", "Recipe", "names_for", "tips_for"]
+__all__ = ["PET_NAMES", "names_for", "tips_for"]
 
 # (pattern matched against the topic, ((headline, explanation), ...))
 _TIPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
@@ -146,147 +145,6 @@ def tips_for(topic: str) -> tuple[tuple[str, str], ...] | None:
             return tips
     return None
 
-
-@dataclass(frozen=True)
-class Recipe:
-    name: str
-    cuisine: str
-    minutes: int
-    servings: int
-    ingredients: tuple[str, ...]
-    steps: tuple[str, ...]
-
-
-RECIPES: tuple[Recipe, ...] = (
-    Recipe(
-        "Chocolate chip cookies",
-        "American",
-        30,
-        24,
-        (
-            "flour",
-            "butter",
-            "brown sugar",
-            "eggs",
-            "vanilla extract",
-            "baking soda",
-            "chocolate chips",
-        ),
-        (
-            "Cream the butter and sugar, then beat in the eggs and vanilla.",
-            "Mix in the flour and baking soda, then fold in the chocolate chips.",
-            "Bake spoonfuls on a lined tray at 180 °C for 10 to 12 minutes.",
-        ),
-    ),
-    Recipe(
-        "Oatmeal raisin cookies",
-        "American",
-        35,
-        20,
-        ("rolled oats", "flour", "butter", "brown sugar", "egg", "cinnamon", "raisins"),
-        (
-            "Cream the butter and sugar, then beat in the egg.",
-            "Stir in the flour, oats, cinnamon and raisins.",
-            "Bake at 180 °C for 12 to 14 minutes.",
-        ),
-    ),
-    Recipe(
-        "Shortbread",
-        "Scottish",
-        45,
-        16,
-        ("flour", "butter", "sugar"),
-        (
-            "Rub the butter into the flour and sugar until it comes together.",
-            "Press into a tin and prick with a fork.",
-            "Bake at 160 °C for about 30 minutes, until pale golden.",
-        ),
-    ),
-    Recipe(
-        "Spaghetti aglio e olio",
-        "Italian",
-        20,
-        2,
-        ("spaghetti", "olive oil", "garlic", "chilli flakes", "parsley"),
-        (
-            "Cook the spaghetti in salted water.",
-            "Gently fry sliced garlic and chilli in olive oil.",
-            "Toss the pasta with the oil, a splash of pasta water and parsley.",
-        ),
-    ),
-    Recipe(
-        "Guacamole",
-        "Mexican",
-        10,
-        4,
-        ("avocados", "lime", "red onion", "coriander", "salt"),
-        (
-            "Mash the avocados with lime juice and salt.",
-            "Stir in finely chopped onion and coriander.",
-            "Taste, adjust the seasoning and serve straight away.",
-        ),
-    ),
-    Recipe(
-        "Tomato soup",
-        "European",
-        40,
-        4,
-        ("tomatoes", "onion", "garlic", "vegetable stock", "olive oil", "basil"),
-        (
-            "Soften the onion and garlic in olive oil.",
-            "Add the tomatoes and stock and simmer for 20 minutes.",
-            "Blend until smooth and finish with basil.",
-        ),
-    ),
-    Recipe(
-        "Pancakes",
-        "American",
-        25,
-        4,
-        ("flour", "milk", "eggs", "baking powder", "sugar", "butter"),
-        (
-            "Whisk the flour, baking powder and sugar with the milk and eggs.",
-            "Cook ladlefuls in a buttered pan until bubbles form, then flip.",
-            "Serve warm with your favourite toppings.",
-        ),
-    ),
-    Recipe(
-        "Vegetable stir-fry",
-        "Chinese",
-        20,
-        2,
-        ("mixed vegetables", "garlic", "ginger", "soy sauce", "sesame oil", "rice"),
-        (
-            "Cook the rice.",
-            "Stir-fry garlic and ginger, then the vegetables, over high heat.",
-            "Season with soy sauce and sesame oil and serve with the rice.",
-        ),
-    ),
-    Recipe(
-        "Greek salad",
-        "Greek",
-        15,
-        2,
-        ("tomatoes", "cucumber", "red onion", "feta", "olives", "olive oil", "oregano"),
-        (
-            "Chop the tomatoes, cucumber and onion.",
-            "Top with feta and olives.",
-            "Dress with olive oil and a pinch of oregano.",
-        ),
-    ),
-    Recipe(
-        "Banana bread",
-        "American",
-        70,
-        8,
-        ("ripe bananas", "flour", "butter", "sugar", "eggs", "baking soda"),
-        (
-            "Mash the bananas and mix with melted butter, sugar and eggs.",
-            "Fold in the flour and baking soda.",
-            "Bake in a loaf tin at 175 °C for about an hour.",
-        ),
-    ),
-)
 
 # Pet names with a short reason each.
 PET_NAMES: dict[str, tuple[tuple[str, str], ...]] = {

@@ -8,14 +8,16 @@ and what kind of answer the prompt asks for (a greeting, a sum, a list, some cod
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ..model.media import MediaInfo, inspect_part
+from ..model.responder import Conversation
+from ..model.vocab import CAPITALS, STOPWORDS
 from .arith import arithmetic, format_number
 from .asks import Ask, read_count, read_describe, read_names, read_plan
+from .categories import CATEGORY_POOLS
 from .shape import Shape, split_format
-from .vocab import CAPITALS, CATEGORY_POOLS, STOPWORDS
 
 __all__ = [
     "Analysis",
@@ -27,8 +29,6 @@ __all__ = [
     "keywords_of",
     "wants_code",
 ]
-
-_TRIGGER_RE = re.compile(r"\[emulator:(block|safety|recitation)\]", re.IGNORECASE)
 
 LANGUAGES = {
     "french": "fr",
@@ -126,18 +126,8 @@ class Analysis:
     intent: Intent
     keywords: tuple[str, ...]
     topic: str
-    triggers: frozenset[str] = field(default_factory=frozenset)
-    system_text: str = ""
     new_name: bool = False  # the user introduced themselves in this very turn
     shape: Shape | None = None  # "in three paragraphs", "in 50 words"...
-
-
-def _text_of(content: dict[str, Any]) -> str:
-    return "\n".join(
-        str(p.get("text") or "")
-        for p in content.get("parts") or []
-        if "text" in p and p.get("thought") is not True
-    ).strip()
 
 
 def keywords_of(text: str, limit: int = 6) -> tuple[str, ...]:
@@ -690,33 +680,17 @@ def _intent(
     return Intent("generic", subject=_clean_subject(" ".join(keywords_of(p, 4))))
 
 
-def analyse(request: dict[str, Any]) -> Analysis:
+def analyse(conversation: Conversation) -> Analysis:
     """Everything the phrase generator needs to know about a request."""
-    contents = [c for c in request.get("contents") or [] if isinstance(c, dict)]
-    last_user = next(
-        (i for i in range(len(contents) - 1, -1, -1) if contents[i].get("role", "user") != "model"),
-        None,
-    )
-    last = contents[last_user] if last_user is not None else {"parts": []}
-    raw_prompt = _text_of(last)
-    triggers = frozenset(t.lower() for t in _TRIGGER_RE.findall(raw_prompt))
-    prompt = _TRIGGER_RE.sub("", raw_prompt).strip()
-    media = tuple(info for p in last.get("parts") or [] if (info := inspect_part(p)) is not None)
+    prompt, history = conversation.prompt, conversation.history
+    parts = conversation.parts
+    media = tuple(info for p in parts if (info := inspect_part(p)) is not None)
     responses = tuple(
-        p["functionResponse"]
-        for p in last.get("parts") or []
-        if isinstance(p.get("functionResponse"), dict)
-    )
-    history = tuple(
-        (str(c.get("role", "user")), _text_of(c))
-        for i, c in enumerate(contents)
-        if last_user is None or i < last_user
+        p["functionResponse"] for p in parts if isinstance(p.get("functionResponse"), dict)
     )
     user_texts = [t for r, t in history if r != "model"] + [prompt]
     facts = _facts(user_texts)
-    system = request.get("systemInstruction") or {}
-    system_text = _text_of(system) if isinstance(system, dict) else ""
-    rules = _rules(system_text, prompt)
+    rules = _rules(conversation.system_text, prompt)
     asked, shape, briefly = split_format(prompt)
     if briefly and not rules.brief:
         rules = replace(rules, brief=True)
@@ -740,8 +714,6 @@ def analyse(request: dict[str, Any]) -> Analysis:
         intent=intent,
         keywords=keywords,
         topic=topic or "your question",
-        triggers=triggers,
-        system_text=system_text,
         new_name=new_name,
         shape=shape,
     )

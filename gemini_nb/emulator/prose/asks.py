@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from .shape import NUMBER_RE, number_value
+from ..model.numbers import NUMBER_RE, number_value
 
 __all__ = ["Ask", "read_count", "read_describe", "read_names", "read_plan"]
 

@@ -1,4 +1,4 @@
-"""Building blocks for the emulated model's answers: the Voice, the Draft and text helpers."""
+"""Building blocks for the emulated model's answers: the Draft and text helpers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,13 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..model.hashing import digest_int
 from ..model.media import MediaInfo, human_size
+from ..model.responder import Voice
 from .analysis import Analysis
 from .phrases import EN
 
 __all__ = [
     "Draft",
-    "Voice",
     "article",
     "bullets",
     "cap",
@@ -25,20 +24,6 @@ __all__ = [
     "strip_markdown",
     "text_file_notes",
 ]
-
-
-@dataclass(frozen=True)
-class Voice:
-    """Deterministic phrasing choices; ``candidate`` shifts every choice so candidates differ."""
-
-    key: bytes
-    candidate: int = 0
-
-    def pick(self, options: Sequence[str], slot: str) -> str:
-        return options[(digest_int(self.key, slot) + self.candidate) % len(options)]
-
-    def number(self, slot: str, n: int) -> int:
-        return (digest_int(self.key, slot) + self.candidate) % max(1, n)
 
 
 @dataclass

@@ -9,13 +9,15 @@ from __future__ import annotations
 import json
 import re
 
+from ..model.responder import Voice
 from ..model.structured.tables import COUNTRY_POPULATION, COUNTRY_REGION, region_in
-from ..model.tools.codegen import snippet_for
+from ..model.vocab import CAPITALS
 from .advice import tips_for
 from .analysis import LANGUAGE_NAMES, Analysis, keywords_of
+from .categories import CATEGORY_POOLS
+from .code import snippet_for
 from .drafting import (
     Draft,
-    Voice,
     article,
     bullets,
     cap,
@@ -37,11 +39,9 @@ from .prose import (
     notes_draft,
     topic_paragraphs,
 )
-from .vocab import CAPITALS, CATEGORY_POOLS
 
 __all__ = [
     "Draft",
-    "Voice",
     "article",
     "bullets",
     "english_draft",

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 
 from ..model.hashing import digest_int
+from ..model.responder import Voice
 from .analysis import Analysis
-from .drafting import Draft, Voice, article, bullets, cap, closing_line, join, sentence_case
+from .drafting import Draft, article, bullets, cap, closing_line, join, sentence_case
 from .phrases import EN
 from .prose import topic_paragraphs
 

@@ -3,24 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..model.hashing import choose
-from ..model.structured.tables import (
-    BOOKS,
-    CITY_SIGHTS,
-    LARGE_CITIES,
-    MOVIES,
-    City,
-    Sights,
-    cities_in,
-    region_in,
-)
+from ..model.numbers import number_words
+from ..model.responder import Voice
+from ..model.structured.tables import BOOKS, LARGE_CITIES, MOVIES, City, cities_in, region_in
+from ..model.vocab import ADJECTIVES, NOUNS
 from .advice import names_for
 from .analysis import Analysis
-from .drafting import Draft, Voice, bullets, cap
-from .shape import number_words
-from .vocab import ADJECTIVES, NOUNS
+from .drafting import Draft, bullets, cap
 
 __all__ = [
     "count_draft",
@@ -142,6 +134,99 @@ def names_draft(a: Analysis, v: Voice) -> Draft:
 
 
 # --- plans ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sights:
+    """Well-known things to do in a city, by time of day, for trip plans."""
+
+    morning: tuple[str, ...]
+    afternoon: tuple[str, ...]
+    evening: tuple[str, ...]
+    food: tuple[str, ...]
+
+
+CITY_SIGHTS: dict[str, Sights] = {
+    "Lisbon": Sights(
+        (
+            "Wander up through the Alfama district to São Jorge Castle for views over the city",
+            "Ride historic Tram 28 through Graça and Alfama",
+        ),
+        (
+            "Head to Belém for Jerónimos Monastery and Belém Tower",
+            "Explore the Baixa and Chiado neighbourhoods and the riverside Praça do Comércio",
+        ),
+        (
+            "Catch the sunset from a miradouro such as Senhora do Monte",
+            "Listen to fado in Alfama or Bairro Alto",
+        ),
+        (
+            "grilled sardines or a bifana, with a pastel de nata for dessert",
+            "a bowl of caldo verde",
+        ),
+    ),
+    "Paris": Sights(
+        (
+            "Visit the Louvre early, before the crowds",
+            "Climb the hill of Montmartre to the Sacré-Cœur",
+        ),
+        ("Walk along the Seine past Notre-Dame and the Île de la Cité", "Explore Le Marais"),
+        ("See the Eiffel Tower light up after dark", "Take an evening stroll along the Seine"),
+        ("a croque-monsieur at a café", "a set lunch at a neighbourhood bistro"),
+    ),
+    "Rome": Sights(
+        (
+            "Start at the Colosseum and the Roman Forum",
+            "Visit the Vatican Museums and St Peter's Basilica",
+        ),
+        ("See the Pantheon and toss a coin in the Trevi Fountain", "Wander around Piazza Navona"),
+        ("Have dinner in Trastevere", "Watch the sunset from the Pincio terrace"),
+        ("pizza al taglio", "cacio e pepe at a trattoria"),
+    ),
+    "London": Sights(
+        ("Visit the British Museum (entry is free)", "Explore the Tower of London"),
+        ("Walk the South Bank from Westminster to Tower Bridge", "Browse Borough Market"),
+        ("See a show in the West End", "Have dinner in Covent Garden"),
+        ("street food at Borough Market", "a classic pub meal"),
+    ),
+    "Barcelona": Sights(
+        ("Visit the Sagrada Família (book ahead)", "Explore Park Güell"),
+        ("Wander through the Gothic Quarter", "Relax on Barceloneta beach"),
+        ("Have tapas in El Born", "Watch the sunset from Montjuïc"),
+        ("a bite at La Boqueria market", "tapas in the Gothic Quarter"),
+    ),
+    "Tokyo": Sights(
+        ("Visit Senso-ji temple in Asakusa", "Walk through Meiji Shrine's forested grounds"),
+        ("Browse the Tsukiji Outer Market", "Explore Harajuku and Omotesando"),
+        ("See the lights of Shibuya Crossing", "Eat at a small izakaya in Shinjuku"),
+        ("a bowl of ramen", "sushi at the Tsukiji Outer Market"),
+    ),
+    "New York": Sights(
+        ("Walk through Central Park", "Visit the Metropolitan Museum of Art"),
+        ("Stroll along the High Line", "Walk across the Brooklyn Bridge"),
+        ("See the lights of Times Square", "Catch a Broadway show"),
+        ("a slice of New York pizza", "a deli sandwich"),
+    ),
+    "Berlin": Sights(
+        ("Start at the Brandenburg Gate and the Reichstag dome", "Explore Museum Island"),
+        ("Walk along the East Side Gallery", "Visit the Berlin Wall Memorial"),
+        ("Spend the evening in Kreuzberg", "Have dinner in Prenzlauer Berg"),
+        ("a currywurst", "a döner kebab"),
+    ),
+    "Amsterdam": Sights(
+        ("Visit the Rijksmuseum", "Walk the canal ring"),
+        ("Visit the Anne Frank House (book ahead)", "Relax in the Vondelpark"),
+        ("Take an evening canal cruise", "Have dinner in the Jordaan"),
+        ("a broodje from a local café", "Dutch pancakes"),
+    ),
+    "Kyoto": Sights(
+        ("Walk the torii gates of Fushimi Inari Shrine", "Visit Kinkaku-ji, the Golden Pavilion"),
+        ("Explore the Arashiyama bamboo grove", "Wander around Kiyomizu-dera"),
+        ("Stroll through the Gion district", "Walk along the Kamo River"),
+        ("a bowl of udon", "tofu dishes, a Kyoto speciality"),
+    ),
+}
+
 
 _GENERIC_SIGHTS = Sights(
     (

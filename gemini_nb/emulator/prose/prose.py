@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 
+from ..model.responder import Voice
 from .analysis import Analysis
-from .drafting import Draft, Voice, cap, closing_line, first_sentence
+from .drafting import Draft, cap, closing_line, first_sentence
 from .shape import Shape
 from .topics import notes_for
 

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..model.hashing import digest_int
-from ..model.tools.codegen import snippet_for
+from ..model.responder import Voice
 from .analysis import LANGUAGE_NAMES, Analysis, wants_code
+from .categories import CATEGORY_POOLS
+from .code import snippet_for
 from .drafts import (
     Draft,
-    Voice,
     article,
     bullets,
     english_draft,
@@ -31,10 +32,8 @@ from .drafts import (
 )
 from .drafts_more import count_values, name_ideas, plan_slots
 from .phrases import LOCALIZED, STYLE_WRAP
-from .vocab import CATEGORY_POOLS
 
 __all__ = [
-    "Voice",
     "compose_answer",
     "compose_thoughts",
     "free_json",

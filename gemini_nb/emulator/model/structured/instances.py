@@ -32,8 +32,8 @@ import math
 from collections.abc import Mapping
 from typing import Any, Final, Literal, Protocol
 
-from ...prose.vocab import FIRST_NAMES, NOUNS
 from ..hashing import canonical_json, choose, digest_int, unit
+from ..vocab import FIRST_NAMES, NOUNS
 from .conform import conforms, resolve_ref
 from .plausible import plausible_bool, plausible_number_range, plausible_string, string_for_format
 from .regex_sample import sample_matching

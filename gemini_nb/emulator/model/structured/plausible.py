@@ -10,7 +10,8 @@ import base64
 import re
 import uuid
 
-from ...prose.vocab import (
+from ..hashing import choose, digest, digest_int
+from ..vocab import (
     ADJECTIVES,
     ANIMALS,
     CAPITALS,
@@ -23,7 +24,6 @@ from ...prose.vocab import (
     NOUNS,
     STREETS,
 )
-from ..hashing import choose, digest, digest_int
 
 __all__ = [
     "name_words",

@@ -13,9 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ...prose.advice import RECIPES
-from ...prose.shape import plural_counts, singular
-from ...prose.vocab import CAPITALS, CITIES
+from ..numbers import plural_counts, singular
+from ..vocab import CAPITALS, CITIES
 from .plausible import name_words
 from .tables import (
     BOOKS,
@@ -24,6 +23,7 @@ from .tables import (
     COUNTRY_REGION,
     LARGE_CITIES,
     MOVIES,
+    RECIPES,
     cities_in,
     region_in,
 )

@@ -1,4 +1,4 @@
-"""Small fact tables: large cities, countries by region, classic books and films, city sights.
+"""Small fact tables: large cities, countries by region, classic books and films, simple recipes.
 
 Written for this project. Populations are approximate and rounded: cities are urban-area
 (metropolitan) estimates for around 2020, countries are early-2020s estimates; definitions
@@ -10,21 +10,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ...prose.vocab import CAPITALS
+from ..vocab import CAPITALS
 
 __all__ = [
     "BOOKS",
     "CITY_COUNTRY",
-    "CITY_SIGHTS",
     "COUNTRY_POPULATION",
     "COUNTRY_REGION",
     "LARGE_CITIES",
     "MOVIES",
+    "RECIPES",
     "REGIONS",
     "Book",
     "City",
     "Movie",
-    "Sights",
+    "Recipe",
     "cities_in",
     "region_in",
 ]
@@ -333,92 +333,142 @@ MOVIES: tuple[Movie, ...] = (
 
 
 @dataclass(frozen=True)
-class Sights:
-    """Well-known things to do in a city, by time of day, for trip plans."""
+class Recipe:
+    name: str
+    cuisine: str
+    minutes: int
+    servings: int
+    ingredients: tuple[str, ...]
+    steps: tuple[str, ...]
 
-    morning: tuple[str, ...]
-    afternoon: tuple[str, ...]
-    evening: tuple[str, ...]
-    food: tuple[str, ...]
 
-
-CITY_SIGHTS: dict[str, Sights] = {
-    "Lisbon": Sights(
+RECIPES: tuple[Recipe, ...] = (
+    Recipe(
+        "Chocolate chip cookies",
+        "American",
+        30,
+        24,
         (
-            "Wander up through the Alfama district to São Jorge Castle for views over the city",
-            "Ride historic Tram 28 through Graça and Alfama",
+            "flour",
+            "butter",
+            "brown sugar",
+            "eggs",
+            "vanilla extract",
+            "baking soda",
+            "chocolate chips",
         ),
         (
-            "Head to Belém for Jerónimos Monastery and Belém Tower",
-            "Explore the Baixa and Chiado neighbourhoods and the riverside Praça do Comércio",
+            "Cream the butter and sugar, then beat in the eggs and vanilla.",
+            "Mix in the flour and baking soda, then fold in the chocolate chips.",
+            "Bake spoonfuls on a lined tray at 180 °C for 10 to 12 minutes.",
         ),
+    ),
+    Recipe(
+        "Oatmeal raisin cookies",
+        "American",
+        35,
+        20,
+        ("rolled oats", "flour", "butter", "brown sugar", "egg", "cinnamon", "raisins"),
         (
-            "Catch the sunset from a miradouro such as Senhora do Monte",
-            "Listen to fado in Alfama or Bairro Alto",
+            "Cream the butter and sugar, then beat in the egg.",
+            "Stir in the flour, oats, cinnamon and raisins.",
+            "Bake at 180 °C for 12 to 14 minutes.",
         ),
+    ),
+    Recipe(
+        "Shortbread",
+        "Scottish",
+        45,
+        16,
+        ("flour", "butter", "sugar"),
         (
-            "grilled sardines or a bifana, with a pastel de nata for dessert",
-            "a bowl of caldo verde",
+            "Rub the butter into the flour and sugar until it comes together.",
+            "Press into a tin and prick with a fork.",
+            "Bake at 160 °C for about 30 minutes, until pale golden.",
         ),
     ),
-    "Paris": Sights(
+    Recipe(
+        "Spaghetti aglio e olio",
+        "Italian",
+        20,
+        2,
+        ("spaghetti", "olive oil", "garlic", "chilli flakes", "parsley"),
         (
-            "Visit the Louvre early, before the crowds",
-            "Climb the hill of Montmartre to the Sacré-Cœur",
+            "Cook the spaghetti in salted water.",
+            "Gently fry sliced garlic and chilli in olive oil.",
+            "Toss the pasta with the oil, a splash of pasta water and parsley.",
         ),
-        ("Walk along the Seine past Notre-Dame and the Île de la Cité", "Explore Le Marais"),
-        ("See the Eiffel Tower light up after dark", "Take an evening stroll along the Seine"),
-        ("a croque-monsieur at a café", "a set lunch at a neighbourhood bistro"),
     ),
-    "Rome": Sights(
+    Recipe(
+        "Guacamole",
+        "Mexican",
+        10,
+        4,
+        ("avocados", "lime", "red onion", "coriander", "salt"),
         (
-            "Start at the Colosseum and the Roman Forum",
-            "Visit the Vatican Museums and St Peter's Basilica",
+            "Mash the avocados with lime juice and salt.",
+            "Stir in finely chopped onion and coriander.",
+            "Taste, adjust the seasoning and serve straight away.",
         ),
-        ("See the Pantheon and toss a coin in the Trevi Fountain", "Wander around Piazza Navona"),
-        ("Have dinner in Trastevere", "Watch the sunset from the Pincio terrace"),
-        ("pizza al taglio", "cacio e pepe at a trattoria"),
     ),
-    "London": Sights(
-        ("Visit the British Museum (entry is free)", "Explore the Tower of London"),
-        ("Walk the South Bank from Westminster to Tower Bridge", "Browse Borough Market"),
-        ("See a show in the West End", "Have dinner in Covent Garden"),
-        ("street food at Borough Market", "a classic pub meal"),
+    Recipe(
+        "Tomato soup",
+        "European",
+        40,
+        4,
+        ("tomatoes", "onion", "garlic", "vegetable stock", "olive oil", "basil"),
+        (
+            "Soften the onion and garlic in olive oil.",
+            "Add the tomatoes and stock and simmer for 20 minutes.",
+            "Blend until smooth and finish with basil.",
+        ),
     ),
-    "Barcelona": Sights(
-        ("Visit the Sagrada Família (book ahead)", "Explore Park Güell"),
-        ("Wander through the Gothic Quarter", "Relax on Barceloneta beach"),
-        ("Have tapas in El Born", "Watch the sunset from Montjuïc"),
-        ("a bite at La Boqueria market", "tapas in the Gothic Quarter"),
+    Recipe(
+        "Pancakes",
+        "American",
+        25,
+        4,
+        ("flour", "milk", "eggs", "baking powder", "sugar", "butter"),
+        (
+            "Whisk the flour, baking powder and sugar with the milk and eggs.",
+            "Cook ladlefuls in a buttered pan until bubbles form, then flip.",
+            "Serve warm with your favourite toppings.",
+        ),
     ),
-    "Tokyo": Sights(
-        ("Visit Senso-ji temple in Asakusa", "Walk through Meiji Shrine's forested grounds"),
-        ("Browse the Tsukiji Outer Market", "Explore Harajuku and Omotesando"),
-        ("See the lights of Shibuya Crossing", "Eat at a small izakaya in Shinjuku"),
-        ("a bowl of ramen", "sushi at the Tsukiji Outer Market"),
+    Recipe(
+        "Vegetable stir-fry",
+        "Chinese",
+        20,
+        2,
+        ("mixed vegetables", "garlic", "ginger", "soy sauce", "sesame oil", "rice"),
+        (
+            "Cook the rice.",
+            "Stir-fry garlic and ginger, then the vegetables, over high heat.",
+            "Season with soy sauce and sesame oil and serve with the rice.",
+        ),
     ),
-    "New York": Sights(
-        ("Walk through Central Park", "Visit the Metropolitan Museum of Art"),
-        ("Stroll along the High Line", "Walk across the Brooklyn Bridge"),
-        ("See the lights of Times Square", "Catch a Broadway show"),
-        ("a slice of New York pizza", "a deli sandwich"),
+    Recipe(
+        "Greek salad",
+        "Greek",
+        15,
+        2,
+        ("tomatoes", "cucumber", "red onion", "feta", "olives", "olive oil", "oregano"),
+        (
+            "Chop the tomatoes, cucumber and onion.",
+            "Top with feta and olives.",
+            "Dress with olive oil and a pinch of oregano.",
+        ),
     ),
-    "Berlin": Sights(
-        ("Start at the Brandenburg Gate and the Reichstag dome", "Explore Museum Island"),
-        ("Walk along the East Side Gallery", "Visit the Berlin Wall Memorial"),
-        ("Spend the evening in Kreuzberg", "Have dinner in Prenzlauer Berg"),
-        ("a currywurst", "a döner kebab"),
+    Recipe(
+        "Banana bread",
+        "American",
+        70,
+        8,
+        ("ripe bananas", "flour", "butter", "sugar", "eggs", "baking soda"),
+        (
+            "Mash the bananas and mix with melted butter, sugar and eggs.",
+            "Fold in the flour and baking soda.",
+            "Bake in a loaf tin at 175 °C for about an hour.",
+        ),
     ),
-    "Amsterdam": Sights(
-        ("Visit the Rijksmuseum", "Walk the canal ring"),
-        ("Visit the Anne Frank House (book ahead)", "Relax in the Vondelpark"),
-        ("Take an evening canal cruise", "Have dinner in the Jordaan"),
-        ("a broodje from a local café", "Dutch pancakes"),
-    ),
-    "Kyoto": Sights(
-        ("Walk the torii gates of Fushimi Inari Shrine", "Visit Kinkaku-ji, the Golden Pavilion"),
-        ("Explore the Arashiyama bamboo grove", "Wander around Kiyomizu-dera"),
-        ("Stroll through the Gion district", "Walk along the Kamo River"),
-        ("a bowl of udon", "tofu dishes, a Kyoto speciality"),
-    ),
-}
+)

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from ...prose.prompt import read_prompt
+from ..prompt import read_prompt
 from ..tool_parts import make_id, signs_code, thought_signature, uses_part_ids
 from .code_numbers import NUMBER_TASKS, listed_numbers, normalised, plural
 from .code_support import CodeTask, Unsupported, bar_chart_png, evaluate, line_chart_png

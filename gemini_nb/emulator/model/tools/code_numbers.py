@@ -10,7 +10,7 @@ import statistics
 from collections.abc import Callable
 from typing import Any
 
-from ...prose.prompt import read_prompt
+from ..prompt import read_prompt
 from .code_support import CodeTask
 
 __all__ = ["NUMBER_TASKS", "listed_numbers", "normalised", "plural"]

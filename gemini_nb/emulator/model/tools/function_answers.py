@@ -7,7 +7,7 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from ...prose.prompt import name_words
+from ..prompt import name_words
 
 if TYPE_CHECKING:
     from .function_calls import Declaration

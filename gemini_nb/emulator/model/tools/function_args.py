@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ...prose.prompt import STOPWORDS, Candidate, PromptFacts, name_words, stem, word_set, words
+from ..prompt import STOPWORDS, Candidate, PromptFacts, name_words, stem, word_set, words
 from ..structured.conform import conforms, resolve_ref
 from ..structured.instances import MISSING, openapi_to_jsonschema
 

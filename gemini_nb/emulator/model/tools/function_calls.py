@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from ...prose.prompt import (
+from ..prompt import (
     STOPWORDS,
     PromptFacts,
     content_words,

@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, urlsplit
 
-from ...prose.prompt import content_words, read_prompt, stem, word_set, words
 from ..hashing import digest, digest_int
+from ..prompt import content_words, read_prompt, stem, word_set, words
 from ..tool_parts import make_id, thinking_enabled, thought_signature, uses_confidence_scores
 from .corpus import CITIES, DOCUMENTS, PLACES, Document, Place, document_at
 

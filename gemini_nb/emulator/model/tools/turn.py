@@ -202,7 +202,7 @@ def _tool_entry(tools: list[dict[str, Any]], key: str) -> dict[str, Any] | None:
 
 def tool_turn(request: dict[str, Any], model: str) -> ToolTurn | None:
     """Decide the model turn for a request that declares tools; None when no tool applies."""
-    from ...prose.prompt import conversation_text, last_user_content
+    from ..prompt import conversation_text, last_user_content
     from .code_exec import code_turn
     from .function_calls import MalformedCall, function_turn, malformed_turn
     from .grounding import file_search_turn, maps_turn, search_turn, url_context_turn, wants_places

@@ -12,13 +12,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...prose.analysis import Analysis
-from ...prose.text import Voice, compose_answer, pick_enum, strip_markdown
-from ...prose.vocab import CAPITALS, CITIES
-from .instances import MISSING
-from .plausible import name_words
-from .records import entity_kind, map_row, requested_length, table_rows
-from .tables import CITY_COUNTRY
+from ..model.responder import Voice
+from ..model.structured.instances import MISSING
+from ..model.structured.plausible import name_words
+from ..model.structured.records import entity_kind, map_row, requested_length, table_rows
+from ..model.structured.tables import CITY_COUNTRY
+from ..model.vocab import CAPITALS, CITIES
+from .analysis import Analysis
+from .text import compose_answer, pick_enum, strip_markdown
 
 __all__ = ["PromptValues"]
 

@@ -12,11 +12,11 @@ import json
 import re
 from typing import Any
 
-from ...prose.analysis import Analysis
-from ...prose.drafts_more import plan_slots
-from ...prose.text import Voice
-from .instances import instance_for
-from .prompt_values import PromptValues
+from ..model.responder import Voice
+from ..model.structured.instances import instance_for
+from .analysis import Analysis
+from .drafts_more import plan_slots
+from .values import PromptValues
 
 __all__ = ["example_answer", "example_structure", "example_value"]
 
