@@ -11,6 +11,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
 import gemini_nb
+from gemini_nb.notebook._render_code import COPY_SCRIPT
 
 from .jupyter import Lab
 from .test_chat_widget_browser import MODEL_BUBBLES, OUR_MODULE, SEND, WIDGET, shown_text
@@ -90,13 +91,15 @@ def test_hostile_model_output_is_inert(lab: Lab, tmp_path: Path) -> None:
     page.locator(".gemini-nb-response").first.wait_for(state="attached")
     page.mouse.move(10, 10)
     assert page.evaluate("() => window.__xss") is None
-    # Hostile text is shown as text: no script, no handler attribute, no javascript: URL in
-    # any element of the outputs (the escaped text itself may of course mention them).
+    # Hostile text is shown as text: no script but our own copy-button script (the answer has
+    # a code block), no handler attribute, no javascript: URL in any element of the outputs
+    # (the escaped text itself may of course mention them).
     found = page.evaluate(
-        """() => [...document.querySelectorAll('.jp-OutputArea-output *')].flatMap(el => [
-              ...(el.tagName === 'SCRIPT' ? ['script element'] : []),
+        """ours => [...document.querySelectorAll('.jp-OutputArea-output *')].flatMap(el => [
+              ...(el.tagName === 'SCRIPT' && el.textContent !== ours ? ['script element'] : []),
               ...[...el.attributes].filter(a => /^on/i.test(a.name)
-                    || /^\\s*javascript:/i.test(a.value)).map(a => `${el.tagName} ${a.name}`)])"""
+                    || /^\\s*javascript:/i.test(a.value)).map(a => `${el.tagName} ${a.name}`)])""",
+        COPY_SCRIPT.removeprefix("<script>").removesuffix("</script>"),
     )
     assert found == []
     assert "Hello" in (page.locator(VISIBLE + " .jp-OutputArea-output").first.text_content() or "")

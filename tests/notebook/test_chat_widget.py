@@ -322,6 +322,40 @@ async def test_synced_traits_are_the_documented_ones(comms: list[RecordingComm],
     ours = {k for k in opened[1]["state"] if not k.startswith("_")} - set(
         ipywidgets.DOMWidget.class_trait_names(sync=True)
     )
-    assert ours == {"model", "messages", "busy", "error"}
+    assert ours == {"model", "models", "messages", "busy", "error"}
     assert "export default" in opened[1]["state"]["_esm"]
+    w.close()
+
+
+async def test_model_picker_gets_the_models_once_and_switches_the_model(
+        comms: list[RecordingComm], client: gemini_nb.AsyncClient) -> None:
+    w = ChatWidget(model=MODEL, client=client)
+    assert w.models == [MODEL]  # until a view asks
+    from_browser(w, {"type": "models"})
+    assert w._models_task is not None
+    first_task = w._models_task
+    from_browser(w, {"type": "models"})  # a second view: no second list call
+    assert w._models_task is first_task
+    await first_task
+    assert w.models[0] == MODEL and "gemini-2.5-pro" in w.models
+    assert len(w.models) == len(set(w.models)) > 5
+    assert "gemini-embedding-001" not in w.models  # it cannot chat
+    # The picker sets the trait from the browser; the next turn goes to that model.
+    w._handle_msg({"content": {"data": {"method": "update", "state": {"model": "gemini-2.5-pro"},
+                                        "buffer_paths": []}}, "buffers": []})
+    assert w.model == "gemini-2.5-pro" and w.chat.model == "gemini-2.5-pro"
+    reply = await w.send("Hello!")
+    assert reply["text"] == await expected_reply(client, "Hello!", model="gemini-2.5-pro")
+    w.close()
+
+
+async def test_model_picker_falls_back_to_known_models(comms: list[RecordingComm]) -> None:
+    from gemini_nb.notebook._complete import KNOWN_MODELS
+
+    async with gemini_nb.AsyncClient(base_url="http://127.0.0.1:9", max_retries=0) as client:
+        w = ChatWidget(model="my-tuned-model", client=client)
+        from_browser(w, {"type": "models"})
+        assert w._models_task is not None
+        await w._models_task
+    assert w.models == ["my-tuned-model", *KNOWN_MODELS]
     w.close()

@@ -15,11 +15,13 @@ browser only inserts that HTML, and inserts the user's own text as text.
 
 The protocol between ``widgets/chat.js`` and this class:
 
-* synced traits: ``model``, ``messages`` (the conversation as shown: one dict per bubble with
-  ``role``, ``text``, ``html``, ``usage``, ``state``, and ``error`` for a failed turn),
-  ``busy`` and ``error``. They hold the final state of every finished turn, so a saved
-  notebook re-renders the conversation without a kernel.
-* browser → kernel custom messages: ``{"type": "send", "text": ...}`` and ``{"type": "stop"}``.
+* synced traits: ``model`` (the browser's model picker sets it), ``models`` (the IDs the
+  picker offers), ``messages`` (the conversation as shown: one dict per bubble with ``role``,
+  ``text``, ``html``, ``usage``, ``state``, and ``error`` for a failed turn), ``busy`` and
+  ``error``. They hold the final state of every finished turn, so a saved notebook re-renders
+  the conversation without a kernel.
+* browser → kernel custom messages: ``{"type": "send", "text": ...}``, ``{"type": "stop"}``,
+  and ``{"type": "models"}`` (a view wants the model list: fetched once, into ``models``).
 * kernel → browser custom messages while a reply streams, at most ~15 a second:
   ``{"type": "delta", "index": i, "html": ...}``, the whole reply so far as HTML, for
   ``messages[i]``.
@@ -71,6 +73,7 @@ class ChatWidget(anywidget.AnyWidget):
     _css = static_path("chat.css")
 
     model = traitlets.Unicode(_DEFAULT_MODEL).tag(sync=True)
+    models = traitlets.List(traitlets.Unicode()).tag(sync=True)
     messages = traitlets.List(traitlets.Dict()).tag(sync=True)
     busy = traitlets.Bool(False).tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
@@ -100,7 +103,9 @@ class ChatWidget(anywidget.AnyWidget):
         self._last_flush = float("-inf")
         self._pending: tuple[int, list[str]] | None = None
         self._owns_layout = "layout" not in kwargs
-        super().__init__(model=model, messages=_messages_from_history(self.chat.history), **kwargs)
+        self._models_task: asyncio.Task[None] | None = None
+        super().__init__(model=model, models=[model],
+                         messages=_messages_from_history(self.chat.history), **kwargs)
         self.on_msg(self._on_frontend_msg)
 
     def __repr__(self) -> str:
@@ -150,6 +155,8 @@ class ChatWidget(anywidget.AnyWidget):
         """Stop any reply and close the widget's comms (its own and its default layout's)."""
         self.stop()
         self._cancel_flush()
+        if self._models_task is not None:
+            self._models_task.cancel()
         if self._owns_layout and self.layout is not None:
             self.layout.close()
         super().close()
@@ -166,6 +173,26 @@ class ChatWidget(anywidget.AnyWidget):
                 self._on_widget_loop(self._send_from_browser, text)
         elif kind == "stop":
             self._on_widget_loop(self.stop)
+        elif kind == "models":
+            self._on_widget_loop(self._load_models)
+
+    def _load_models(self) -> None:
+        # Once per widget: the models that generate content, for the browser's picker.
+        if self._models_task is None:
+            self._models_task = self._loop.create_task(self._fetch_models())
+
+    async def _fetch_models(self) -> None:
+        from .._complete import KNOWN_MODELS
+
+        try:
+            pager = await self._client.models.list(
+                config={"http_options": {"timeout": 10, "max_retries": 0}})
+            ids = [m.id async for m in pager
+                   if "generateContent" in (m.supported_generation_methods or [])]
+        except Exception:
+            ids = list(KNOWN_MODELS)  # the picker still offers the usual ones
+        # The current model stays first even if the list does not have it (a tuned model).
+        self.models = [self.model, *[i for i in ids if i != self.model]]
 
     def _on_widget_loop(self, fn: Any, *args: Any) -> None:
         if _running_loop() is self._loop:
