@@ -12,6 +12,7 @@ sent inline, as before. An uploaded file stays in your Files list for 48 hours
 
 from __future__ import annotations
 
+import gc
 import html
 import os
 import time
@@ -26,12 +27,13 @@ if TYPE_CHECKING:
 
     from ..types import CachedContent, File
 
-__all__ = ["UPLOAD_THRESHOLD", "CacheLookupError", "UploadProgress", "caches_frame",
-           "dotted_value", "files_frame", "format_size", "resolve_cache", "upload_if_large"]
+__all__ = ["MISSING", "UPLOAD_THRESHOLD", "CacheLookupError", "UploadProgress", "caches_frame",
+           "dotted_value", "files_frame", "format_size", "release_chunks", "resolve_cache",
+           "upload_if_large"]
 
 #: ``-f`` attachments larger than this (bytes) go through the Files API.
 UPLOAD_THRESHOLD = INLINE_LIMIT
-_MISSING = object()
+MISSING = object()
 
 
 class CacheLookupError(ValueError):
@@ -49,15 +51,15 @@ def caches_frame(client: Any) -> pd.DataFrame:
 
 
 def dotted_value(spec: str, ns: dict[str, Any]) -> Any:
-    """``up.files`` -> ``ns["up"].files``; ``_MISSING`` when ``spec`` is no such name."""
+    """``up.files`` -> ``ns["up"].files``; ``MISSING`` when ``spec`` is no such name."""
     head, *attrs = spec.split(".")
     if not attrs or not all(part.isidentifier() for part in (head, *attrs)) or head not in ns:
-        return _MISSING
+        return MISSING
     value = ns[head]
     for attr in attrs:
-        value = getattr(value, attr, _MISSING)
-        if value is _MISSING:
-            return _MISSING
+        value = getattr(value, attr, MISSING)
+        if value is MISSING:
+            return MISSING
     return value
 
 
@@ -69,10 +71,10 @@ def resolve_cache(spec: str, ns: dict[str, Any], client: Any) -> CachedContent:
     from .._exceptions import InvalidInputError, NotFoundError, PermissionDeniedError
     from ..types import CachedContent
 
-    value = ns.get(spec, _MISSING) if spec.isidentifier() else dotted_value(spec, ns)
+    value = ns.get(spec, MISSING) if spec.isidentifier() else dotted_value(spec, ns)
     if isinstance(value, CachedContent) and value.name and value.model:
         return value
-    target = value if value is not _MISSING else spec
+    target = value if value is not MISSING else spec
     try:
         name = cache_name(target)
     except InvalidInputError as exc:
@@ -95,6 +97,17 @@ def format_size(n: int) -> str:
             return f"{int(size)} bytes" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1000
     raise AssertionError("unreachable")
+
+
+def release_chunks() -> None:
+    """Free the bytes of the upload chunks already sent, now (called between chunks).
+
+    Each chunk's httpx request and response refer to each other, so its bytes (8 MiB) stay
+    until the cyclic garbage collector runs, which a loop of few allocations rarely triggers:
+    a 150 MB upload peaked at 137 MB. A collection of the youngest generation after each
+    chunk (well under a millisecond) keeps it to about three chunks.
+    """
+    gc.collect(0)
 
 
 def bare_model(name: str | None) -> str:
@@ -172,6 +185,7 @@ class UploadProgress:
                 "text/html": f'<div class="gnb-upload-progress">{bar}{html.escape(status)}</div>'}
 
     def update(self, sent: int, total: int) -> None:
+        release_chunks()
         self.sent, self.size = sent, total or self.size
         now = time.monotonic()
         if now - self._last >= self.interval or sent >= total:

@@ -86,6 +86,9 @@ def _build() -> _Parser:
     p.add_argument("--code-exec", action="store_true", dest="code_exec", help="let the model run Python")
     p.add_argument("--url-context", action="store_true", dest="url_context",
                    help="let the model read URLs in the prompt")
+    p.add_argument("--cache", metavar="NAME",
+                   help="answer with a context cache: its name (cachedContents/…), or a variable "
+                   "holding it (%gemini caches lists yours)")
     return p
 
 
@@ -111,6 +114,7 @@ class CellOptions:
     search: bool = False
     code_exec: bool = False
     url_context: bool = False
+    cache: str | None = None
 
 
 def option_table() -> dict[str, bool]:
@@ -154,6 +158,14 @@ def parse_cell_line(line: str) -> CellOptions:
         raise OptionError("%%gemini: use --json or --schema, not both.")
     if (opts.json or opts.schema) and opts.code:
         raise OptionError("%%gemini: --code does not combine with --json or --schema.")
+    if opts.cache is not None:
+        # The API takes these from the cache, and refuses a request that sets them again.
+        clash = [flag for flag, on in (("-s", opts.system is not None), ("--tools", opts.tools),
+                 ("--search", opts.search), ("--code-exec", opts.code_exec),
+                 ("--url-context", opts.url_context)) if on]
+        if clash:
+            raise OptionError(f"%%gemini: --cache does not combine with {', '.join(clash)}: the "
+                              "cache holds the system instruction and tools.")
     return opts
 
 

@@ -264,9 +264,9 @@ class GeminiMagics(Magics):
             raise _user_error(str(exc)) from None
         ns = self.shell.user_ns if self.shell is not None else {}
         prompt = text if (opts.no_interpolate or not self.interpolate) else self._interpolate(text, ns)
-        contents: list[Any] = [prompt, *[self._attachment(spec, ns) for spec in opts.files]]
+        contents: list[Any] = [prompt, *self._attachments(opts.files, ns, upload=True)]
         config, schema = self._config(opts, ns)
-        model = opts.model or self.model
+        model = self._use_cache(opts, ns, config) if opts.cache else opts.model or self.model
         stream = self.stream and not opts.no_stream and not (opts.json or opts.schema)
         from .._exceptions import APIError
         from .display import LiveDisplay
@@ -320,14 +320,62 @@ class GeminiMagics(Magics):
             raise _user_error(f"%%gemini: {exc}") from None
 
     def _attachment(self, spec: str, ns: dict[str, Any]) -> Any:
+        from ._files import MISSING, dotted_value
+
         if spec.isidentifier() and spec in ns:
             return _as_part(spec, ns[spec])
+        if (value := dotted_value(spec, ns)) is not MISSING:  # -f up.files
+            return _as_part(spec, value)
         path = Path(spec).expanduser()
         if path.is_file():
             return path
         if spec.isidentifier():
             raise _user_error(f"%%gemini: --file {spec}: no variable or file named {spec!r}.")
         raise _user_error(f"%%gemini: --file {spec}: no such file.")
+
+    def _attachments(self, specs: list[str], ns: dict[str, Any], *, upload: bool) -> list[Any]:
+        """The ``-f`` values as parts, lists (``-f up.files``) spread out; with ``upload``, a file
+        above the inline limit goes through the Files API first (see :mod:`._files`)."""
+        from .._exceptions import APIError, InvalidInputError
+        from ._files import upload_if_large
+
+        labelled: list[tuple[str, Any]] = []
+        for spec in specs:
+            value = self._attachment(spec, ns)
+            if isinstance(value, (list, tuple)):
+                if not value:
+                    raise _user_error(f"%%gemini: --file {spec} is empty (nothing uploaded yet?).")
+                labelled += [(f"{spec}[{i}]", _as_part(f"{spec}[{i}]", v)) for i, v in enumerate(value)]
+            else:
+                labelled.append((spec, value))
+        if not upload:
+            return [part for _, part in labelled]
+        try:
+            return [upload_if_large(label, part, session.client()) for label, part in labelled]
+        except InvalidInputError as exc:
+            raise _user_error(f"%%gemini: --file: {exc}") from None
+        except APIError as err:
+            ns["_gemini_error"] = err
+            _short_traceback(err)
+            raise
+
+    def _use_cache(self, opts: CellOptions, ns: dict[str, Any], config: dict[str, Any]) -> str:
+        """Put ``--cache``'s cache in ``config``; the model to ask (the cache's own)."""
+        from ._files import CacheLookupError, bare_model, resolve_cache
+
+        assert opts.cache is not None
+        try:
+            cache = resolve_cache(opts.cache, ns, session.client())
+        except CacheLookupError as exc:
+            raise _user_error(f"%%gemini: {exc}") from None
+        model = bare_model(cache.model)
+        if opts.model and bare_model(opts.model) != model:
+            raise _user_error(f"%%gemini: --cache {opts.cache} was made for {model}; drop -m "
+                              f"{opts.model} (a cache answers only with its own model).")
+        # The cache holds the system instruction: the default one would be refused.
+        config.pop("system_instruction", None)
+        config["cached_content"] = cache.name
+        return model
 
     def _config(self, opts: CellOptions, ns: dict[str, Any]) -> tuple[dict[str, Any], Any]:
         config: dict[str, Any] = {}
@@ -569,7 +617,7 @@ class GeminiMagics(Magics):
             contents: list[Any] = [value if isinstance(value, str) else _as_part(name, value)]
         else:
             prompt = cell if (opts.no_interpolate or not self.interpolate) else self._interpolate(cell, ns)
-            contents = [prompt, *[self._attachment(spec, ns) for spec in opts.files]]
+            contents = [prompt, *self._attachments(opts.files, ns, upload=False)]
         config, _ = self._config(opts, ns)
         model = opts.model or self.model
         try:
@@ -582,6 +630,32 @@ class GeminiMagics(Magics):
         print(f"{total:,} tokens for {model}, counted locally with the {tokenizer.tokenizer_name} "
               f"tokenizer; {price}.")
 
+
+    @subcommand("files", "your uploaded files (Files API), as a DataFrame; "
+                "gemini_nb.FilesBrowser() to act on them")
+    def _cmd_files(self, rest: str) -> Any:
+        from ._files import files_frame
+
+        return self._listing("files", rest, files_frame)
+
+    @subcommand("caches", "your context caches, as a DataFrame (use one with --cache NAME); "
+                "gemini_nb.CachesBrowser() to act on them")
+    def _cmd_caches(self, rest: str) -> Any:
+        from ._files import caches_frame
+
+        return self._listing("caches", rest, caches_frame)
+
+    def _listing(self, word: str, rest: str, frame: Callable[[Any], Any]) -> Any:
+        from .._exceptions import APIError
+
+        if rest:
+            raise _user_error(f"%gemini {word} takes no argument (got {rest!r}).")
+        try:
+            return frame(session.client())
+        except APIError as err:
+            self.shell.user_ns["_gemini_error"] = err  # type: ignore[union-attr]
+            _short_traceback(err)
+            raise
 
     @subcommand("help", "this help (also %gemini? and %%gemini?)")
     def _cmd_help(self, rest: str) -> None:
