@@ -50,9 +50,11 @@ __all__ = [
 
 # At most this many display updates per second while a stream arrives.
 UPDATES_PER_SECOND = 15
-# A waiting line appears when nothing has arrived after this many seconds (a quick answer
-# does not flash one) and counts the seconds until the answer replaces it.
-WAIT_AFTER = 0.5
+# A waiting line appears when nothing has arrived after this many seconds and counts the
+# seconds until the answer replaces it. A quick answer does not flash one, and stored
+# notebooks stay reproducible: nbval compares a cell's first display (it ignores updates), so a
+# waiting line may only show where an answer takes longer than the emulator's ever do.
+WAIT_AFTER = 1.0
 WAIT_TICK = 1.0
 _clock: Callable[[], float] = time.monotonic
 
