@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from .notebook.widgets.chat import ChatWidget
     from .resources.chats import AsyncChat, Chat
     from .tokens import LocalTokenizer, TokenizerError, estimate_cost
-    from .types import AsyncOperation, CachedContent, File, Operation
+    from .types import AsyncBatchJob, AsyncOperation, BatchJob, CachedContent, File, Operation
 
 __all__ = [
     "APIConnectionError",
@@ -53,6 +53,7 @@ __all__ = [
     "APIResponseError",
     "APIStatusError",
     "APITimeoutError",
+    "AsyncBatchJob",
     "AsyncChat",
     "AsyncClient",
     "AsyncOperation",
@@ -60,6 +61,7 @@ __all__ = [
     "AsyncStream",
     "AuthenticationError",
     "BadRequestError",
+    "BatchJob",
     "CachedContent",
     "Chat",
     "ChatWidget",
@@ -101,7 +103,17 @@ _LAZY = {
     "AsyncStream": "._streaming",
     "Chat": ".resources.chats",
     "AsyncChat": ".resources.chats",
-    **{name: ".types" for name in ("AsyncOperation", "CachedContent", "File", "Operation")},
+    **{
+        name: ".types"
+        for name in (
+            "AsyncBatchJob",
+            "AsyncOperation",
+            "BatchJob",
+            "CachedContent",
+            "File",
+            "Operation",
+        )
+    },
     **{
         name: "._exceptions"
         for name in (

@@ -28,6 +28,7 @@ from ._transport import (
 )
 
 if TYPE_CHECKING:
+    from .resources.batches import AsyncBatches, Batches
     from .resources.caches import AsyncCaches, Caches
     from .resources.chats import AsyncChats, Chats
     from .resources.files import AsyncFiles, Files
@@ -151,6 +152,12 @@ class Client(_ClientBase):
         from .resources.operations import Operations
 
         return self._resource("operations", Operations)  # type: ignore[no-any-return]
+
+    @property
+    def batches(self) -> Batches:
+        from .resources.batches import Batches
+
+        return self._resource("batches", Batches)  # type: ignore[no-any-return]
 
     @property
     def aio(self) -> AsyncClient:
@@ -350,6 +357,12 @@ class AsyncClient(_ClientBase):
         from .resources.operations import AsyncOperations
 
         return self._resource("operations", AsyncOperations)  # type: ignore[no-any-return]
+
+    @property
+    def batches(self) -> AsyncBatches:
+        from .resources.batches import AsyncBatches
+
+        return self._resource("batches", AsyncBatches)  # type: ignore[no-any-return]
 
     def with_options(
         self, *, timeout: Any = _UNSET, max_retries: int | None = None

@@ -19,7 +19,7 @@ def test_all_names_resolve() -> None:
 def test_public_names_match_all() -> None:
     public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
     modules = {
-        "caches", "content", "files", "generation", "http", "models", "operations", "responses",
+        "batches", "caches", "content", "files", "generation", "http", "models", "operations", "responses",
         "tokens", "tools",
     }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
