@@ -9,7 +9,7 @@ from __future__ import annotations
 __all__ = ["GROUPS", "ROWS"]
 
 # --only names, in the order they run.
-GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens")
+GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens", "upload")
 
 # Every row key a full run reports (the smoke test checks they are all printed).
 ROWS = (
@@ -34,4 +34,6 @@ ROWS = (
     "tokens_local_call",
     "tokens_api",
     "tokens_agreement",
+    "upload_speed",
+    "upload_rss",
 )

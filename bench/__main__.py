@@ -19,6 +19,7 @@ from .probe import measure_floor
 from .report import machine_info, print_floor, print_imports, print_memory, print_wire, to_json
 from .server import ServerProcess
 from .tokens import TokensConfig, TokensResult, print_tokens, run_tokens, tokens_json
+from .upload import UploadConfig, UploadResult, print_upload, run_upload, upload_json
 from .workloads import Config, run_async, run_sync
 
 
@@ -88,6 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     memory: dict[str, Any] | None = None
     imports: ImportResult | None = None
     tokens: TokensResult | None = None
+    upload: UploadResult | None = None
     with ServerProcess(cpu=server_cpu) as server:
         meter = ServerMeter(server.pid)
         if "floor" in groups:
@@ -111,6 +113,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("token counting: local tokenizer vs countTokens over the emulator")
         tcfg = TokensConfig.quick(args.rounds) if args.quick else TokensConfig.full(args.rounds)
         tokens = run_tokens(tcfg)
+    if "upload" in groups:
+        _say("upload: ours vs google-genai vs a raw streamed POST, to the emulator")
+        ucfg = UploadConfig.quick(args.rounds) if args.quick else UploadConfig.full(args.rounds)
+        upload = run_upload(ucfg)
 
     print_wire(rows, cfg.rounds)
     if floor is not None:
@@ -121,10 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_imports(imports, cfg.import_runs)
     if tokens is not None:
         print_tokens(tokens)
+    if upload is not None:
+        print_upload(upload)
     if args.json_out:
         data = to_json(info, asdict(cfg), rows, floor, imports, memory)
         if tokens is not None:
             data["rows"].update(tokens_json(tokens))
+        if upload is not None:
+            data["rows"].update(upload_json(upload))
         with open(args.json_out, "w") as f:
             json.dump(data, f, indent=2)
         _say(f"wrote {args.json_out}")

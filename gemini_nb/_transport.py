@@ -345,7 +345,15 @@ class Transport:
             request_id=_request_id(response.headers),
             retries=retries,
         )
-        return Reply(body, info, response.headers, call, response.request.url)
+        reply = Reply(body, info, response.headers, call, response.request.url)
+        if call.content is not None:
+            # Sent and answered: let an upload chunk's bytes go now. httpx ties a response and
+            # its stream in a reference cycle that keeps the request (and so the bytes) alive
+            # until the cyclic GC runs (a 1 GiB upload held a dozen 8 MiB chunks at once), and
+            # the call itself lives on in the flow while the next chunk is read.
+            response.stream = httpx.ByteStream(b"")
+            call.content = None
+        return reply
 
     def retry_delay(
         self, err: APIError, policy: RetryPolicy, attempt: int, call: Call
