@@ -314,21 +314,31 @@ def upload_flow(
     options: HttpOptions | None = None,
     max_recoveries: int = 2,
     policy: RetryPolicy | None = None,
-) -> Flow[File]:
-    """Upload ``source`` (closed at the end) and return the File the server made."""
+    path: str = "files",
+    body: dict[str, Any] | None = None,
+    final: Callable[[Reply], Any] | None = None,
+) -> Flow[Any]:
+    """Upload ``source`` (closed at the end) and return the File the server made.
+
+    Another media-upload method (``fileSearchStores/{id}:uploadToFileSearchStore``) passes
+    its ``path``, its start ``body`` and how to read the ``final`` answer.
+    """
     backoff = policy or RetryPolicy()
+    finish = final or _final_file
     try:
         total = source.size
-        metadata: dict[str, Any] = {}
-        if name:
-            metadata["name"] = name
-        if display_name:
-            metadata["displayName"] = display_name
+        if body is None:
+            metadata: dict[str, Any] = {}
+            if name:
+                metadata["name"] = name
+            if display_name:
+                metadata["displayName"] = display_name
+            body = {"file": metadata}
         start: Reply = yield Call(
             "POST",
-            "files",
+            path,
             upload=True,
-            body={"file": metadata},
+            body=body,
             headers={
                 "X-Goog-Upload-Protocol": "resumable",
                 "X-Goog-Upload-Command": "start",
@@ -382,7 +392,7 @@ def upload_flow(
                 if offset == total and answer.headers.get("x-goog-upload-status") == "final":
                     if progress is not None:
                         progress(total, total)
-                    return _final_file(answer)
+                    return finish(answer)
                 if offset > chunk.offset:
                     failures = 0  # the server kept part of it: the link works, if slowly
                 if progress is not None:
@@ -395,7 +405,7 @@ def upload_flow(
             ):
                 if progress is not None:
                     progress(total, total)
-                return _final_file(reply)
+                return finish(reply)
             if chunk.final:
                 raise APIResponseError(
                     f"All {total} bytes were sent but the upload did not finish "

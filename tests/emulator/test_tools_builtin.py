@@ -335,38 +335,6 @@ def test_maps_uses_the_location_and_widget_token() -> None:
     )
 
 
-def test_file_search_cites_retrieved_context_from_the_requested_stores() -> None:
-    stores = ["fileSearchStores/alpha-1", "fileSearchStores/beta-2"]
-    turn = tool_turn(
-        request(
-            "What is the capital of France?", [{"fileSearch": {"fileSearchStoreNames": stores}}]
-        ),
-        GEMINI3,
-    )
-    assert turn is not None and turn.grounding_metadata is not None
-    chunks = turn.grounding_metadata["groundingChunks"]
-    assert chunks and all(c["retrievedContext"]["fileSearchStore"] in stores for c in chunks)
-    assert "Paris" in text_of(turn)
-    assert_supports_exact(turn)
-    check_wire_shape(turn)
-    capped = tool_turn(
-        request(
-            "volcanoes, Iceland and Everest",
-            [{"fileSearch": {"fileSearchStoreNames": stores, "topK": 1}}],
-        ),
-        FLASH,
-    )
-    assert capped is not None and capped.grounding_metadata is not None
-    assert len(capped.grounding_metadata["groundingChunks"]) == 1
-    missing = tool_turn(
-        request("Quarterly revenue of Initech", [{"fileSearch": {"fileSearchStoreNames": stores}}]),
-        FLASH,
-    )
-    assert (
-        missing is not None and missing.grounding_metadata is None and "alpha-1" in text_of(missing)
-    )
-
-
 @pytest.mark.parametrize(
     ("tool", "kind"),
     [

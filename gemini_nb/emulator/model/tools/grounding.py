@@ -1,5 +1,5 @@
-"""Emulated grounding: Google Search, URL context, Google Maps and file search over the
-built-in corpus, with grounding metadata shaped like the real API's.
+"""Emulated grounding: Google Search, URL context and Google Maps over the built-in corpus,
+with grounding metadata shaped like the real API's (file search is in :mod:`.file_search`).
 
 Segment offsets count UTF-8 bytes of the answer's text part, as the real API does (the
 Segment schema says "measured in bytes", and the recorded responses agree).
@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REDIRECT_PREFIX",
-    "file_search_turn",
     "maps_turn",
     "resolve_redirect",
     "retrieve",
@@ -550,55 +549,4 @@ def maps_turn(request: dict[str, Any], model: str, text: str, tool: dict[str, An
         parts=parts,
         grounding_metadata=metadata,
         tool_use_prompt="\n".join(f"{p.name}: {p.description}" for p in places) or query,
-    )
-
-
-# --- File search ----------------------------------------------------------------------------
-
-
-def file_search_turn(
-    request: dict[str, Any], model: str, text: str, tool: dict[str, Any]
-) -> ToolTurn:
-    """Answer from the corpus as if it were the documents of the named file search stores."""
-    from .turn import ToolTurn
-
-    stores = [str(s) for s in tool.get("fileSearchStoreNames") or []] or [
-        "fileSearchStores/default"
-    ]
-    top_k = tool.get("topK")
-    limit = max(1, min(int(top_k), 5)) if isinstance(top_k, int) else 3
-    docs = retrieve(text, limit=limit)
-    answer = _Answer()
-    metadata: dict[str, Any] | None = None
-    if docs:
-        chunks = []
-        for doc, _ in docs:
-            store = stores[digest_int("file-search-store", doc.url) % len(stores)]
-            chunks.append(
-                {
-                    "retrievedContext": {
-                        "title": doc.title,
-                        "text": doc.text,
-                        "fileSearchStore": store,
-                    }
-                }
-            )
-        _grounded(
-            answer,
-            docs,
-            _terms(text),
-            uses_confidence_scores(model),
-            list(range(len(docs))),
-            per_doc=1,
-            total=3,
-        )
-        metadata = {"groundingChunks": chunks, "groundingSupports": answer.supports}
-    else:
-        answer.add(f"I couldn't find anything relevant in {', '.join(stores)}.")
-    parts = _server_tool_parts(request, model, "FILE_SEARCH", None, None)
-    parts.append({"text": answer.text})
-    return ToolTurn(
-        parts=parts,
-        grounding_metadata=metadata,
-        tool_use_prompt="\n\n".join(d.text for d, _ in docs) or text,
     )

@@ -154,9 +154,9 @@ the answer's text part, ``startIndex`` omitted when 0 as proto3 JSON does, so
   ``toolConfig.retrievalConfig.latLng``; a bulleted list with one support per bullet and
   ``{"maps": {"uri", "title", "placeId"}}`` chunks (emulated ids and ``maps.emulator.example``
   links), plus ``webSearchQueries``; ``enableWidget`` adds a ``googleMapsWidgetContextToken``.
-* ``fileSearch``: the store names are accepted and the corpus stands in for their documents;
-  chunks are ``{"retrievedContext": {"title", "text", "fileSearchStore"}}`` naming one of the
-  requested stores; ``topK`` caps the chunks (``metadataFilter`` is accepted and ignored).
+* ``fileSearch``: retrieval from the named stores' documents (uploaded or imported into the
+  emulator, chunked and embedded), with ``metadataFilter`` and ``topK``; the answer is built
+  from the retrieved passages (see :mod:`.file_search`).
 
 With ``toolConfig.includeServerSideToolInvocations`` the answer is preceded by ``toolCall`` and
 ``toolResponse`` parts for the built-in tool used (``GOOGLE_SEARCH_WEB``, ``URL_CONTEXT``,
@@ -204,8 +204,9 @@ def tool_turn(request: dict[str, Any], model: str) -> ToolTurn | None:
     """Decide the model turn for a request that declares tools; None when no tool applies."""
     from ..prompt import conversation_text, last_user_content
     from .code_exec import code_turn
+    from .file_search import file_search_turn
     from .function_calls import MalformedCall, function_turn, malformed_turn
-    from .grounding import file_search_turn, maps_turn, search_turn, url_context_turn, wants_places
+    from .grounding import maps_turn, search_turn, url_context_turn, wants_places
 
     tools = [t for t in request.get("tools") or [] if isinstance(t, dict)]
     if not tools:

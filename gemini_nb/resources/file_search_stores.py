@@ -1,0 +1,911 @@
+"""``client.file_search_stores``: stores of your documents that the ``file_search`` tool
+retrieves from, their documents, uploads and imports into them.
+
+>>> store = client.file_search_stores.create(config={"display_name": "handbook"})   # doctest: +SKIP
+>>> op = client.file_search_stores.upload_to_file_search_store(
+...     file_search_store_name=store.name, file="leave.md",
+...     config={"custom_metadata": {"team": "hr", "year": 2024}})                    # doctest: +SKIP
+>>> op.wait(timeout=300)                                                          # doctest: +SKIP
+>>> client.models.generate_content(model="gemini-2.5-flash", contents="How many leave days?",
+...     config={"tools": [{"file_search": {"file_search_store_names": [store.name]}}]})  # doctest: +SKIP
+
+Uploads use the same resumable protocol as the Files API (``_upload``); every method is a flow
+written once, which ``FileSearchStores`` and ``AsyncFileSearchStores`` hand to their client.
+``upload_folder`` uploads every supported file of a folder with one progress callback.
+"""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .._exceptions import APIError, InvalidInputError
+from .._operations import bind, check_timeout, poll_flow
+from .._options import coerce_config_as, http_options_of
+from .._pager import AsyncPager, Pager, list_args, list_flow
+from .._transport import Call, Reply
+from .._upload import (
+    DEFAULT_CHUNK_SIZE,
+    Progress,
+    check_chunk_size,
+    check_mime_type,
+    guess_mime_type,
+    open_source,
+    upload_flow,
+)
+from ..types import HttpOptions, to_wire
+from ..types.file_search import (
+    CreateFileSearchStoreConfig,
+    CustomMetadata,
+    DeleteDocumentConfig,
+    DeleteFileSearchStoreConfig,
+    Document,
+    FileSearchStore,
+    ImportFileConfig,
+    ImportFileResponse,
+    UploadToFileSearchStoreConfig,
+    UploadToFileSearchStoreResponse,
+)
+from ..types.operations import AsyncOperation, Operation, _OperationData
+
+if TYPE_CHECKING:
+    from .._client import AsyncClient, Client
+    from .._transport import Flow
+
+__all__ = [
+    "AsyncDocuments",
+    "AsyncFileSearchStores",
+    "Documents",
+    "FileSearchStores",
+    "FolderProgress",
+    "FolderUpload",
+    "document_name",
+    "is_supported_type",
+    "store_name",
+]
+
+PREFIX = "fileSearchStores/"
+MAX_METADATA = 20
+MIN_CHUNK_TOKENS, MAX_CHUNK_TOKENS = 21, 512
+MAX_DOCUMENT_BYTES = 100 * 1024 * 1024  # Discovery: uploadToFileSearchStore mediaUpload.maxSize
+
+# Besides text/*: the document types file search takes (PDF, Office, data and code files).
+_APPLICATION_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/json",
+        "application/xml",
+        "application/rtf",
+        "application/sql",
+        "application/x-sh",
+        "application/x-python",
+        "application/x-python-code",
+        "application/javascript",
+        "application/x-javascript",
+        "application/typescript",
+        "application/x-yaml",
+        "application/yaml",
+        "application/x-tex",
+        "application/x-latex",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.ms-excel",
+        "application/vnd.ms-powerpoint",
+        "application/vnd.oasis.opendocument.text",
+        "application/x-ipynb+json",
+    }
+)
+# Extensions mimetypes does not know everywhere, read as what file search takes them for.
+_EXTRA_TYPES = {
+    ".md": "text/markdown",
+    ".markdown": "text/markdown",
+    ".rst": "text/x-rst",
+    ".ipynb": "application/x-ipynb+json",
+    ".yaml": "application/x-yaml",
+    ".yml": "application/x-yaml",
+    ".toml": "text/x-toml",
+    ".ts": "application/typescript",
+    ".go": "text/x-go",
+    ".rs": "text/x-rust",
+    ".sql": "application/sql",
+}
+
+
+def is_supported_type(mime_type: str) -> bool:
+    """Whether file search takes documents of this MIME type (text, PDF, Office, data)."""
+    bare = mime_type.split(";", 1)[0].strip().lower()
+    return bare.startswith("text/") or bare in _APPLICATION_TYPES
+
+
+def type_of_path(path: str | os.PathLike[str]) -> str | None:
+    suffix = Path(path).suffix.lower()
+    return _EXTRA_TYPES.get(suffix) or mimetypes.guess_type(os.fspath(path))[0]
+
+
+MetadataArg = list[CustomMetadata] | Mapping[str, Any] | None
+"""A list of CustomMetadata, or a dict such as ``{"year": 2024, "tags": ["a", "b"]}``."""
+
+# ------------------------------------------------------------------ names
+
+
+def store_name(store: Any) -> str:
+    """``fileSearchStores/{id}`` from an id, a name or a FileSearchStore."""
+    name = getattr(store, "name", store)
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(
+            "Pass a FileSearchStore or its name ('fileSearchStores/my-store-123abc'); "
+            "client.file_search_stores.list() shows your stores."
+        )
+    bare = name.strip().removeprefix(PREFIX)
+    if not bare or any(bad in bare for bad in ("/", "?", "#", ":", "..", " ")):
+        raise InvalidInputError(
+            f"{name!r} is not a file search store name; expected 'fileSearchStores/{{id}}'."
+        )
+    return PREFIX + bare
+
+
+def document_name(document: Any) -> str:
+    """``fileSearchStores/{store}/documents/{id}`` from a name or a Document."""
+    name = getattr(document, "name", document)
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInputError(
+            "Pass a Document or its name ('fileSearchStores/{store}/documents/{id}'); "
+            "client.file_search_stores.documents.list(parent=store) shows them."
+        )
+    text = name.strip()
+    parts = text.split("/")
+    if (
+        len(parts) != 4
+        or parts[0] != PREFIX.rstrip("/")
+        or parts[2] != "documents"
+        or not all(parts)
+        or any(bad in text for bad in ("?", "#", ":", "..", " "))
+    ):
+        raise InvalidInputError(
+            f"{text!r} is not a document name; expected "
+            "'fileSearchStores/{store}/documents/{id}' (the name a Document or an upload's "
+            "result gives)."
+        )
+    return text
+
+
+# ------------------------------------------------------------------ config checks
+
+
+def _metadata_list(value: Any) -> Any:
+    """``{"year": 2024, "tags": ["a", "b"]}`` as the API's list of CustomMetadata."""
+    if not isinstance(value, Mapping):
+        return value
+    out: list[dict[str, Any]] = []
+    for key, item in value.items():
+        if isinstance(item, bool):
+            raise InvalidInputError(
+                f"custom metadata {key!r}: a boolean is not a metadata value; use a string "
+                "('yes'), a number (1) or a list of strings."
+            )
+        if isinstance(item, (int, float)):
+            out.append({"key": key, "numeric_value": float(item)})
+        elif isinstance(item, str):
+            out.append({"key": key, "string_value": item})
+        elif isinstance(item, (list, tuple)) and all(isinstance(v, str) for v in item):
+            out.append({"key": key, "string_list_value": {"values": list(item)}})
+        else:
+            raise InvalidInputError(
+                f"custom metadata {key!r} must be a string, a number or a list of strings, "
+                f"not {type(item).__name__}."
+            )
+    return out
+
+
+def _check_metadata(items: list[CustomMetadata] | None) -> None:
+    if not items:
+        return
+    if len(items) > MAX_METADATA:
+        raise InvalidInputError(
+            f"A document takes at most {MAX_METADATA} custom metadata entries; "
+            f"{len(items)} were given."
+        )
+    keys = [m.key for m in items]
+    if any(not k.strip() for k in keys):
+        raise InvalidInputError("Every custom metadata entry needs a non-empty key.")
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise InvalidInputError(f"Custom metadata keys must be unique; repeated: {dupes}.")
+
+
+def _check_chunking(cfg: Any) -> None:
+    ws = getattr(getattr(cfg, "chunking_config", None), "white_space_config", None)
+    if ws is None:
+        return
+    size, overlap = ws.max_tokens_per_chunk, ws.max_overlap_tokens
+    if size is not None and not MIN_CHUNK_TOKENS <= size <= MAX_CHUNK_TOKENS:
+        raise InvalidInputError(
+            f"max_tokens_per_chunk must be between {MIN_CHUNK_TOKENS} and {MAX_CHUNK_TOKENS} "
+            f"words, not {size}."
+        )
+    limit = (size or MAX_CHUNK_TOKENS) - 1
+    if overlap is not None and not 0 <= overlap <= limit:
+        raise InvalidInputError(
+            f"max_overlap_tokens must be between 0 and max_tokens_per_chunk - 1 ({limit}), "
+            f"not {overlap}."
+        )
+
+
+def _ingest_config(cls: type[Any], config: Any, **keywords: Any) -> Any:
+    if isinstance(config, Mapping):
+        config = dict(config)
+        for key in ("custom_metadata", "customMetadata"):
+            if key in config:
+                config[key] = _metadata_list(config[key])
+    if "custom_metadata" in keywords:
+        keywords["custom_metadata"] = _metadata_list(keywords["custom_metadata"])
+    cfg = coerce_config_as(cls, config, **keywords)
+    _check_metadata(cfg.custom_metadata)
+    _check_chunking(cfg)
+    return cfg
+
+
+def _ingest_body(cfg: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if cfg.custom_metadata:
+        body["customMetadata"] = [to_wire(m) for m in cfg.custom_metadata]
+    if cfg.chunking_config is not None:
+        body["chunkingConfig"] = to_wire(cfg.chunking_config)
+    return body
+
+
+# ------------------------------------------------------------------ flows
+
+UploadOp = _OperationData[UploadToFileSearchStoreResponse]
+ImportOp = _OperationData[ImportFileResponse]
+
+
+def create_flow(cfg: CreateFileSearchStoreConfig) -> Flow[FileSearchStore]:
+    body: dict[str, Any] = {}
+    if cfg.display_name is not None:
+        if len(cfg.display_name) > 512:
+            raise InvalidInputError(
+                f"display_name must be at most 512 characters; it has {len(cfg.display_name)}."
+            )
+        body["displayName"] = cfg.display_name
+    if cfg.embedding_model is not None:
+        model = cfg.embedding_model.strip()
+        body["embeddingModel"] = model if model.startswith("models/") else f"models/{model}"
+    reply: Reply = yield Call("POST", "fileSearchStores", body=body, options=cfg.http_options)
+    return reply.model(FileSearchStore)
+
+
+def get_flow(name: str, options: HttpOptions | None) -> Flow[FileSearchStore]:
+    reply: Reply = yield Call("GET", name, options=options)
+    return reply.model(FileSearchStore)
+
+
+def delete_flow(name: str, force: bool | None, options: HttpOptions | None) -> Flow[None]:
+    # google-genai sends the Python text of the bool ("True"); the API takes either spelling.
+    params = {"force": "true"} if force else None
+    yield Call("DELETE", name, params=params, options=options)
+    return None
+
+
+def get_document_flow(name: str, options: HttpOptions | None) -> Flow[Document]:
+    reply: Reply = yield Call("GET", name, options=options)
+    return reply.model(Document)
+
+
+def upload_document_flow(
+    store: str,
+    file: Any,
+    cfg: UploadToFileSearchStoreConfig,
+    op_type: type[_OperationData[Any]],
+    *,
+    progress: Progress | None,
+    chunk_size: int,
+    max_recoveries: int,
+) -> Flow[Any]:
+    """The resumable upload of one document; its operation (often not done yet)."""
+    if progress is not None and not callable(progress):
+        raise InvalidInputError("progress must be a function called with (bytes_sent, total).")
+    source = open_source(file)
+    try:
+        mime = cfg.mime_type or guess_mime_type(source)
+        if source.name and not cfg.mime_type:
+            mime = type_of_path(source.name) or mime
+        if mime is None:
+            what = repr(source.name) if source.name else "these bytes"
+            raise InvalidInputError(
+                f"Cannot tell the MIME type of {what}; pass mime_type='text/plain' "
+                "(or the right type)."
+            )
+        mime = check_mime_type(mime)
+        if not is_supported_type(mime):
+            raise InvalidInputError(
+                f"File search does not take {mime} documents: upload text, Markdown, HTML, "
+                "PDF, Office documents, JSON or code files."
+            )
+        if source.size > MAX_DOCUMENT_BYTES:
+            raise InvalidInputError(
+                f"The file is {source.size} bytes; a file search document is at most "
+                f"{MAX_DOCUMENT_BYTES} bytes (100 MB). Split it into smaller files."
+            )
+    except BaseException:
+        source.close()
+        raise
+    body = _ingest_body(cfg)
+    body["mimeType"] = mime
+    display = cfg.display_name or source.name
+    if display:
+        body["displayName"] = display
+    options = cfg.http_options
+    if options is not None and options.max_retries is not None:
+        max_recoveries = options.max_retries
+
+    def final(reply: Reply) -> Any:
+        op = reply.model(op_type)
+        op._http = reply.info
+        return op
+
+    op = yield from upload_flow(
+        source,
+        mime_type=mime,
+        chunk_size=chunk_size,
+        progress=progress,
+        options=options,
+        max_recoveries=max_recoveries,
+        path=f"{store}:uploadToFileSearchStore",
+        body=body,
+        final=final,
+    )
+    return op
+
+
+def import_flow(
+    store: str, file_name: str, cfg: ImportFileConfig, op_type: type[_OperationData[Any]]
+) -> Flow[Any]:
+    from .files import file_name as normalise_file
+
+    body = {"fileName": normalise_file(file_name), **_ingest_body(cfg)}
+    reply: Reply = yield Call("POST", f"{store}:importFile", body=body, options=cfg.http_options)
+    return reply.model(op_type)
+
+
+# ------------------------------------------------------------------ folders
+
+
+@dataclass
+class FolderProgress:
+    """Where a folder upload stands, passed to ``upload_folder``'s ``progress`` callback.
+
+    Bytes cover the whole folder; ``documents_ready`` counts documents that finished
+    processing (ACTIVE or FAILED). ``current`` is the file being uploaded, if any.
+    """
+
+    files_total: int
+    bytes_total: int
+    bytes_sent: int = 0
+    files_uploaded: int = 0
+    documents_ready: int = 0
+    current: str | None = None
+
+    @property
+    def fraction(self) -> float:
+        """0 to 1: uploading counts for 80%, processing for the rest."""
+        if not self.files_total:
+            return 1.0
+        sent = self.bytes_sent / self.bytes_total if self.bytes_total else 1.0
+        return 0.8 * sent + 0.2 * self.documents_ready / self.files_total
+
+
+@dataclass
+class FolderUpload:
+    """What ``upload_folder`` did: the documents made, and the files it left out or that
+    failed, each with the reason."""
+
+    store: str
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    def __repr__(self) -> str:
+        return (
+            f"FolderUpload(store={self.store!r}, documents={len(self.documents)}, "
+            f"skipped={len(self.skipped)}, failed={len(self.failed)})"
+        )
+
+
+def scan_folder(folder: Any, recursive: bool) -> tuple[Path, list[Path], list[tuple[str, str]]]:
+    """The files of ``folder`` file search takes, and those it does not (with why)."""
+    if not isinstance(folder, (str, os.PathLike)):
+        raise InvalidInputError(f"folder must be a path, not {type(folder).__name__}.")
+    root = Path(folder).expanduser()
+    if not root.is_dir():
+        raise InvalidInputError(
+            f"{os.fspath(folder)!r} is not a folder (relative paths start at {os.getcwd()!r})."
+        )
+    candidates = sorted(root.rglob("*") if recursive else root.iterdir())
+    take: list[Path] = []
+    skipped: list[tuple[str, str]] = []
+    for path in candidates:
+        rel = path.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts) or not path.is_file():
+            continue
+        mime = type_of_path(path)
+        if mime is None or not is_supported_type(mime):
+            skipped.append((str(rel), f"file search does not take {mime or 'this type'}"))
+        elif path.stat().st_size > MAX_DOCUMENT_BYTES:
+            skipped.append((str(rel), "larger than 100 MB"))
+        elif path.stat().st_size == 0:
+            skipped.append((str(rel), "empty"))
+        else:
+            take.append(path)
+    return root, take, skipped
+
+
+def upload_folder_flow(
+    store: str,
+    root: Path,
+    files: list[Path],
+    result: FolderUpload,
+    *,
+    metadata: Callable[[Path], Any] | Mapping[str, Any] | None,
+    chunking_config: Any,
+    progress: Callable[[FolderProgress], Any] | None,
+    wait: bool,
+    timeout: float | None,
+    max_recoveries: int,
+) -> Flow[FolderUpload]:
+    sizes = [p.stat().st_size for p in files]
+    state = FolderProgress(files_total=len(files), bytes_total=sum(sizes))
+    done_bytes = 0
+    pending: list[tuple[str, UploadOp]] = []
+
+    def report() -> None:
+        if progress is not None:
+            progress(state)
+
+    report()
+    for path, size in zip(files, sizes, strict=True):
+        rel = str(path.relative_to(root))
+        state.current = rel
+
+        def on_bytes(sent: int, total: int, base: int = done_bytes) -> None:
+            state.bytes_sent = base + sent
+            report()
+
+        meta = metadata(path) if callable(metadata) else metadata
+        cfg = _ingest_config(
+            UploadToFileSearchStoreConfig,
+            None,
+            display_name=rel,
+            mime_type=type_of_path(path),
+            custom_metadata=meta,
+            chunking_config=chunking_config,
+        )
+        try:
+            op = yield from upload_document_flow(
+                store,
+                path,
+                cfg,
+                _OperationData[UploadToFileSearchStoreResponse],
+                progress=on_bytes,
+                chunk_size=DEFAULT_CHUNK_SIZE,
+                max_recoveries=max_recoveries,
+            )
+        except APIError as err:
+            result.failed.append((rel, str(err)))
+        else:
+            pending.append((rel, op))
+        done_bytes += size
+        state.bytes_sent = done_bytes
+        state.files_uploaded += 1
+        report()
+    state.current = None
+    limit = check_timeout(timeout)
+    for rel, op in pending:
+        if wait:
+            op = yield from poll_flow(
+                op,
+                functools.partial(_refetch_op, op),
+                lambda o: bool(o.done),
+                timeout=limit,
+                progress=None,
+                what=f"Processing of {rel}",
+            )
+        doc_name = op.response.document_name if op.response is not None else None
+        if op.error is not None:
+            result.failed.append((rel, op.error.describe()))
+        elif doc_name:
+            doc = yield from get_document_flow(doc_name, None)
+            if doc.state == "STATE_FAILED":
+                result.failed.append((rel, "the document failed processing"))
+            else:
+                result.documents.append(doc)
+        state.documents_ready += 1
+        report()
+    return result
+
+
+def _refetch_op(op: UploadOp) -> Flow[UploadOp]:
+    reply: Reply = yield Call("GET", op.name)
+    return reply.model(type(op))
+
+
+# ------------------------------------------------------------------ shells
+
+
+class Documents:
+    """The documents of a store: list, get, delete."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def list(
+        self,
+        *,
+        parent: str | FileSearchStore,
+        config: Any = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> Pager[Document]:
+        """A store's documents, page by page (``.to_pandas()`` for a table)."""
+        args = list_args(config, page_size=page_size, page_token=page_token)
+        path = f"{store_name(parent)}/documents"
+        return Pager(
+            self._client, lambda t: list_flow(path, Document, "documents", args, t), Document
+        )
+
+    def get(self, *, name: str | Document, config: Any = None) -> Document:
+        return self._client._run(get_document_flow(document_name(name), http_options_of(config)))
+
+    def delete(
+        self,
+        *,
+        name: str | Document,
+        config: DeleteDocumentConfig | dict[str, Any] | None = None,
+        force: bool | None = None,
+    ) -> None:
+        """Delete a document; ``force=True`` deletes its chunks with it (the API refuses a
+        document that has chunks otherwise)."""
+        cfg = coerce_config_as(DeleteDocumentConfig, config, force=force)
+        self._client._run(delete_flow(document_name(name), cfg.force, cfg.http_options))
+
+
+class AsyncDocuments:
+    """The async twin of :class:`Documents`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    async def list(
+        self,
+        *,
+        parent: str | FileSearchStore,
+        config: Any = None,
+        page_size: int | None = None,
+        page_token: str | None = None,
+    ) -> AsyncPager[Document]:
+        args = list_args(config, page_size=page_size, page_token=page_token)
+        path = f"{store_name(parent)}/documents"
+        pager = AsyncPager(
+            self._client, lambda t: list_flow(path, Document, "documents", args, t), Document
+        )
+        return await pager._start()
+
+    async def get(self, *, name: str | Document, config: Any = None) -> Document:
+        return await self._client._run(
+            get_document_flow(document_name(name), http_options_of(config))
+        )
+
+    async def delete(
+        self,
+        *,
+        name: str | Document,
+        config: DeleteDocumentConfig | dict[str, Any] | None = None,
+        force: bool | None = None,
+    ) -> None:
+        cfg = coerce_config_as(DeleteDocumentConfig, config, force=force)
+        await self._client._run(delete_flow(document_name(name), cfg.force, cfg.http_options))
+
+
+class FileSearchStores:
+    """Create stores, put documents in them (upload or import), list, get and delete.
+
+    >>> store = client.file_search_stores.create(display_name="notes")     # doctest: +SKIP
+    >>> client.file_search_stores.upload_folder(
+    ...     file_search_store_name=store.name, folder="docs/")               # doctest: +SKIP
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    @property
+    def documents(self) -> Documents:
+        return self._client._resource("file_search_stores.documents", Documents)  # type: ignore[no-any-return]
+
+    def create(
+        self,
+        *,
+        config: CreateFileSearchStoreConfig | dict[str, Any] | None = None,
+        display_name: str | None = None,
+        embedding_model: str | None = None,
+    ) -> FileSearchStore:
+        """An empty store; its name is made from ``display_name`` and a random suffix."""
+        cfg = coerce_config_as(
+            CreateFileSearchStoreConfig,
+            config,
+            display_name=display_name,
+            embedding_model=embedding_model,
+        )
+        return self._client._run(create_flow(cfg))
+
+    def get(self, *, name: str | FileSearchStore, config: Any = None) -> FileSearchStore:
+        return self._client._run(get_flow(store_name(name), http_options_of(config)))
+
+    def list(
+        self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
+    ) -> Pager[FileSearchStore]:
+        """Your stores, page by page (``.to_pandas()`` for a table)."""
+        args = list_args(config, page_size=page_size, page_token=page_token)
+        return Pager(
+            self._client,
+            lambda t: list_flow(PREFIX.rstrip("/"), FileSearchStore, "fileSearchStores", args, t),
+            FileSearchStore,
+        )
+
+    def delete(
+        self,
+        *,
+        name: str | FileSearchStore,
+        config: DeleteFileSearchStoreConfig | dict[str, Any] | None = None,
+        force: bool | None = None,
+    ) -> None:
+        """Delete a store; one that still has documents needs ``force=True``."""
+        cfg = coerce_config_as(DeleteFileSearchStoreConfig, config, force=force)
+        self._client._run(delete_flow(store_name(name), cfg.force, cfg.http_options))
+
+    def upload_to_file_search_store(
+        self,
+        *,
+        file_search_store_name: str | FileSearchStore,
+        file: str | os.PathLike[str] | bytes | Any,
+        config: UploadToFileSearchStoreConfig | dict[str, Any] | None = None,
+        mime_type: str | None = None,
+        display_name: str | None = None,
+        custom_metadata: MetadataArg = None,
+        chunking_config: Any = None,
+        progress: Progress | None = None,
+        chunk_size: int | None = None,
+    ) -> Operation[UploadToFileSearchStoreResponse]:
+        """Upload a path, bytes or binary file object as a new document of the store.
+
+        Returns the operation (``op.wait(progress=...)`` until the document is ready; its
+        result's ``document_name`` names it). ``custom_metadata`` may be a dict
+        (``{"year": 2024, "tags": ["a"]}``); ``progress(sent, total)`` follows the bytes.
+        """
+        cfg = _ingest_config(
+            UploadToFileSearchStoreConfig,
+            config,
+            mime_type=mime_type,
+            display_name=display_name,
+            custom_metadata=custom_metadata,
+            chunking_config=chunking_config,
+        )
+        size = check_chunk_size(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE)
+        op = self._client._run(
+            upload_document_flow(
+                store_name(file_search_store_name),
+                file,
+                cfg,
+                Operation[UploadToFileSearchStoreResponse],
+                progress=progress,
+                chunk_size=size,
+                max_recoveries=self._client.settings.retry.max_retries,
+            )
+        )
+        return bind(op, self._client)
+
+    def import_file(
+        self,
+        *,
+        file_search_store_name: str | FileSearchStore,
+        file_name: Any,
+        config: ImportFileConfig | dict[str, Any] | None = None,
+        custom_metadata: MetadataArg = None,
+        chunking_config: Any = None,
+    ) -> Operation[ImportFileResponse]:
+        """Import a Files API file (``files/abc`` or a File) as a new document of the store."""
+        cfg = _ingest_config(
+            ImportFileConfig,
+            config,
+            custom_metadata=custom_metadata,
+            chunking_config=chunking_config,
+        )
+        op = self._client._run(
+            import_flow(
+                store_name(file_search_store_name), file_name, cfg, Operation[ImportFileResponse]
+            )
+        )
+        return bind(op, self._client)
+
+    def upload_folder(
+        self,
+        *,
+        file_search_store_name: str | FileSearchStore,
+        folder: str | os.PathLike[str],
+        recursive: bool = True,
+        custom_metadata: Callable[[Path], Any] | Mapping[str, Any] | None = None,
+        chunking_config: Any = None,
+        progress: Callable[[FolderProgress], Any] | None = None,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> FolderUpload:
+        """Upload every file of ``folder`` that file search takes, one document each (named
+        by its path in the folder); hidden files are left out.
+
+        ``custom_metadata`` is one dict for all, or a function of the path; ``progress`` gets
+        a :class:`FolderProgress` as bytes go and documents become ready. With ``wait`` the
+        call returns once every document is ACTIVE or FAILED.
+        """
+        store = store_name(file_search_store_name)
+        root, files, skipped = scan_folder(folder, recursive)
+        result = FolderUpload(store, skipped=skipped)
+        return self._client._run(
+            upload_folder_flow(
+                store,
+                root,
+                files,
+                result,
+                metadata=custom_metadata,
+                chunking_config=chunking_config,
+                progress=progress,
+                wait=wait,
+                timeout=timeout,
+                max_recoveries=self._client.settings.retry.max_retries,
+            )
+        )
+
+
+class AsyncFileSearchStores:
+    """The async twin of :class:`FileSearchStores`."""
+
+    def __init__(self, client: AsyncClient) -> None:
+        self._client = client
+
+    @property
+    def documents(self) -> AsyncDocuments:
+        return self._client._resource("file_search_stores.documents", AsyncDocuments)  # type: ignore[no-any-return]
+
+    async def create(
+        self,
+        *,
+        config: CreateFileSearchStoreConfig | dict[str, Any] | None = None,
+        display_name: str | None = None,
+        embedding_model: str | None = None,
+    ) -> FileSearchStore:
+        cfg = coerce_config_as(
+            CreateFileSearchStoreConfig,
+            config,
+            display_name=display_name,
+            embedding_model=embedding_model,
+        )
+        return await self._client._run(create_flow(cfg))
+
+    async def get(self, *, name: str | FileSearchStore, config: Any = None) -> FileSearchStore:
+        return await self._client._run(get_flow(store_name(name), http_options_of(config)))
+
+    async def list(
+        self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
+    ) -> AsyncPager[FileSearchStore]:
+        args = list_args(config, page_size=page_size, page_token=page_token)
+        pager = AsyncPager(
+            self._client,
+            lambda t: list_flow(PREFIX.rstrip("/"), FileSearchStore, "fileSearchStores", args, t),
+            FileSearchStore,
+        )
+        return await pager._start()
+
+    async def delete(
+        self,
+        *,
+        name: str | FileSearchStore,
+        config: DeleteFileSearchStoreConfig | dict[str, Any] | None = None,
+        force: bool | None = None,
+    ) -> None:
+        cfg = coerce_config_as(DeleteFileSearchStoreConfig, config, force=force)
+        await self._client._run(delete_flow(store_name(name), cfg.force, cfg.http_options))
+
+    async def upload_to_file_search_store(
+        self,
+        *,
+        file_search_store_name: str | FileSearchStore,
+        file: str | os.PathLike[str] | bytes | Any,
+        config: UploadToFileSearchStoreConfig | dict[str, Any] | None = None,
+        mime_type: str | None = None,
+        display_name: str | None = None,
+        custom_metadata: MetadataArg = None,
+        chunking_config: Any = None,
+        progress: Progress | None = None,
+        chunk_size: int | None = None,
+    ) -> AsyncOperation[UploadToFileSearchStoreResponse]:
+        cfg = _ingest_config(
+            UploadToFileSearchStoreConfig,
+            config,
+            mime_type=mime_type,
+            display_name=display_name,
+            custom_metadata=custom_metadata,
+            chunking_config=chunking_config,
+        )
+        size = check_chunk_size(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE)
+        op = await self._client._run(
+            upload_document_flow(
+                store_name(file_search_store_name),
+                file,
+                cfg,
+                AsyncOperation[UploadToFileSearchStoreResponse],
+                progress=progress,
+                chunk_size=size,
+                max_recoveries=self._client.settings.retry.max_retries,
+            )
+        )
+        return bind(op, self._client)
+
+    async def import_file(
+        self,
+        *,
+        file_search_store_name: str | FileSearchStore,
+        file_name: Any,
+        config: ImportFileConfig | dict[str, Any] | None = None,
+        custom_metadata: MetadataArg = None,
+        chunking_config: Any = None,
+    ) -> AsyncOperation[ImportFileResponse]:
+        cfg = _ingest_config(
+            ImportFileConfig,
+            config,
+            custom_metadata=custom_metadata,
+            chunking_config=chunking_config,
+        )
+        op = await self._client._run(
+            import_flow(
+                store_name(file_search_store_name),
+                file_name,
+                cfg,
+                AsyncOperation[ImportFileResponse],
+            )
+        )
+        return bind(op, self._client)
+
+    async def upload_folder(
+        self,
+        *,
+        file_search_store_name: str | FileSearchStore,
+        folder: str | os.PathLike[str],
+        recursive: bool = True,
+        custom_metadata: Callable[[Path], Any] | Mapping[str, Any] | None = None,
+        chunking_config: Any = None,
+        progress: Callable[[FolderProgress], Any] | None = None,
+        wait: bool = True,
+        timeout: float | None = None,
+    ) -> FolderUpload:
+        store = store_name(file_search_store_name)
+        root, files, skipped = scan_folder(folder, recursive)
+        result = FolderUpload(store, skipped=skipped)
+        return await self._client._run(
+            upload_folder_flow(
+                store,
+                root,
+                files,
+                result,
+                metadata=custom_metadata,
+                chunking_config=chunking_config,
+                progress=progress,
+                wait=wait,
+                timeout=timeout,
+                max_recoveries=self._client.settings.retry.max_retries,
+            )
+        )
