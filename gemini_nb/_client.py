@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from .resources.batches import AsyncBatches, Batches
     from .resources.caches import AsyncCaches, Caches
     from .resources.chats import AsyncChats, Chats
+    from .resources.file_search_stores import AsyncFileSearchStores, FileSearchStores
     from .resources.files import AsyncFiles, Files
     from .resources.models import AsyncModels, Models
     from .resources.operations import AsyncOperations, Operations
@@ -146,6 +147,12 @@ class Client(_ClientBase):
         from .resources.caches import Caches
 
         return self._resource("caches", Caches)  # type: ignore[no-any-return]
+
+    @property
+    def file_search_stores(self) -> FileSearchStores:
+        from .resources.file_search_stores import FileSearchStores
+
+        return self._resource("file_search_stores", FileSearchStores)  # type: ignore[no-any-return]
 
     @property
     def operations(self) -> Operations:
@@ -351,6 +358,12 @@ class AsyncClient(_ClientBase):
         from .resources.caches import AsyncCaches
 
         return self._resource("caches", AsyncCaches)  # type: ignore[no-any-return]
+
+    @property
+    def file_search_stores(self) -> AsyncFileSearchStores:
+        from .resources.file_search_stores import AsyncFileSearchStores
+
+        return self._resource("file_search_stores", AsyncFileSearchStores)  # type: ignore[no-any-return]
 
     @property
     def operations(self) -> AsyncOperations:
