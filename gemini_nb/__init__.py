@@ -42,7 +42,9 @@ if TYPE_CHECKING:
     )
     from ._pager import AsyncPager, Pager
     from ._streaming import AsyncStream, Stream
+    from .notebook.widgets.browser import CachesBrowser, FilesBrowser
     from .notebook.widgets.chat import ChatWidget
+    from .notebook.widgets.upload import UploadWidget
     from .resources.chats import AsyncChat, Chat
     from .tokens import LocalTokenizer, TokenizerError, estimate_cost
     from .types import AsyncBatchJob, AsyncOperation, BatchJob, CachedContent, File, Operation
@@ -63,6 +65,7 @@ __all__ = [
     "BadRequestError",
     "BatchJob",
     "CachedContent",
+    "CachesBrowser",
     "Chat",
     "ChatWidget",
     "Client",
@@ -70,6 +73,7 @@ __all__ = [
     "ConflictError",
     "File",
     "FileProcessingError",
+    "FilesBrowser",
     "FunctionCallingError",
     "GeminiError",
     "InvalidInputError",
@@ -83,6 +87,7 @@ __all__ = [
     "ServerError",
     "Stream",
     "TokenizerError",
+    "UploadWidget",
     "WaitTimeoutError",
     "__version__",
     "estimate_cost",
@@ -95,6 +100,9 @@ _LAZY = {
     "Client": "._client",
     "AsyncClient": "._client",
     "ChatWidget": ".notebook.widgets.chat",
+    "UploadWidget": ".notebook.widgets.upload",
+    "FilesBrowser": ".notebook.widgets.browser",
+    "CachesBrowser": ".notebook.widgets.browser",
     **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",
     "Pager": "._pager",
