@@ -71,8 +71,9 @@ def _build() -> _Parser:
                    help="a pydantic class (or type) from the namespace; the parsed object is "
                    "the cell's result")
     p.add_argument("-f", "--file", action="append", default=[], dest="files", metavar="X",
-                   help="attach a path, or a variable holding bytes, a PIL image, a DataFrame "
-                   "or text (repeatable)")
+                   help="attach a path, or a variable holding bytes, a PIL image, a DataFrame, "
+                   "text, uploaded Files (-f up.files) (repeatable; a file above 20 MB is "
+                   "uploaded through the Files API first)")
     p.add_argument("--no-stream", action="store_true", dest="no_stream",
                    help="wait for the whole answer")
     p.add_argument("--code", action="store_true",
