@@ -21,9 +21,9 @@ if TYPE_CHECKING:
 __all__ = ["CAPABILITIES", "capability", "family", "models_frame"]
 
 # In the order the groups are shown.
-CAPABILITIES = ("text", "images", "speech", "live (audio)", "video", "embeddings",
+CAPABILITIES = ("text", "images", "speech", "live (audio)", "video", "music", "embeddings",
                 "computer use", "robotics", "grounded answers", "other")
-_BRANDS = ("gemini", "gemma", "imagen", "veo")
+_BRANDS = ("gemini", "gemma", "imagen", "veo", "lyria")
 _VERSION = re.compile(r"^([a-z]+)-(?:([a-z]+)-)*?((?:[1-9]\d*|0)\.\d+|[1-9]\d*)(?=-|$)")
 _SUB_BRANDS = {"robotics": "Robotics"}
 
@@ -38,6 +38,8 @@ def capability(model_id: str, methods: Iterable[str]) -> str:
             if model_id.startswith("imagen") else "other"
     if "bidiGenerateContent" in methods:
         return "live (audio)"
+    if "bidiGenerateMusic" in methods or model_id.startswith("lyria"):
+        return "music"
     if "generateAnswer" in methods:
         return "grounded answers"
     if "generateContent" not in methods:
@@ -78,8 +80,9 @@ def _natural(text: str) -> tuple[Any, ...]:
 
 
 def models_frame(models: Iterable[Model]) -> pd.DataFrame:
-    """One row per model: ``name``, ``input_tokens``, ``output_tokens``, ``thinking``, indexed
-    by (``capability``, ``family``, ``id``) and sorted by them (newest family first)."""
+    """One row per model: ``input_tokens``, ``output_tokens``, ``thinking``, ``name``, indexed
+    by (``capability``, ``family``, ``id``) and sorted by them (newest family first). The
+    display name comes last: it is the long one, and wraps."""
     import pandas as pd
 
     rows: list[dict[str, Any]] = []
@@ -95,8 +98,8 @@ def models_frame(models: Iterable[Model]) -> pd.DataFrame:
         })
     rows.sort(key=lambda r: (CAPABILITIES.index(r["capability"]), _family_key(r["family"]),
                              _natural(r["id"])))
-    columns = ["capability", "family", "id", "name", "input_tokens", "output_tokens",
-               "thinking"]
+    columns = ["capability", "family", "id", "input_tokens", "output_tokens", "thinking",
+               "name"]
     frame = _models_frame_class()(pd.DataFrame(rows, columns=columns))
     return frame.set_index(["capability", "family", "id"])
 
@@ -111,8 +114,8 @@ def _models_frame_class() -> Any:
         import pandas as pd
 
         class ModelsFrame(pd.DataFrame):  # type: ignore[misc]
-            """A DataFrame whose HTML keeps model IDs and group names on one line (it is
-            what a filtered or sorted list of models is too)."""
+            """A DataFrame whose HTML keeps each model on one line (it is what a filtered or
+            sorted list of models is too)."""
 
             @property
             def _constructor(self) -> Any:
@@ -122,7 +125,9 @@ def _models_frame_class() -> Any:
                 table = super()._repr_html_()
                 if table is None:
                     return None
-                return ('<div class="gnb-models"><style>.gnb-models tbody th'
+                # One line per model (a long display name scrolls instead of making every
+                # row tall); the name is the last column, so the rest shows first.
+                return ('<div class="gnb-models"><style>.gnb-models th,.gnb-models td'
                         "{white-space:nowrap}</style>"
                         f"{table}</div>")
 

@@ -344,7 +344,7 @@ def test_json_shows_highlighted_json_and_keeps_the_object_as_result(
 def test_models_are_grouped_without_missing_values(ip: InteractiveShell) -> None:
     df = ip.run_line_magic("gemini", "models")
     assert list(df.index.names) == ["capability", "family", "id"]
-    assert list(df.columns) == ["name", "input_tokens", "output_tokens", "thinking"]
+    assert list(df.columns) == ["input_tokens", "output_tokens", "thinking", "name"]
     assert not df.isna().any().any()
     assert df.loc[("text", "Gemini 2.5", "gemini-2.5-flash"), "input_tokens"] > 0
     assert ("embeddings", "Gemini", "gemini-embedding-001") in df.index
