@@ -70,18 +70,28 @@ function flash(button, text) {
 
 function insertIntoNewCell(button, code) {
   // The button itself carries insert-cell-below (the linker runs it as this click bubbles to
-  // the page); the new cell is then the active one, and replace-selection writes the code.
-  const writer = el("span", "gnb-chat-linker", {
-    [LINKER]: "notebook:replace-selection",
-    [LINKER_ARGS]: JSON.stringify({ text: code }),
-    hidden: "",
-  });
-  button.parentElement.append(writer);
-  setTimeout(() => {
+  // the page, after JupyterLab's trust question if the notebook is not trusted); once the new
+  // cell is there it is the active one, and replace-selection writes the code into it.
+  const notebook = button.closest(".jp-Notebook");
+  const cells = () => notebook.querySelectorAll(".jp-Cell").length;
+  const before = cells();
+  const started = Date.now();
+  const write = () => {
+    if (cells() <= before) {
+      if (Date.now() - started < 30000) setTimeout(write, 50); // no cell: the user said no
+      return;
+    }
+    const writer = el("span", "gnb-chat-linker", {
+      [LINKER]: "notebook:replace-selection",
+      [LINKER_ARGS]: JSON.stringify({ text: code }),
+      hidden: "",
+    });
+    button.parentElement.append(writer);
     writer.click();
     writer.remove();
-  }, 0);
-  flash(button, "Inserted");
+    flash(button, "Inserted");
+  };
+  setTimeout(write, 0);
 }
 
 // Copy / Insert buttons on each code block of a reply body (again after each update).

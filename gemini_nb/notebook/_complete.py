@@ -116,7 +116,7 @@ def complete(text_until_cursor: str, token: str, *,
         return sorted(v for v in argument() if v.startswith(current))
     if cell and not current:
         return sorted(o for o in options if o.startswith("--"))
-    return []  # the prompt of a one-line %gemini: nothing to offer
+    return None  # the prompt of a one-line %gemini: IPython's names, for {name}
 
 
 def _values(option: str, prefix: str, ns: dict[str, Any], chats: Iterable[str],

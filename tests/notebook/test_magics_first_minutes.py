@@ -225,6 +225,8 @@ def test_completion_of_sub_commands_options_models_and_names(ip: InteractiveShel
     # The magic line of a cell, with the cursor on it; prompt lines are plain text.
     assert complete(ip, "%%gemini --js", "%%gemini --js\nWrite about {city_name}") == ["--json"]
     assert "--json" not in complete(ip, "x = 1 --js")
+    # In a one-line prompt, {name} completes from the namespace as anywhere else.
+    assert "city_name" in complete(ip, "%gemini --no-stream Tell me about {city_na")
 
 
 def test_completion_falls_back_when_models_cannot_be_listed(
