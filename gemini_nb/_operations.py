@@ -144,22 +144,71 @@ def operation_error(op: _OperationData[Any]) -> OperationError:
     )
 
 
-def wait_flow(op: OpT, timeout: float | None, progress: Callable[[OpT], Any] | None) -> Flow[Any]:
-    """Poll ``op`` (updated in place) until done; its result, or its error raised."""
+class OperationBar:
+    """A progress bar for an operation: done or not, and its metadata's progress if any."""
+
+    def __init__(self, op: _OperationData[Any]) -> None:
+        from ._progress import make_bar
+
+        short = op.name.rsplit("/", 1)[-1][:24]
+        self._bar = make_bar(total=100, desc=f"operation {short}", unit="%")
+        self(op)
+
+    def __call__(self, op: _OperationData[Any]) -> None:
+        meta = op.metadata or {}
+        shown = meta.get("progressPercent", meta.get("progress_percent"))
+        if op.done:
+            self._bar.set_postfix("failed" if op.error is not None else "done")
+            self._bar.set_count(100)
+            self._bar.close()
+        elif isinstance(shown, (int, float)):
+            self._bar.set_count(int(shown))
+        else:
+            self._bar.set_postfix("running")
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def wait_flow(
+    op: OpT, timeout: float | None, progress: bool | Callable[[OpT], Any] | None
+) -> Flow[Any]:
+    """Poll ``op`` (updated in place) until done; its result, or its error raised.
+
+    ``progress=True`` shows a progress bar (see ``_progress``); a function is called with
+    the operation after every poll."""
 
     def refetch() -> Flow[OpT]:
         fresh = yield from get_flow(op.name, type(op), None)
         op._update(fresh)
         return op
 
-    yield from poll_flow(
-        op,
-        refetch,
-        lambda o: o.done,
-        timeout=timeout,
-        progress=progress,
-        what=f"Operation {op.name}",
-    )
+    bar: OperationBar | None = None
+    callback: Callable[[OpT], Any] | None
+    if progress is True:
+        bar = OperationBar(op)
+        callback = bar
+    elif progress is None or progress is False:
+        callback = None
+    elif callable(progress):
+        callback = progress
+    else:
+        raise InvalidInputError(
+            "progress must be True (a progress bar), False, or a function called with the "
+            "operation."
+        )
+    try:
+        yield from poll_flow(
+            op,
+            refetch,
+            lambda o: o.done,
+            timeout=timeout,
+            progress=callback,
+            what=f"Operation {op.name}",
+        )
+    finally:
+        if bar is not None:
+            bar.close()
     if op.error is not None:
         raise operation_error(op)
     return op.response

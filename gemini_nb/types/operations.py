@@ -112,7 +112,8 @@ class Operation(_OperationData[R], Generic[R]):
     ``wait()`` polls (1 s, growing by half each time, at most 30 s apart) until ``done``; it
     returns the typed result or raises :class:`~gemini_nb.OperationError`. ``timeout`` is in
     seconds (None: no limit) and raises :class:`~gemini_nb.WaitTimeoutError` when it runs
-    out; ``progress`` is called with the operation after every poll.
+    out; ``progress`` is called with the operation after every poll (``progress=True``: a
+    progress bar).
     """
 
     if TYPE_CHECKING:
@@ -129,7 +130,7 @@ class Operation(_OperationData[R], Generic[R]):
         self,
         *,
         timeout: float | None = None,
-        progress: Callable[[Operation[R]], Any] | None = None,
+        progress: bool | Callable[[Operation[R]], Any] | None = None,
     ) -> R:
         """Poll until done; the result, or :class:`~gemini_nb.OperationError`."""
         from .._operations import wait_flow
@@ -153,7 +154,7 @@ class AsyncOperation(_OperationData[R], Generic[R]):
         self,
         *,
         timeout: float | None = None,
-        progress: Callable[[AsyncOperation[R]], Any] | None = None,
+        progress: bool | Callable[[AsyncOperation[R]], Any] | None = None,
     ) -> R:
         from .._operations import wait_flow
 
