@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from ..wire.errors import EmulatorError
 
-__all__ = ["ModelInfo", "all_models", "lookup", "not_supported_error"]
+__all__ = ["MediaSpec", "ModelInfo", "all_models", "lookup", "not_supported_error"]
 
 ThinkingControl = Literal["none", "budget", "level"]
 
@@ -22,6 +22,86 @@ _IMPLIED_METHODS: dict[str, str] = {
     "streamGenerateContent": "generateContent",
     "batchEmbedContents": "embedContent",
 }
+
+
+@dataclass(frozen=True)
+class MediaSpec:
+    """What a model that makes pictures or videos accepts (from the image, Imagen and Veo
+    guides): aspect ratios, sizes (``imageSize`` / ``sampleImageSize`` values, or video
+    ``resolution``s), the default of each, how many per request, video lengths in seconds,
+    ``personGeneration`` values, the output type, and whether videos have sound."""
+
+    aspect_ratios: tuple[str, ...]
+    sizes: tuple[str, ...]
+    default_aspect: str = "1:1"
+    default_size: str = "1K"
+    max_count: int = 1
+    default_count: int = 1
+    durations: tuple[int, ...] = ()
+    default_duration: int = 8
+    person_generation: tuple[str, ...] = ()
+    mime_type: str = "image/png"
+    audio: bool = False
+    # Pixel sizes per aspect ratio at the smallest size; larger sizes scale them.
+    pixels: tuple[tuple[str, int, int], ...] = ()
+
+    def dimensions(self, aspect: str, size: str) -> tuple[int, int]:
+        """(width, height) of an output at this aspect ratio and size."""
+        if size.endswith("p"):  # video: 720p, 1080p; the shorter side is the resolution
+            short = int(size[:-1])
+            w, h = (int(x) for x in aspect.split(":"))
+            long = round(short * max(w, h) / min(w, h) / 2) * 2
+            return (long, short) if w >= h else (short, long)
+        table = {a: (w, h) for a, w, h in self.pixels}
+        w, h = table[aspect]
+        scale = {"512": 0.5, "1K": 1, "2K": 2, "4K": 4}.get(size, 1)
+        return round(w * scale / 2) * 2, round(h * scale / 2) * 2
+
+
+# Gemini 2.5 Flash Image: one size (1K) in ten aspect ratios.
+_FLASH_IMAGE_PIXELS = (
+    ("1:1", 1024, 1024), ("2:3", 832, 1248), ("3:2", 1248, 832), ("3:4", 864, 1184),
+    ("4:3", 1184, 864), ("4:5", 896, 1152), ("5:4", 1152, 896), ("9:16", 768, 1344),
+    ("16:9", 1344, 768), ("21:9", 1536, 672),
+)
+# Gemini 3 Pro Image at 1K (2K and 4K double and quadruple it).
+_PRO_IMAGE_PIXELS = (
+    ("1:1", 1024, 1024), ("2:3", 848, 1264), ("3:2", 1264, 848), ("3:4", 896, 1200),
+    ("4:3", 1200, 896), ("4:5", 928, 1152), ("5:4", 1152, 928), ("9:16", 768, 1376),
+    ("16:9", 1376, 768), ("21:9", 1584, 672),
+)
+_IMAGEN_PIXELS = (
+    ("1:1", 1024, 1024), ("3:4", 896, 1280), ("4:3", 1280, 896), ("9:16", 768, 1408),
+    ("16:9", 1408, 768),
+)
+FLASH_IMAGE = MediaSpec(
+    aspect_ratios=tuple(a for a, _, _ in _FLASH_IMAGE_PIXELS), sizes=("1K",),
+    pixels=_FLASH_IMAGE_PIXELS,
+)
+PRO_IMAGE = MediaSpec(
+    aspect_ratios=tuple(a for a, _, _ in _PRO_IMAGE_PIXELS), sizes=("1K", "2K", "4K"),
+    pixels=_PRO_IMAGE_PIXELS, mime_type="image/jpeg",
+)
+_IMAGEN_PEOPLE = ("dont_allow", "allow_adult", "allow_all")
+
+
+def _imagen_spec(*, sizes: tuple[str, ...], max_count: int) -> MediaSpec:
+    return MediaSpec(
+        aspect_ratios=tuple(a for a, _, _ in _IMAGEN_PIXELS), sizes=sizes,
+        max_count=max_count, default_count=max_count, person_generation=_IMAGEN_PEOPLE,
+        pixels=_IMAGEN_PIXELS,
+    )
+
+
+def _veo_spec(version: int, *, sizes: tuple[str, ...] = ("720p", "1080p")) -> MediaSpec:
+    return MediaSpec(
+        aspect_ratios=("16:9", "9:16"), sizes=sizes, default_aspect="16:9",
+        default_size="720p", max_count=2 if version == 2 else 1,
+        durations=(5, 6, 7, 8) if version == 2 else (4, 6, 8),
+        person_generation=("dont_allow", "allow_adult") if version == 2
+        else ("allow_all", "allow_adult"),
+        mime_type="video/mp4", audio=version >= 3,
+    )
 
 
 @dataclass(frozen=True)
@@ -53,6 +133,7 @@ class ModelInfo:
     output_modalities: tuple[str, ...] = ("TEXT",)
     signs_every_turn: bool = False  # Gemini 3 attaches a thoughtSignature to every answer
     pretty_json: bool = False  # Gemini 3 indents JSON output; 2.x writes it compact
+    media: MediaSpec | None = None  # image and video models: what they accept
 
     @property
     def resource_name(self) -> str:
@@ -253,6 +334,25 @@ def _other(
     )
 
 
+def _media(name: str, display: str, version: str, description: str, method: str,
+           media: MediaSpec) -> ModelInfo:
+    return ModelInfo(
+        name=name,
+        display_name=display,
+        version=version,
+        description=description,
+        input_token_limit=480,
+        output_token_limit=8_192,
+        methods=(method,),
+        temperature=None,
+        max_temperature=None,
+        top_p=None,
+        top_k=None,
+        max_candidates=1,
+        media=media,
+    )
+
+
 _CATALOGUE: tuple[ModelInfo, ...] = (
     _gemini_25(
         "gemini-2.5-pro",
@@ -390,6 +490,39 @@ _CATALOGUE: tuple[ModelInfo, ...] = (
         max_temperature=1.0,
         max_candidates=1,
         output_modalities=("TEXT", "IMAGE"),
+        media=FLASH_IMAGE,
+    ),
+    ModelInfo(
+        name="gemini-2.5-flash-image-preview",
+        display_name="Nano Banana",
+        version="2.0",
+        description="Gemini 2.5 Flash Preview Image",
+        input_token_limit=32_768,
+        output_token_limit=32_768,
+        methods=("generateContent", "countTokens", "batchGenerateContent"),
+        max_temperature=1.0,
+        max_candidates=1,
+        output_modalities=("TEXT", "IMAGE"),
+        media=FLASH_IMAGE,
+    ),
+    ModelInfo(
+        name="gemini-3-pro-image-preview",
+        display_name="Nano Banana Pro",
+        version="3.0",
+        description="Gemini 3 Pro Image Preview",
+        input_token_limit=65_536,
+        output_token_limit=32_768,
+        methods=("generateContent", "countTokens", "batchGenerateContent"),
+        thinking=True,
+        thinking_control="level",
+        thinks_by_default=True,
+        can_disable_thinking=False,
+        budget_range=(128, 32_768),
+        thinking_levels=("LOW", "HIGH"),
+        max_candidates=1,
+        output_modalities=("TEXT", "IMAGE"),
+        signs_every_turn=True,
+        media=PRO_IMAGE,
     ),
     _tts(
         "gemini-2.5-flash-preview-tts",
@@ -477,33 +610,35 @@ _CATALOGUE: tuple[ModelInfo, ...] = (
         top_k=40,
         max_candidates=1,
     ),
-    _other(
-        "imagen-4.0-generate-001",
-        "Imagen 4",
-        "001",
-        "Vertex served Imagen 4.0 model",
-        ("predict",),
-        input_limit=480,
-        output_limit=8_192,
+    _media(
+        "imagen-4.0-generate-001", "Imagen 4", "001", "Vertex served Imagen 4.0 model",
+        "predict", _imagen_spec(sizes=("1K", "2K"), max_count=4),
     ),
-    _other(
-        "imagen-4.0-fast-generate-001",
-        "Imagen 4 Fast",
-        "001",
-        "Vertex served Imagen 4.0 Fast model",
-        ("predict",),
-        input_limit=480,
-        output_limit=8_192,
+    _media(
+        "imagen-4.0-ultra-generate-001", "Imagen 4 Ultra", "001",
+        "Vertex served Imagen 4.0 ultra model", "predict",
+        _imagen_spec(sizes=("1K", "2K"), max_count=1),
     ),
-    _other(
-        "veo-3.0-generate-001",
-        "Veo 3",
-        "3.0",
-        "Veo 3",
-        ("predictLongRunning",),
-        input_limit=480,
-        output_limit=8_192,
+    _media(
+        "imagen-4.0-fast-generate-001", "Imagen 4 Fast", "001",
+        "Vertex served Imagen 4.0 Fast model", "predict",
+        _imagen_spec(sizes=("1K",), max_count=4),
     ),
+    _media(
+        "imagen-3.0-generate-002", "Imagen 3.0", "002", "Vertex served Imagen 3.0 002 model",
+        "predict", _imagen_spec(sizes=("1K",), max_count=4),
+    ),
+    _media("veo-2.0-generate-001", "Veo 2", "2.0", "Vertex served Veo 2 model",
+           "predictLongRunning", _veo_spec(2, sizes=("720p",))),
+    _media("veo-3.0-generate-001", "Veo 3", "3.0", "Veo 3", "predictLongRunning", _veo_spec(3)),
+    _media("veo-3.0-fast-generate-001", "Veo 3 fast", "3.0", "Veo 3 fast",
+           "predictLongRunning", _veo_spec(3)),
+    _media("veo-3.1-generate-preview", "Veo 3.1", "3.1", "Veo 3.1", "predictLongRunning",
+           _veo_spec(3)),
+    _media("veo-3.1-fast-generate-preview", "Veo 3.1 fast", "3.1", "Veo 3.1 fast",
+           "predictLongRunning", _veo_spec(3)),
+    _media("veo-3.1-lite-generate-preview", "Veo 3.1 lite", "3.1", "Veo 3.1 lite",
+           "predictLongRunning", _veo_spec(3)),
     # The model the tuning guide names as tunable on the Developer API.
     ModelInfo(
         name="gemini-1.5-flash-001-tuning",

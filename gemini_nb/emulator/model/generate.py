@@ -112,9 +112,12 @@ generationConfig
       without a JSON MIME type is still answered in JSON.
       ``text/x.enum`` with an enum schema returns one of the values (the one the prompt
       mentions, or the one its sentiment points to, e.g. positive/negative/neutral).
-    * ``responseModalities``: ``gemini-2.5-flash-image`` returns a line of text plus a generated
-      PNG (a gradient and a disc, coloured by the prompt); TTS models return 24 kHz 16-bit PCM
-      (``audio/L16;codec=pcm;rate=24000``) with one soft tone burst per word of the prompt.
+    * ``responseModalities``: image models (``gemini-2.5-flash-image``, ``gemini-3-pro-image-
+      preview``) return a line of text plus a picture drawn from the prompt's words, at the
+      ``imageConfig`` aspect ratio and size, editing the newest image of the conversation when
+      there is one (``images.py``); TTS models return 24 kHz 16-bit PCM
+      (``audio/L16;codec=pcm;rate=24000``) that says the prompt in the ``speechConfig`` voice,
+      one voice per speaker (``speech.py``).
     * ``thinkingConfig``: thinking models spend thinking tokens according to the task, the
       prompt's length, the model (Pro thinks more, Flash-Lite less) and ``thinkingLevel``
       (MINIMAL < LOW < MEDIUM < HIGH) or ``thinkingBudget`` (a cap; -1 is dynamic; 0 disables
@@ -186,8 +189,9 @@ from ..wire.errors import EmulatorError
 from ..wire.streaming import stream_chunks
 from .embedding import embed_text
 from .hashing import digest, response_id
-from .media import pcm_speech, png_image
+from .images import answer_picture
 from .responder import Conversation, Reply, Responder, Voice, prose_responder, read_conversation
+from .speech import speak
 from .structured.instances import instance_for
 from .thinking import ThinkingPlan, plan_thought_tokens, resolve_thinking, thought_signature
 from .tokens import (
@@ -621,7 +625,8 @@ def _answer_parts(
     if "safety" in conversation.triggers and _is_blocked(request, "MEDIUM"):
         return [], 0, "SAFETY"
     if output.kind == "audio":
-        speech = pcm_speech(conversation.prompt or "Hello", digest(voice.key, index))
+        speech = speak(conversation.prompt or "Hello",
+                       (request.get("generationConfig") or {}).get("speechConfig"))
         seconds = len(speech) / 48_000
         tokens = max(1, math.ceil(seconds * AUDIO_OUTPUT_TOKENS_PER_SECOND))
         media_details["AUDIO"] = media_details.get("AUDIO", 0) + tokens
@@ -637,9 +642,10 @@ def _answer_parts(
             line = reply.caption(voice)
             parts.append({"text": line})
             tokens += count_text(line)
-        png = png_image(digest(voice.key, index, conversation.prompt))
+        picture, mime = answer_picture(request, model, conversation.prompt,
+                                       digest(voice.key, index))
         parts.append(
-            {"inlineData": {"mimeType": "image/png", "data": base64.b64encode(png).decode("ascii")}}
+            {"inlineData": {"mimeType": mime, "data": base64.b64encode(picture).decode("ascii")}}
         )
         media_details["IMAGE"] = media_details.get("IMAGE", 0) + IMAGE_OUTPUT_TOKENS
         return parts, tokens, "STOP"
