@@ -109,10 +109,24 @@ def test_files_chosen_in_the_browser_are_uploaded(lab: Lab, emulator: Any,
     assert stored["notes.txt"].mime_type == "text/plain"
     assert stored["tides.csv"].mime_type == "text/csv"
 
+    # A file dropped on the widget takes the same way.
+    page.locator(f"{WIDGET} .gnb-upload-zone").evaluate(
+        """zone => {
+            const data = new DataTransfer();
+            data.items.add(new File(["# Dropped\\nA note dropped here."], "dropped.md",
+                                    {type: "text/markdown"}));
+            for (const type of ["dragenter", "dragover", "drop"]) {
+                zone.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true,
+                                                        cancelable: true}));
+            }
+        }""")
+    page.locator(f"{ROWS}[data-state='done']").nth(2).wait_for(timeout=60_000)
+    assert by_name(emulator)["dropped.md"].size_bytes == len("# Dropped\nA note dropped here.")
+
     lab.run_cell(3)
     sizes = [p.stat().st_size for p in (notes, table)]
     lab.wait_for_text(".jp-OutputArea-output", f"files: [('notes.txt', {sizes[0]}, 'ACTIVE'), "
-                      f"('tides.csv', {sizes[1]}, 'ACTIVE')]")
+                      f"('tides.csv', {sizes[1]}, 'ACTIVE'), ('dropped.md', 30, 'ACTIVE')]")
     check_console(lab)
 
 
