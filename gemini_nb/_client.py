@@ -28,11 +28,13 @@ from ._transport import (
 )
 
 if TYPE_CHECKING:
+    from .resources.auth_tokens import AsyncAuthTokens, AuthTokens
     from .resources.batches import AsyncBatches, Batches
     from .resources.caches import AsyncCaches, Caches
     from .resources.chats import AsyncChats, Chats
     from .resources.file_search_stores import AsyncFileSearchStores, FileSearchStores
     from .resources.files import AsyncFiles, Files
+    from .resources.live import AsyncLive, Live
     from .resources.models import AsyncModels, Models
     from .resources.operations import AsyncOperations, Operations
 
@@ -165,6 +167,19 @@ class Client(_ClientBase):
         from .resources.batches import Batches
 
         return self._resource("batches", Batches)  # type: ignore[no-any-return]
+
+    @property
+    def live(self) -> Live:
+        """Live API sessions from sync code (``client.aio.live`` is the async API)."""
+        from .resources.live import Live
+
+        return self._resource("live", Live)  # type: ignore[no-any-return]
+
+    @property
+    def auth_tokens(self) -> AuthTokens:
+        from .resources.auth_tokens import AuthTokens
+
+        return self._resource("auth_tokens", AuthTokens)  # type: ignore[no-any-return]
 
     @property
     def aio(self) -> AsyncClient:
@@ -376,6 +391,19 @@ class AsyncClient(_ClientBase):
         from .resources.batches import AsyncBatches
 
         return self._resource("batches", AsyncBatches)  # type: ignore[no-any-return]
+
+    @property
+    def live(self) -> AsyncLive:
+        """Live API sessions: ``async with client.aio.live.connect(model=..., config=...)``."""
+        from .resources.live import AsyncLive
+
+        return self._resource("live", AsyncLive)  # type: ignore[no-any-return]
+
+    @property
+    def auth_tokens(self) -> AsyncAuthTokens:
+        from .resources.auth_tokens import AsyncAuthTokens
+
+        return self._resource("auth_tokens", AsyncAuthTokens)  # type: ignore[no-any-return]
 
     def with_options(
         self, *, timeout: Any = _UNSET, max_retries: int | None = None

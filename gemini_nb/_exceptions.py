@@ -10,9 +10,16 @@
     ├── FunctionCallingError        a tool could not be declared or run (see _functions)
     ├── WaitTimeoutError            waiting for an operation or a file took longer than asked
     │                               (the work goes on server-side; wait again or check later)
+    ├── LiveSessionClosedError      a Live session used after it closed (open a new one)
     └── APIError                    anything that went wrong talking to the API
         ├── APIConnectionError      could not connect, or the connection dropped
-        │   └── APITimeoutError     connect or read timeout
+        │   ├── APITimeoutError     connect or read timeout
+        │   └── LiveConnectionClosed    a Live session's WebSocket closed with an error code
+        │       │                       (``code``, ``reason``, ``resumable``, ``handle``); a
+        │       │                       normal close (1000) is not an error
+        │       ├── LiveSetupError      the server refused the session's setup, at ``connect``
+        │       └── LiveResumptionError the session could not reconnect faithfully (the
+        │                               resend queue overflowed, or reconnecting failed)
         ├── APIResponseError        the server answered something that is not valid JSON
         ├── OperationError          a long-running operation finished with an error
         │   └── FileProcessingError an uploaded file's processing FAILED
@@ -50,6 +57,10 @@ __all__ = [
     "FunctionCallingError",
     "GeminiError",
     "InvalidInputError",
+    "LiveConnectionClosed",
+    "LiveResumptionError",
+    "LiveSessionClosedError",
+    "LiveSetupError",
     "NotFoundError",
     "OperationError",
     "PermissionDeniedError",
@@ -114,6 +125,53 @@ class APIConnectionError(APIError):
 
 class APITimeoutError(APIConnectionError):
     """The connect or read timeout expired."""
+
+
+class LiveConnectionClosed(APIConnectionError):
+    """A Live session's WebSocket closed with a code that ends the session.
+
+    ``code`` and ``reason`` are the close frame's (1006 when the connection dropped without
+    one); ``resumable`` says whether a new session can resume this one from ``handle`` (the
+    latest resumption handle), which the session does by itself when it can.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: int,
+        reason: str = "",
+        resumable: bool = False,
+        handle: str | None = None,
+    ) -> None:
+        super().__init__(message, request_sent=True)
+        self.code = code
+        self.reason = reason
+        self.resumable = resumable
+        self.handle = handle
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+class LiveSetupError(LiveConnectionClosed):
+    """The server closed the socket in answer to the setup: 1007 for a field it does not
+    take, 1008 for a model without the Live API, a key or token it refuses, or an expired
+    resumption handle."""
+
+
+class LiveResumptionError(LiveConnectionClosed):
+    """The connection ended and the session could not go on faithfully: more was sent since
+    the latest resumption handle than the resend queue holds, or reconnecting failed. The
+    ``__cause__`` says why; ``handle`` may still resume the conversation in a new session."""
+
+
+class LiveSessionClosedError(GeminiError, RuntimeError):
+    """A Live session was used after it closed (by you, by the server, or after an error).
+
+    Open a new one with ``client.aio.live.connect(...)``; the ``__cause__`` is the error that
+    closed it, if one did.
+    """
 
 
 class APIResponseError(APIError):

@@ -3,8 +3,10 @@
 Requests are built strictly (unknown fields are errors); responses are read tolerantly
 (unknown fields are kept in ``model_extra``).
 
-The client-side classes you may annotate with (streams, pagers, chats) are here too, loaded
-on first use: ``Stream``, ``AsyncStream``, ``Pager``, ``AsyncPager``, ``Chat``, ``AsyncChat``.
+The client-side classes you may annotate with (streams, pagers, chats, Live sessions) are here
+too, loaded on first use: ``Stream``, ``AsyncStream``, ``Pager``, ``AsyncPager``, ``Chat``,
+``AsyncChat``, ``LiveSession``, ``AsyncLiveSession``. So are the Live API's types
+(``LiveConnectConfig``, ``LiveServerMessage``, …) and the ephemeral tokens' (``AuthToken``, …).
 """
 
 from __future__ import annotations
@@ -134,14 +136,53 @@ if _typing.TYPE_CHECKING:
     from .._pager import AsyncPager, Pager
     from .._streaming import AsyncStream, Stream
     from ..resources.chats import AsyncChat, Chat
+    from ..resources.live import AsyncLiveSession, LiveSession
+    from .auth_tokens import AuthToken, CreateAuthTokenConfig, LiveConnectConstraints
+    from .live import (
+        AudioTranscriptionConfig,
+        AutomaticActivityDetection,
+        ContextWindowCompressionConfig,
+        HistoryConfig,
+        LiveConnectConfig,
+        LiveReconnect,
+        LiveServerContent,
+        LiveServerGoAway,
+        LiveServerMessage,
+        LiveServerSessionResumptionUpdate,
+        LiveServerSetupComplete,
+        LiveServerToolCall,
+        LiveServerToolCallCancellation,
+        LiveUsageMetadata,
+        ProactivityConfig,
+        RealtimeInputConfig,
+        SessionResumptionConfig,
+        SlidingWindow,
+        Transcription,
+        VoiceActivity,
+        VoiceActivityDetectionSignal,
+    )
+
+_LIVE_TYPES = (
+    "AudioTranscriptionConfig", "AutomaticActivityDetection", "ContextWindowCompressionConfig",
+    "HistoryConfig", "LiveConnectConfig", "LiveReconnect", "LiveServerContent",
+    "LiveServerGoAway", "LiveServerMessage", "LiveServerSessionResumptionUpdate",
+    "LiveServerSetupComplete", "LiveServerToolCall", "LiveServerToolCallCancellation",
+    "LiveUsageMetadata", "ProactivityConfig", "RealtimeInputConfig", "SessionResumptionConfig",
+    "SlidingWindow", "Transcription", "VoiceActivity", "VoiceActivityDetectionSignal",
+)  # fmt: skip
 
 _CLIENT_SIDE = {
     "AsyncChat": "..resources.chats",
+    "AsyncLiveSession": "..resources.live",
     "AsyncPager": ".._pager",
     "AsyncStream": ".._streaming",
     "Chat": "..resources.chats",
+    "LiveSession": "..resources.live",
     "Pager": ".._pager",
     "Stream": ".._streaming",
+    # Loaded on first use too, so that importing the types stays as cheap as it was.
+    **dict.fromkeys(_LIVE_TYPES, ".live"),
+    **dict.fromkeys(("AuthToken", "CreateAuthTokenConfig", "LiveConnectConstraints"), ".auth_tokens"),
 }
 
 
@@ -164,9 +205,13 @@ def __dir__() -> list[str]:
 __all__ = [
     "AsyncBatchJob",
     "AsyncChat",
+    "AsyncLiveSession",
     "AsyncOperation",
     "AsyncPager",
     "AsyncStream",
+    "AudioTranscriptionConfig",
+    "AuthToken",
+    "AutomaticActivityDetection",
     "AutomaticFunctionCallingConfig",
     "Base64Bytes",
     "BatchJob",
@@ -186,7 +231,9 @@ __all__ = [
     "CodeExecutionResult",
     "Content",
     "ContentEmbedding",
+    "ContextWindowCompressionConfig",
     "CountTokensResponse",
+    "CreateAuthTokenConfig",
     "CreateBatchJobConfig",
     "CreateCachedContentConfig",
     "CreateEmbeddingsBatchJobConfig",
@@ -223,6 +270,7 @@ __all__ = [
     "GroundingChunk",
     "GroundingMetadata",
     "GroundingSupport",
+    "HistoryConfig",
     "HttpInfo",
     "HttpOptions",
     "ImageConfig",
@@ -238,6 +286,18 @@ __all__ = [
     "ListDocumentsConfig",
     "ListFileSearchStoresConfig",
     "ListFilesConfig",
+    "LiveConnectConfig",
+    "LiveConnectConstraints",
+    "LiveReconnect",
+    "LiveServerContent",
+    "LiveServerGoAway",
+    "LiveServerMessage",
+    "LiveServerSessionResumptionUpdate",
+    "LiveServerSetupComplete",
+    "LiveServerToolCall",
+    "LiveServerToolCallCancellation",
+    "LiveSession",
+    "LiveUsageMetadata",
     "ModalityTokenCount",
     "Model",
     "MultiSpeakerVoiceConfig",
@@ -246,7 +306,9 @@ __all__ = [
     "Part",
     "PartMediaResolution",
     "PrebuiltVoiceConfig",
+    "ProactivityConfig",
     "PromptFeedback",
+    "RealtimeInputConfig",
     "ResponseModel",
     "RetrievalConfig",
     "SafetyRating",
@@ -254,7 +316,9 @@ __all__ = [
     "Schema",
     "SearchEntryPoint",
     "Segment",
+    "SessionResumptionConfig",
     "SingleEmbedContentResponse",
+    "SlidingWindow",
     "SpeakerVoiceConfig",
     "SpeechConfig",
     "Status",
@@ -265,6 +329,7 @@ __all__ = [
     "ToolCall",
     "ToolConfig",
     "ToolResponse",
+    "Transcription",
     "UpdateCachedContentConfig",
     "UploadFileConfig",
     "UploadToFileSearchStoreConfig",
@@ -275,6 +340,8 @@ __all__ = [
     "UsageMetadata",
     "VideoFileMetadata",
     "VideoMetadata",
+    "VoiceActivity",
+    "VoiceActivityDetectionSignal",
     "VoiceConfig",
     "WhiteSpaceConfig",
     "WireModel",

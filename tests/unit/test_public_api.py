@@ -19,8 +19,8 @@ def test_all_names_resolve() -> None:
 def test_public_names_match_all() -> None:
     public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
     modules = {
-        "batches", "caches", "content", "files", "generation", "http", "models", "operations", "responses",
-        "tokens", "tools",
+        "auth_tokens", "batches", "caches", "content", "file_search", "files", "generation",
+        "http", "live", "models", "operations", "responses", "tokens", "tools",
     }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
     assert sorted(gemini_nb.__all__) == gemini_nb.__all__
@@ -46,3 +46,20 @@ def test_import_is_light() -> None:
 def test_client_import_loads_no_heavy_modules() -> None:
     mods = _modules_after("from gemini_nb import Client\nClient(base_url='http://127.0.0.1:9')")
     assert not [m for m in mods if m.startswith(HEAVY)]
+
+
+def test_live_types_and_resources_load_no_websockets() -> None:
+    # websockets (the "live" extra) is imported when a session connects, not before.
+    mods = _modules_after(
+        "from gemini_nb import AsyncClient, Client, types\n"
+        "c = Client(base_url='http://127.0.0.1:9')\n"
+        "c.live, c.auth_tokens, c.aio.live, c.aio.auth_tokens\n"
+        "types.LiveConnectConfig(response_modalities=['AUDIO']), types.LiveServerMessage, types.AuthToken"
+    )
+    assert "gemini_nb.resources.live" in mods
+    assert not [m for m in mods if m.startswith("websockets")]
+
+
+def test_live_types_are_not_loaded_with_the_other_types() -> None:
+    mods = _modules_after("import gemini_nb.types")
+    assert "gemini_nb.types.live" not in mods and "gemini_nb.types.auth_tokens" not in mods
