@@ -29,6 +29,7 @@ from ._transport import (
 
 if TYPE_CHECKING:
     from .resources.auth_tokens import AsyncAuthTokens, AuthTokens
+    from .dataframes import AsyncDataFrames, DataFrames
     from .resources.batches import AsyncBatches, Batches
     from .resources.caches import AsyncCaches, Caches
     from .resources.chats import AsyncChats, Chats
@@ -167,6 +168,13 @@ class Client(_ClientBase):
         from .resources.batches import Batches
 
         return self._resource("batches", Batches)  # type: ignore[no-any-return]
+
+    @property
+    def dataframes(self) -> DataFrames:
+        """Run a prompt over every row of a DataFrame: ``generate``, ``embed``, ``estimate``."""
+        from .dataframes import DataFrames
+
+        return self._resource("dataframes", DataFrames)  # type: ignore[no-any-return]
 
     @property
     def live(self) -> Live:
@@ -391,6 +399,13 @@ class AsyncClient(_ClientBase):
         from .resources.batches import AsyncBatches
 
         return self._resource("batches", AsyncBatches)  # type: ignore[no-any-return]
+
+    @property
+    def dataframes(self) -> AsyncDataFrames:
+        """Run a prompt over every row of a DataFrame: ``generate``, ``embed``, ``estimate``."""
+        from .dataframes import AsyncDataFrames
+
+        return self._resource("dataframes", AsyncDataFrames)  # type: ignore[no-any-return]
 
     @property
     def live(self) -> AsyncLive:
