@@ -593,7 +593,7 @@ def test_official_sdk_stores_documents_and_file_search(
         ),
     )
     titles = {
-        c.retrieved_context.title
+        c.retrieved_context.title if c.retrieved_context else None
         for c in (
             filtered.candidates[0].grounding_metadata or types.GroundingMetadata()
         ).grounding_chunks
