@@ -139,6 +139,8 @@ class _Sources:
     def number(self, chunk: GroundingChunk) -> int:
         src = chunk.source
         key: Any = (src.uri or src.title) if src is not None else None
+        if chunk.retrieved_context is not None and key is not None:
+            key = (key, chunk.retrieved_context.text)  # each retrieved passage is a source
         if key is None:
             key = id(chunk)
         if key not in self.numbers:
@@ -412,6 +414,7 @@ def _grounding_block(cand: Candidate, sources: _Sources) -> Block | None:
                 md.append(f"{n}. {md_text(title)}{tail}")
                 extra = f" <code>{_esc(raw_uri)}</code>" if raw_uri and raw_uri != title else ""
                 out.append(f"<li>{_esc(title)}{extra}</li>")
+            _passage(sources.chunks[n - 1], plain, md, out)
         out.append("</ol></div>")
     meta = cand.grounding_metadata
     queries = [q for q in (meta.web_search_queries or []) if q] if meta is not None else []
@@ -431,6 +434,26 @@ def _grounding_block(cand: Candidate, sources: _Sources) -> Block | None:
     if not plain:
         return None
     return Block(plain="\n".join(plain), md="\n".join(md), html="".join(out))
+
+
+_PASSAGE_CHARS = 320
+
+
+def _passage(chunk: GroundingChunk, plain: list[str], md: list[str], out: list[str]) -> None:
+    """A file search source: the retrieved passage (and its page) under its document."""
+    ctx = chunk.retrieved_context
+    text = " ".join((ctx.text or "").split()) if ctx is not None else ""
+    if ctx is None or not text:
+        return
+    if len(text) > _PASSAGE_CHARS:
+        text = text[: _PASSAGE_CHARS - 1].rsplit(" ", 1)[0] + "…"
+    page = ctx.page_number
+    where = f"p. {page}: " if page else ""
+    plain.append(plain_text(f"      {where}“{text}”"))
+    md.append(f"   > {md_text(where + text)}")
+    if out[-1].endswith("</li>"):
+        out[-1] = out[-1][: -len("</li>")]
+        out.append(f'<blockquote class="gnb-passage">{_esc(where + text)}</blockquote></li>')
 
 
 def _md_url(url: str) -> str:

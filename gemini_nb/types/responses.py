@@ -76,10 +76,16 @@ class Web(WireModel):
 
 
 class RetrievedContext(WireModel):
+    """A passage the file search tool retrieved: its text, the document's ``title`` and
+    ``uri``, the store, and the PDF page it starts on."""
+
     uri: str | None = None
     title: str | None = None
     text: str | None = None
     file_search_store: str | None = None
+    page_number: int | None = None
+    media_id: str | None = None
+    custom_metadata: list[dict[str, Any]] | None = None
 
 
 class Maps(WireModel):
