@@ -54,7 +54,7 @@ def folder(tmp_path: Path) -> Path:
 async def test_store_lifecycle(run: Run) -> None:
     store = await run(lambda c: c.file_search_stores.create(display_name="Team handbook"))
     assert isinstance(store, FileSearchStore)
-    assert store.name.startswith("fileSearchStores/team-handbook-") and store.id
+    assert (store.name or "").startswith("fileSearchStores/team-handbook-") and store.id
     assert store.embedding_model == "models/gemini-embedding-001"
     got = await run(lambda c: c.file_search_stores.get(name=store.id))
     assert got.name == store.name and got.active_documents_count is None
@@ -118,7 +118,7 @@ async def test_upload_wait_documents_and_ask(run: Run, tmp_path: Path) -> None:
     source = cites[0].sources[0].retrieved_context
     assert source.title == "leave.md" and source.uri == doc.name and "27 days" in source.text
 
-    with pytest.raises(g.BadRequestError, match="FAILED_PRECONDITION|force"):
+    with pytest.raises(g.BadRequestError, match=r"FAILED_PRECONDITION|force"):
         await run(lambda c: c.file_search_stores.delete(name=store))
     await run(lambda c: c.file_search_stores.documents.delete(name=doc, force=True))
     await run(lambda c: c.file_search_stores.delete(name=store))
