@@ -459,6 +459,7 @@ class Session:
         transcribe = self.setup.get("outputAudioTranscription") is not None
         pace = self.app.options.live_pace
         sent_words = 0
+        start = asyncio.get_running_loop().time()
         for index in range(chunks):
             data = pcm[index * step : (index + 1) * step]
             content: dict[str, Any] = {"modelTurn": {"parts": [{"inlineData": {
@@ -469,8 +470,10 @@ class Session:
                 content["outputTranscription"] = {"text": "".join(words[sent_words:due])}
                 sent_words = due
             await self.send({"serverContent": content})
-            # Sent at the pace it plays, so that the user can talk over it.
-            await asyncio.sleep(CHUNK_SECONDS * pace)
+            # Sent at the pace it plays, so that the user can talk over it; paced against the
+            # clock, so that sending time does not add up into gaps at the listener's end.
+            due_at = start + (index + 1) * CHUNK_SECONDS * pace
+            await asyncio.sleep(max(0.0, due_at - asyncio.get_running_loop().time()))
         seconds = len(pcm) / 2 / OUTPUT_RATE
         return max(1, math.ceil(seconds * _model.AUDIO_OUTPUT_TOKENS_PER_SECOND)), "AUDIO"
 
