@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .notebook.widgets.browser import CachesBrowser, FilesBrowser
     from .notebook.widgets.chat import ChatWidget
     from .notebook.widgets.upload import UploadWidget
+    from .notebook.widgets.voice import VoiceWidget
     from .resources.chats import AsyncChat, Chat
     from .tokens import LocalTokenizer, TokenizerError, estimate_cost
     from .types import AsyncBatchJob, AsyncOperation, BatchJob, CachedContent, File, Operation
@@ -96,6 +97,7 @@ __all__ = [
     "Stream",
     "TokenizerError",
     "UploadWidget",
+    "VoiceWidget",
     "WaitTimeoutError",
     "__version__",
     "estimate_cost",
@@ -111,6 +113,7 @@ _LAZY = {
     "UploadWidget": ".notebook.widgets.upload",
     "FilesBrowser": ".notebook.widgets.browser",
     "CachesBrowser": ".notebook.widgets.browser",
+    "VoiceWidget": ".notebook.widgets.voice",
     **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",
     "Pager": "._pager",

@@ -15,8 +15,10 @@ if TYPE_CHECKING:
     from .browser import CachesBrowser, FilesBrowser
     from .chat import ChatWidget
     from .upload import UploadWidget
+    from .voice import VoiceWidget
 
-__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "UploadWidget", "static_path"]
+__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "UploadWidget", "VoiceWidget",
+           "static_path"]
 
 # Each widget class is imported (with anywidget) only when it is first asked for.
 _LAZY = {
@@ -24,6 +26,7 @@ _LAZY = {
     "UploadWidget": ".upload",
     "FilesBrowser": ".browser",
     "CachesBrowser": ".browser",
+    "VoiceWidget": ".voice",
 }
 
 _NOTEBOOK_DIR = Path(__file__).resolve().parents[1]
