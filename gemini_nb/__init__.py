@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from ._streaming import AsyncStream, Stream
     from .notebook.widgets.browser import CachesBrowser, FilesBrowser
     from .notebook.widgets.chat import ChatWidget
+    from .notebook.widgets.stores import StoresBrowser
     from .notebook.widgets.upload import UploadWidget
     from .notebook.widgets.voice import VoiceWidget
     from .resources.chats import AsyncChat, Chat
@@ -94,6 +95,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ServerError",
+    "StoresBrowser",
     "Stream",
     "TokenizerError",
     "UploadWidget",
@@ -113,6 +115,7 @@ _LAZY = {
     "UploadWidget": ".notebook.widgets.upload",
     "FilesBrowser": ".notebook.widgets.browser",
     "CachesBrowser": ".notebook.widgets.browser",
+    "StoresBrowser": ".notebook.widgets.stores",
     "VoiceWidget": ".notebook.widgets.voice",
     **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",

@@ -90,6 +90,12 @@ def _build() -> _Parser:
     p.add_argument("--cache", metavar="NAME",
                    help="answer with a context cache: its name (cachedContents/…), or a variable "
                    "holding it (%gemini caches lists yours)")
+    p.add_argument("--store", action="append", default=[], dest="stores", metavar="NAME",
+                   help="answer from a file search store: its name, id or display name "
+                   "(repeatable; %gemini stores lists yours)")
+    p.add_argument("--metadata-filter", dest="metadata_filter", metavar="EXPR",
+                   help='with --store: only documents whose metadata match, e.g. '
+                   '\'year > 2020 AND team = "hr"\'')
     return p
 
 
@@ -116,6 +122,8 @@ class CellOptions:
     code_exec: bool = False
     url_context: bool = False
     cache: str | None = None
+    stores: list[str] = field(default_factory=list)
+    metadata_filter: str | None = None
 
 
 def option_table() -> dict[str, bool]:
@@ -163,10 +171,13 @@ def parse_cell_line(line: str) -> CellOptions:
         # The API takes these from the cache, and refuses a request that sets them again.
         clash = [flag for flag, on in (("-s", opts.system is not None), ("--tools", opts.tools),
                  ("--search", opts.search), ("--code-exec", opts.code_exec),
-                 ("--url-context", opts.url_context)) if on]
+                 ("--url-context", opts.url_context), ("--store", opts.stores)) if on]
         if clash:
             raise OptionError(f"%%gemini: --cache does not combine with {', '.join(clash)}: the "
                               "cache holds the system instruction and tools.")
+    if opts.metadata_filter is not None and not opts.stores:
+        raise OptionError("%%gemini: --metadata-filter needs --store NAME: it chooses among "
+                          "that store's documents.")
     return opts
 
 

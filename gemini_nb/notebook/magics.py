@@ -400,6 +400,8 @@ class GeminiMagics(Magics):
             tools.append(fn)
         tools += [flag for flag, on in (("google_search", opts.search), ("code_execution",
                   opts.code_exec), ("url_context", opts.url_context)) if on]
+        if opts.stores:
+            tools.append(self._file_search(opts))
         if tools:
             config["tools"] = tools
         schema = None
@@ -416,6 +418,25 @@ class GeminiMagics(Magics):
         elif opts.json:
             config["response_mime_type"] = "application/json"
         return config, schema
+
+    def _file_search(self, opts: CellOptions) -> dict[str, Any]:
+        """The file_search tool of ``--store`` (names, ids or display names of stores)."""
+        from .._exceptions import APIError, InvalidInputError
+        from .stores import resolve_store
+
+        try:
+            names = [resolve_store(spec, session.client()) for spec in opts.stores]
+        except InvalidInputError as exc:
+            raise _user_error(f"%%gemini: --store: {exc}") from None
+        except APIError as err:
+            if self.shell is not None:
+                self.shell.user_ns["_gemini_error"] = err
+            _short_traceback(err)
+            raise
+        tool: dict[str, Any] = {"file_search_store_names": list(dict.fromkeys(names))}
+        if opts.metadata_filter:
+            tool["metadata_filter"] = opts.metadata_filter
+        return {"file_search": tool}
 
     def _call(
         self, model: str, contents: list[Any], config: dict[str, Any], opts: CellOptions,
@@ -644,6 +665,21 @@ class GeminiMagics(Magics):
         from ._files import caches_frame
 
         return self._listing("caches", rest, caches_frame)
+
+    @subcommand("stores", "your file search stores, as a DataFrame, or one store's documents "
+                "(use one with --store NAME); gemini_nb.StoresBrowser() to act on them",
+                usage="[NAME]")
+    def _cmd_stores(self, rest: str) -> Any:
+        from .._exceptions import InvalidInputError
+        from .stores import documents_frame, resolve_store, stores_frame
+
+        if not rest:
+            return self._listing("stores", rest, stores_frame)
+        try:
+            name = resolve_store(rest, session.client())
+        except InvalidInputError as exc:
+            raise _user_error(f"%gemini stores: {exc}") from None
+        return self._listing("stores", "", lambda client: documents_frame(name, client))
 
     def _listing(self, word: str, rest: str, frame: Callable[[Any], Any]) -> Any:
         from .._exceptions import APIError

@@ -462,7 +462,8 @@ def _ingest(
             Chunk(
                 p.text,
                 p.page,
-                array("f", embed_text(p.text, VECTOR_DIMS)),
+                # The display name is embedded with each chunk, as a document's title is.
+                array("f", embed_text(p.text, VECTOR_DIMS, title=display or None)),
                 frozenset(content_words(p.text)),
             )
             for p in pieces

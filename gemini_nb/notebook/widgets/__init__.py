@@ -14,11 +14,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .browser import CachesBrowser, FilesBrowser
     from .chat import ChatWidget
+    from .stores import StoresBrowser
     from .upload import UploadWidget
     from .voice import VoiceWidget
 
-__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "UploadWidget", "VoiceWidget",
-           "static_path"]
+__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "StoresBrowser", "UploadWidget",
+           "VoiceWidget", "static_path"]
 
 # Each widget class is imported (with anywidget) only when it is first asked for.
 _LAZY = {
@@ -26,6 +27,7 @@ _LAZY = {
     "UploadWidget": ".upload",
     "FilesBrowser": ".browser",
     "CachesBrowser": ".browser",
+    "StoresBrowser": ".stores",
     "VoiceWidget": ".voice",
 }
 
