@@ -63,3 +63,16 @@ def test_live_types_and_resources_load_no_websockets() -> None:
 def test_live_types_are_not_loaded_with_the_other_types() -> None:
     mods = _modules_after("import gemini_nb.types")
     assert "gemini_nb.types.live" not in mods and "gemini_nb.types.auth_tokens" not in mods
+
+
+def test_file_search_stores_load_no_pypdf_or_pandas() -> None:
+    mods = _modules_after(
+        "from gemini_nb import Client\n"
+        "c = Client(base_url='http://127.0.0.1:9')\n"
+        "c.file_search_stores.documents, c.aio.file_search_stores.documents"
+    )
+    assert not [m for m in mods if m.split(".")[0] in ("pypdf", "pandas")
+                or m.startswith(HEAVY)]
+    # The emulator reads PDFs with pypdf only when a PDF arrives.
+    mods = _modules_after("import gemini_nb.emulator.backends.file_search")
+    assert "pypdf" not in mods
