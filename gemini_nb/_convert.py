@@ -203,11 +203,16 @@ def to_part(obj: Any) -> dict[str, Any]:
         return _path_part(obj)
     if _is_pil_image(obj):
         return _image_part(obj)
+    if hasattr(obj, "image_bytes") or hasattr(obj, "video_bytes"):
+        # An Image or Video (ours or google-genai's): checked, then sent inline.
+        from ._media import media_part
+
+        return media_part(obj)
     if isinstance(obj, Content):
         raise InvalidInputError("A Content cannot be a part; pass a list of Contents instead.")
     raise InvalidInputError(
         f"Cannot send a {type(obj).__name__} to the model; pass text, a Part, bytes, "
-        "a PIL image, a pathlib.Path, an uploaded File, or a Content."
+        "a PIL image, an Image, a pathlib.Path, an uploaded File, or a Content."
     )
 
 

@@ -48,7 +48,6 @@ STRICT = False
 _IMAGE_MIME = re.compile(r"image/(?:png|jpeg|gif|webp)")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _MAX_JSON = 4000
-_MAX_INLINE_IMAGE = 20_000_000
 
 
 @dataclass
@@ -271,15 +270,22 @@ def _result_block(outcome: str, output: str | None) -> Block:
 
 
 def _media_block(mime: str, data: bytes) -> Block:
+    # Pictures, videos and sound within the size bound of _render_media (thumbnails and
+    # files beyond it); speech's raw PCM plays as WAV.
+    from ._render_media import image_label, media_html, media_settings
+
     label = f"{mime or 'application/octet-stream'}, {size_text(len(data))}"
-    if _IMAGE_MIME.fullmatch(mime) and len(data) <= _MAX_INLINE_IMAGE:
-        uri = f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
-        return Block(
-            plain=plain_text(f"[{label}]"),
-            md=f"![{md_text(label)}]({uri})",
-            html=f'<div class="gnb-part"><img class="gnb-image" src="{uri}" alt="{_esc(label)}"></div>',
-            line=True,
-        )
+    shown = media_html(mime, data) if data else None
+    if shown is not None:
+        base = mime.split(";", 1)[0].strip().lower()
+        is_image = _IMAGE_MIME.fullmatch(base) is not None
+        if is_image:
+            label = image_label(data, base)
+        md = f"*{md_text(f'[{label}]')}*"
+        if is_image and len(data) <= media_settings.inline_limit:
+            md = f"![{md_text(label)}](data:{base};base64,{base64.b64encode(data).decode('ascii')})"
+        return Block(plain=plain_text(f"[{label}]"), md=md,
+                     html=f'<div class="gnb-part">{shown}</div>', line=True)
     return Block(
         plain=plain_text(f"[{label}]"),
         md=f"*{md_text(f'[{label}]')}*",

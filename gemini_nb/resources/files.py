@@ -46,6 +46,9 @@ __all__ = ["AsyncFiles", "Files", "file_name"]
 def file_name(file: Any) -> str:
     """``files/{id}`` from an id, a name, a File, or a URI such as
     ``https://…/v1beta/files/{id}`` or ``…/files/{id}:download?alt=media``."""
+    if not isinstance(file, str) and not hasattr(file, "name"):
+        # A generated Video (or GeneratedVideo) is named by its download URI.
+        file = getattr(getattr(file, "video", None), "uri", None) or getattr(file, "uri", file)
     name = getattr(file, "name", file) if not isinstance(file, str) else file
     if not isinstance(name, str) or not name.strip():
         raise InvalidInputError(
@@ -63,6 +66,16 @@ def file_name(file: Any) -> str:
     if not bare or any(bad in bare for bad in ("/", "?", "#", ":", "..", " ")):
         raise InvalidInputError(f"{name!r} is not a file name; expected 'files/{{id}}'.")
     return f"files/{bare}"
+
+
+def _keep_video_bytes(file: Any, data: bytes) -> bytes:
+    """A downloaded Video keeps its bytes (``video.save(path)``, display), as google-genai's."""
+    video = getattr(file, "video", file)
+    if hasattr(video, "video_bytes") and hasattr(video, "uri"):
+        video.video_bytes = data
+        if not getattr(video, "mime_type", None):
+            video.mime_type = "video/mp4"
+    return data
 
 
 def _upload_name(name: str | None) -> str | None:
@@ -237,10 +250,13 @@ class Files:
     def download(
         self, *, file: str | File, path: str | os.PathLike[str] | None = None, config: Any = None
     ) -> bytes | Path:
-        """A file's bytes, or (with ``path``) written to that path, streamed; returns the Path."""
+        """A file's bytes, or (with ``path``) written to that path, streamed; returns the Path.
+
+        ``file`` may be a generated :class:`~gemini_nb.types.Video` (from ``generate_videos``):
+        its bytes are also kept in ``video.video_bytes``."""
         options = http_options_of(config)
         if path is None:
-            return self._client._run(download_bytes_flow(file, options))
+            return _keep_video_bytes(file, self._client._run(download_bytes_flow(file, options)))
         return self._client._run(download_path_flow(file, path, options))
 
     def wait(self, *, name: str | File, timeout: float | None = None) -> File:
@@ -309,7 +325,8 @@ class AsyncFiles:
     ) -> bytes | Path:
         options = http_options_of(config)
         if path is None:
-            return await self._client._run(download_bytes_flow(file, options))
+            data = await self._client._run(download_bytes_flow(file, options))
+            return _keep_video_bytes(file, data)
         return await self._client._run(download_path_flow(file, path, options))
 
     async def wait(self, *, name: str | File, timeout: float | None = None) -> File:

@@ -1,4 +1,5 @@
-"""``client.models``: generate (plain and streamed), count tokens, embed, get and list models.
+"""``client.models``: generate (plain and streamed), count tokens, embed, get and list models,
+and pictures and videos (Imagen, Veo: their flows are in ``media``).
 
 Each method is one flow (a generator of effects, see ``_transport``) written once; the
 ``Models`` and ``AsyncModels`` classes only hand it to their client.
@@ -36,6 +37,14 @@ from ..types import (
 
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
+    from ..types.media import (
+        AsyncGenerateVideosOperation,
+        GenerateImagesConfig,
+        GenerateImagesResponse,
+        GenerateVideosConfig,
+        GenerateVideosOperation,
+        GenerateVideosSource,
+    )
 
 __all__ = ["AsyncModels", "Models"]
 
@@ -253,6 +262,42 @@ class Models:
         args = list_args(config, page_size=page_size, page_token=page_token)
         return Pager(self._client, lambda t: list_flow("models", Model, "models", args, t), Model)
 
+    def generate_images(
+        self, *, model: str, prompt: str,
+        config: GenerateImagesConfig | dict[str, Any] | None = None,
+    ) -> GenerateImagesResponse:
+        """Pictures from Imagen: ``r.generated_images[i].image`` (``.save(path)``,
+        ``.to_pil()``); filtered ones carry ``rai_filtered_reason``.
+
+        >>> r = client.models.generate_images(model="imagen-4.0-generate-001",
+        ...     prompt="A lighthouse at dawn", config={"number_of_images": 2})  # doctest: +SKIP
+        """
+        from .media import generate_images_op
+
+        return self._client._run(generate_images_op(model, prompt, config))
+
+    def generate_videos(
+        self, *, model: str, prompt: str | None = None, image: Any = None, video: Any = None,
+        source: GenerateVideosSource | dict[str, Any] | None = None,
+        config: GenerateVideosConfig | dict[str, Any] | None = None,
+    ) -> GenerateVideosOperation:
+        """Start a Veo video; the operation's ``wait()`` gives ``generated_videos[i].video``,
+        which ``client.files.download(file=video)`` fetches.
+
+        ``image`` (or ``source.image``) is the first frame; ``video`` a Veo video to extend.
+
+        >>> op = client.models.generate_videos(model="veo-3.1-fast-generate-preview",
+        ...                                    prompt="Waves at sunset")  # doctest: +SKIP
+        >>> video = op.wait(timeout=600).generated_videos[0].video  # doctest: +SKIP
+        >>> client.files.download(file=video); video.save("waves.mp4")  # doctest: +SKIP
+        """
+        from ..types.media import GenerateVideosOperation
+        from .media import generate_videos_op
+
+        op: GenerateVideosOperation = self._client._run(generate_videos_op(
+            model, prompt, image, video, source, config, GenerateVideosOperation, self._client))
+        return op
+
 
 class AsyncModels:
     """The async twin of :class:`Models`."""
@@ -298,3 +343,24 @@ class AsyncModels:
         args = list_args(config, page_size=page_size, page_token=page_token)
         pager = AsyncPager(self._client, lambda t: list_flow("models", Model, "models", args, t), Model)
         return await pager._start()
+
+    async def generate_images(
+        self, *, model: str, prompt: str,
+        config: GenerateImagesConfig | dict[str, Any] | None = None,
+    ) -> GenerateImagesResponse:
+        from .media import generate_images_op
+
+        return await self._client._run(generate_images_op(model, prompt, config))
+
+    async def generate_videos(
+        self, *, model: str, prompt: str | None = None, image: Any = None, video: Any = None,
+        source: GenerateVideosSource | dict[str, Any] | None = None,
+        config: GenerateVideosConfig | dict[str, Any] | None = None,
+    ) -> AsyncGenerateVideosOperation:
+        from ..types.media import AsyncGenerateVideosOperation
+        from .media import generate_videos_op
+
+        op: AsyncGenerateVideosOperation = await self._client._run(generate_videos_op(
+            model, prompt, image, video, source, config, AsyncGenerateVideosOperation,
+            self._client))
+        return op

@@ -94,6 +94,22 @@ from .generation import (
     VoiceConfig,
 )
 from .http import HttpOptions
+from .media import (
+    AsyncGenerateVideosOperation,
+    Audio,
+    GeneratedImage,
+    GeneratedVideo,
+    GenerateImagesConfig,
+    GenerateImagesResponse,
+    GenerateVideosConfig,
+    GenerateVideosOperation,
+    GenerateVideosResponse,
+    GenerateVideosSource,
+    Image,
+    SafetyAttributes,
+    Video,
+    VideoGenerationReferenceImage,
+)
 from .models import Model
 from .operations import AsyncOperation, Operation, Status
 from .responses import (
@@ -133,10 +149,11 @@ from .tools import (
 )
 
 if _typing.TYPE_CHECKING:
+    from .._live_sync import LiveSession
     from .._pager import AsyncPager, Pager
     from .._streaming import AsyncStream, Stream
     from ..resources.chats import AsyncChat, Chat
-    from ..resources.live import AsyncLiveSession, LiveSession
+    from ..resources.live import AsyncLiveSession
     from .auth_tokens import AuthToken, CreateAuthTokenConfig, LiveConnectConstraints
     from .live import (
         AudioTranscriptionConfig,
@@ -177,7 +194,7 @@ _CLIENT_SIDE = {
     "AsyncPager": ".._pager",
     "AsyncStream": ".._streaming",
     "Chat": "..resources.chats",
-    "LiveSession": "..resources.live",
+    "LiveSession": ".._live_sync",
     "Pager": ".._pager",
     "Stream": ".._streaming",
     # Loaded on first use too, so that importing the types stays as cheap as it was.
@@ -205,10 +222,12 @@ def __dir__() -> list[str]:
 __all__ = [
     "AsyncBatchJob",
     "AsyncChat",
+    "AsyncGenerateVideosOperation",
     "AsyncLiveSession",
     "AsyncOperation",
     "AsyncPager",
     "AsyncStream",
+    "Audio",
     "AudioTranscriptionConfig",
     "AuthToken",
     "AutomaticActivityDetection",
@@ -263,6 +282,14 @@ __all__ = [
     "FunctionResponsePart",
     "GenerateContentConfig",
     "GenerateContentResponse",
+    "GenerateImagesConfig",
+    "GenerateImagesResponse",
+    "GenerateVideosConfig",
+    "GenerateVideosOperation",
+    "GenerateVideosResponse",
+    "GenerateVideosSource",
+    "GeneratedImage",
+    "GeneratedVideo",
     "GenerationConfig",
     "GoogleMaps",
     "GoogleSearch",
@@ -273,6 +300,7 @@ __all__ = [
     "HistoryConfig",
     "HttpInfo",
     "HttpOptions",
+    "Image",
     "ImageConfig",
     "ImportFileConfig",
     "ImportFileResponse",
@@ -311,6 +339,7 @@ __all__ = [
     "RealtimeInputConfig",
     "ResponseModel",
     "RetrievalConfig",
+    "SafetyAttributes",
     "SafetyRating",
     "SafetySetting",
     "Schema",
@@ -338,7 +367,9 @@ __all__ = [
     "UrlContextMetadata",
     "UrlMetadata",
     "UsageMetadata",
+    "Video",
     "VideoFileMetadata",
+    "VideoGenerationReferenceImage",
     "VideoMetadata",
     "VoiceActivity",
     "VoiceActivityDetectionSignal",

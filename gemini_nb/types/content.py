@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
 from ._base import Base64Bytes, WireModel
+
+if TYPE_CHECKING:
+    from .media import Image
 
 __all__ = [
     "Blob",
@@ -36,6 +39,15 @@ class Blob(WireModel):
     def __repr__(self) -> str:
         # Megabytes of image data in a repr make notebooks unusable.
         return f"Blob(mime_type={self.mime_type!r}, data=<{len(self.data)} bytes>)"
+
+    def as_image(self) -> Image | None:
+        """The blob as an :class:`~gemini_nb.types.Image` (``.save``, ``.to_pil``), or None
+        when it is not a picture."""
+        if not self.data or not self.mime_type.lower().startswith("image/"):
+            return None
+        from .media import Image
+
+        return Image(image_bytes=self.data, mime_type=self.mime_type)
 
 
 class FileData(WireModel):
@@ -184,6 +196,10 @@ class Part(WireModel):
         cls, name: str, response: dict[str, Any], *, id: str | None = None
     ) -> Part:
         return cls(function_response=FunctionResponse(name=name, response=response, id=id))
+
+    def as_image(self) -> Image | None:
+        """The part's picture as an :class:`~gemini_nb.types.Image`, or None."""
+        return self.inline_data.as_image() if self.inline_data is not None else None
 
     @property
     def kind(self) -> str:

@@ -9,6 +9,9 @@ from typing import TYPE_CHECKING, Any
 from ._base import ResponseModel, WireModel
 from .content import CodeExecutionResult, Content, ExecutableCode, FunctionCall, Part
 
+if TYPE_CHECKING:
+    from .media import Audio, Image
+
 __all__ = [
     "Candidate",
     "Citation",
@@ -224,6 +227,25 @@ class GenerateContentResponse(ResponseModel):
     @property
     def code_execution_results(self) -> list[CodeExecutionResult]:
         return [p.code_execution_result for p in self.parts if p.code_execution_result is not None]
+
+    @property
+    def images(self) -> list[Image]:
+        """The pictures of the first candidate (image models), each with ``.save(path)``."""
+        found = (p.as_image() for p in self.parts if not p.thought)
+        return [image for image in found if image is not None]
+
+    @property
+    def audio(self) -> Audio | None:
+        """The first candidate's sound (speech models: PCM, saved and played as WAV); pieces
+        of a streamed answer in the same format are joined."""
+        from .media import Audio
+
+        blobs = [p.inline_data for p in self.parts if p.inline_data is not None
+                 and (p.inline_data.mime_type or "").lower().startswith("audio/")]
+        if not blobs:
+            return None
+        mime = blobs[0].mime_type
+        return Audio(b"".join(b.data for b in blobs if b.mime_type == mime), mime)
 
     @property
     def finish_reason(self) -> str | None:

@@ -91,6 +91,9 @@ def _url_ok(attr: str, value: str, *, relative: bool) -> bool:
         return False
     if attr == "src" and re.match(r"data:image/(png|jpeg|gif|webp)[;,]", v):
         return True
+    # Our own players (generated sound and video, where the tag is allowed) embed their media.
+    if attr == "src" and re.match(r"data:(audio/wav|video/mp4);base64,", v):
+        return True
     if v.startswith(("http://", "https://")) or (attr != "src" and v.startswith(("mailto:", "#"))):
         return True
     # A scheme-less URL is relative to the notebook server: harmless, but only Markdown keeps it.
@@ -167,9 +170,9 @@ def body(bundle: dict[str, str]) -> str:
     return bundle["text/html"].split("</style>", 1)[1]
 
 
-def assert_safe_bundle(bundle: dict[str, str]) -> None:
+def assert_safe_bundle(bundle: dict[str, str], *, allow: frozenset[str] = frozenset()) -> None:
     assert bundle["text/plain"]
-    assert_safe_html(bundle["text/html"], own_style=True)
+    assert_safe_html(bundle["text/html"], own_style=True, allow=allow)
     if "text/markdown" in bundle:
         assert_safe_markdown(bundle["text/markdown"], ours=True)
 
@@ -538,15 +541,19 @@ def test_every_part_kind_renders() -> None:
         finishReason="STOP",
     )
     b = response_bundle(r)
-    assert_safe_bundle(b)
+    # Sound plays in our own player (the model's text can never make one: see the XSS tests).
+    assert_safe_bundle(b, allow=frozenset({"audio"}))
     plain, md, page = b["text/plain"], b["text/markdown"], b["text/html"]
+    assert '<audio class="gnb-audio" controls preload="metadata" src="data:audio/wav;base64,' \
+        in page
     assert plain.splitlines()[0] == "[thoughts: 3 words, collapsed; see .thoughts]"
     assert "The **answer**." in plain
     assert '[function call] get_weather({"city": "Paris", "days": 2})' in plain
     assert '[function response] get_weather → {"temp": 21}' in plain
     assert "```python\nprint(6 * 7)\n```" in plain and "[output]\n```\n42\n```" in plain
     assert "[output · OUTCOME_FAILED] the code raised an error" in plain
-    assert "[image/png, 12 kB]" in plain and "[audio/wav, 2 kB]" in plain
+    # A picture's label has its size in pixels, read from its header.
+    assert re.search(r"\[image/png, \d+×\d+, 12 kB\]", plain) and "[audio/wav, 2 kB]" in plain
     assert "[file] https://generativelanguage.googleapis.com/v1beta/files/abc (video/mp4)" in plain
     assert '[tool call] google_search({"q": "x"})' in plain
     assert "[tool response] GOOGLE_SEARCH" in plain
@@ -560,7 +567,7 @@ def test_every_part_kind_renders() -> None:
             '</span><span class="hl-o">* </span><span class="hl-m">7</span>)</code>') in page
     assert f'src="data:image/png;base64,{_png()}"' in page
     assert "<pre>42\n</pre>" in page and "OUTCOME_FAILED" in page
-    assert "audio/wav, 2 kB" in page and "<audio" not in page
+    assert "audio, 2 kB" in page and page.count("<audio") == 1  # a player for the sound
     # Markdown: thoughts in a collapsed <details>, code fenced.
     assert md.startswith("<details><summary>Thoughts</summary>\n\nThinking about *it*.\n\n</details>")
     assert "```python\nprint(6 * 7)\n```" in md

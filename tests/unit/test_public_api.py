@@ -20,7 +20,7 @@ def test_public_names_match_all() -> None:
     public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
     modules = {
         "auth_tokens", "batches", "caches", "content", "file_search", "files", "generation",
-        "http", "live", "models", "operations", "responses", "tokens", "tools",
+        "http", "live", "media", "models", "operations", "responses", "tokens", "tools",
     }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
     assert sorted(gemini_nb.__all__) == gemini_nb.__all__
@@ -63,6 +63,19 @@ def test_live_types_and_resources_load_no_websockets() -> None:
 def test_live_types_are_not_loaded_with_the_other_types() -> None:
     mods = _modules_after("import gemini_nb.types")
     assert "gemini_nb.types.live" not in mods and "gemini_nb.types.auth_tokens" not in mods
+
+
+def test_media_types_and_methods_load_no_pillow_or_av() -> None:
+    # Pictures, videos and sound are plain bytes until a PIL image is asked for.
+    mods = _modules_after(
+        "from gemini_nb import Client, types\n"
+        "c = Client(base_url='http://127.0.0.1:9')\n"
+        "c.models.generate_images, c.models.generate_videos\n"
+        "types.Audio(bytes(4800), 'audio/L16;codec=pcm;rate=24000').wav\n"
+        "repr(types.Image(image_bytes=bytes(range(8)), mime_type='image/png'))"
+    )
+    assert not [m for m in mods if m.split(".")[0] in ("PIL", "av")
+                or m.startswith(("gemini_nb.notebook", "gemini_nb.emulator"))]
 
 
 def test_file_search_stores_load_no_pypdf_or_pandas() -> None:
