@@ -98,6 +98,7 @@ class _Incoming:
     owned: bool = True  # the temporary file is ours to remove (not a path the user gave)
     cancelled: threading.Event = field(default_factory=threading.Event)
     future: Future[File] | None = None
+    file: File | None = None  # once uploaded
     last_push: float = 0.0
 
 
@@ -137,7 +138,7 @@ class UploadWidget(anywidget.AnyWidget):
     """Pick or drop files; each one goes to the Files API with its own progress bar.
 
     ``files`` (also ``value``, a trait you can ``observe``) are the uploaded
-    :class:`~gemini_nb.File` objects, in the order they finished: pass them in ``contents``,
+    :class:`~gemini_nb.File` objects, in the list's order: pass them in ``contents``,
     or ``%%gemini -f up.files``. ``upload(path)`` adds a file from the kernel's disk to the
     same list. ``accept`` is an HTML accept list (``".pdf,image/*"``); ``max_size`` is in bytes
     (at most the API's 2 GB). ``client`` is a :class:`~gemini_nb.Client` (by default the
@@ -215,7 +216,7 @@ class UploadWidget(anywidget.AnyWidget):
 
     @property
     def files(self) -> list[File]:
-        """The uploaded files, in the order they finished (a copy: safe to keep)."""
+        """The uploaded files, in the list's order (a copy: safe to keep)."""
         return list(self.value)
 
     def upload(self, path: str | os.PathLike[str], *, display_name: str | None = None
@@ -445,7 +446,9 @@ class UploadWidget(anywidget.AnyWidget):
         with self._lock:
             row["file"] = _file_summary(file)
             row["sent"] = row["size"]
-            self.value = [*self.value, file]
+            item.file = file
+            # In the list's order (the order they were picked), whichever finished first.
+            self.value = [i.file for i in self._items.values() if i.file is not None]
             self._end(item, "done", "")
         return file
 
