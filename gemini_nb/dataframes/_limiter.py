@@ -37,9 +37,11 @@ class _Bucket:
 
     def wait_for(self, amount: float) -> float:
         need = min(amount, self.capacity)
-        if self.level >= need:
+        # A hair of tolerance: a refill computed from a wait must not come out a rounding
+        # error short (the caller would wait again for nothing, forever).
+        if self.level >= need - 1e-9 * max(1.0, need):
             return 0.0
-        return (need - self.level) / self.rate
+        return max((need - self.level) / self.rate, 1e-6)
 
 
 def _limit(name: str, value: float | None) -> float | None:

@@ -213,6 +213,8 @@ class OnlineRunner:
                 data = typed
             else:
                 data = await self._call(lambda: _generate_flow(self.plan.model, body), tokens)
+        except _FATAL:
+            raise
         except _Transient as exc:
             self._record(part, i, {"error": exc.message}, final=False)
             return
@@ -234,6 +236,8 @@ class OnlineRunner:
         self.job.summary.sent += len(rows)
         try:
             data = await self._call(lambda: _embed_flow(self.plan.model, requests), tokens)
+        except _FATAL:
+            raise
         except _Transient as exc:
             for i in rows:
                 self._record(part, i, {"error": exc.message}, final=False)
