@@ -28,14 +28,15 @@ from ._transport import (
 )
 
 if TYPE_CHECKING:
-    from .resources.auth_tokens import AsyncAuthTokens, AuthTokens
+    from ._live_sync import Live
     from .dataframes import AsyncDataFrames, DataFrames
+    from .resources.auth_tokens import AsyncAuthTokens, AuthTokens
     from .resources.batches import AsyncBatches, Batches
     from .resources.caches import AsyncCaches, Caches
     from .resources.chats import AsyncChats, Chats
     from .resources.file_search_stores import AsyncFileSearchStores, FileSearchStores
     from .resources.files import AsyncFiles, Files
-    from .resources.live import AsyncLive, Live
+    from .resources.live import AsyncLive
     from .resources.models import AsyncModels, Models
     from .resources.operations import AsyncOperations, Operations
 
@@ -179,7 +180,7 @@ class Client(_ClientBase):
     @property
     def live(self) -> Live:
         """Live API sessions from sync code (``client.aio.live`` is the async API)."""
-        from .resources.live import Live
+        from ._live_sync import Live
 
         return self._resource("live", Live)  # type: ignore[no-any-return]
 

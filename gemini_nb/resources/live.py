@@ -16,7 +16,8 @@ tools run as the model calls them (the ``tool_call`` message is still yielded, `
 
 The async session needs no thread: it runs on the caller's event loop (a notebook kernel's
 too). The sync :class:`LiveSession` drives the same async session on a private event loop
-thread. See ``_live`` for the pure parts (setup, frames, input checks, the resend queue).
+thread (``_live_sync``). See ``_live`` for the pure parts (setup, frames, input checks, the
+resend queue).
 """
 
 from __future__ import annotations
@@ -25,9 +26,8 @@ import asyncio
 import contextlib
 import json
 import logging
-import threading
 from collections import deque
-from collections.abc import Coroutine, Generator, Iterator
+from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 from .._config import Secret, Settings
@@ -70,9 +70,8 @@ if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from ..types.auth_tokens import AuthToken
 
-__all__ = ["AsyncLive", "AsyncLiveSession", "Live", "LiveSession"]
+__all__ = ["AsyncLive", "AsyncLiveSession"]
 
-T = TypeVar("T")
 E = TypeVar("E", bound=APIError)
 
 # The largest frame taken from the server (websockets' default is 1 MiB).
@@ -374,10 +373,8 @@ class AsyncLiveSession:
         results = await run_tools_async(
             RunTools(calls, self._setup.functions, self._setup.tool_timeout)
         )
-        responses = [
-            FunctionResponse(name=c.name, id=c.id, response=r)
-            for c, r in zip(calls, results, strict=True)
-        ]
+        responses = [_sendable(FunctionResponse(name=c.name, id=c.id, response=r))
+                     for c, r in zip(calls, results, strict=True)]
         if gen != self._gen or self._closed:
             return
         frame, _ = tool_response_frame(responses)
@@ -654,6 +651,16 @@ class AsyncLiveSession:
         await self.close()
 
 
+def _sendable(response: FunctionResponse) -> FunctionResponse:
+    """The response, or an error the model can read if JSON cannot carry it (a NaN, say)."""
+    try:
+        tool_response_frame(response)
+    except InvalidInputError as exc:
+        return FunctionResponse(name=response.name, id=response.id, response={
+            "error": f"The function's result cannot be sent: {exc}"})
+    return response
+
+
 class _Messages:
     """``async for`` over a session: every message, or one turn's."""
 
@@ -763,162 +770,3 @@ class AsyncLive:
         return _Connect(
             _session(self._settings, model, config, auth_token, reconnect, resend_limit)
         )
-
-
-# ------------------------------------------------------------------ the sync facade
-
-
-class _LoopThread:
-    """An event loop on a daemon thread, for the sync facade."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=self.loop.run_forever, name="gemini-nb-live", daemon=True
-        )
-        self.thread.start()
-
-    def run(self, coro: Coroutine[Any, Any, T]) -> T:
-        if threading.current_thread() is self.thread:
-            coro.close()
-            raise RuntimeError(
-                "A sync Live session was used from its own event loop thread (inside a tool?); "
-                "use client.aio.live there."
-            )
-        future = asyncio.run_coroutine_threadsafe(coro, self.loop)
-        try:
-            return future.result()
-        except BaseException:
-            future.cancel()
-            raise
-
-    def stop(self) -> None:
-        if self.loop.is_closed():
-            return
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=5)
-        if not self.thread.is_alive():
-            self.loop.close()
-
-
-class LiveSession:
-    """The sync facade of :class:`AsyncLiveSession`, for scripts::
-
-        with client.live.connect(model="gemini-2.5-flash-native-audio-latest",
-                                 config={"response_modalities": ["TEXT"]}) as session:
-            session.send_client_content(turns="Hello")
-            for message in session.receive():
-                print(message.text or "", end="")
-
-    It runs the async session on an event loop of its own, on a daemon thread; tools run
-    there too (sync functions in worker threads).
-    """
-
-    def __init__(self, runner: _LoopThread, session: AsyncLiveSession) -> None:
-        self._runner = runner
-        self._session = session
-
-    def __repr__(self) -> str:
-        return repr(self._session).replace("AsyncLiveSession", "LiveSession", 1)
-
-    @property
-    def resumption_handle(self) -> str | None:
-        return self._session.resumption_handle
-
-    @property
-    def reconnects(self) -> int:
-        return self._session.reconnects
-
-    @property
-    def session_id(self) -> str | None:
-        return self._session.session_id
-
-    @property
-    def setup_complete(self) -> LiveServerSetupComplete | None:
-        return self._session.setup_complete
-
-    @property
-    def model(self) -> str:
-        return self._session.model
-
-    @property
-    def closed(self) -> bool:
-        return self._session.closed
-
-    def send_client_content(self, *, turns: Any = None, turn_complete: bool = True) -> None:
-        self._session._check_open()
-        self._runner.run(self._session.send_client_content(turns=turns, turn_complete=turn_complete))
-
-    def send_realtime_input(self, **kwargs: Any) -> None:
-        """As :meth:`AsyncLiveSession.send_realtime_input` (one keyword per call)."""
-        self._session._check_open()
-        realtime_input_frame(**kwargs)  # checked here, so a bad argument is not a thread's error
-        self._runner.run(self._session.send_realtime_input(**kwargs))
-
-    def send_tool_response(self, *, function_responses: Any) -> None:
-        self._session._check_open()
-        self._runner.run(self._session.send_tool_response(function_responses=function_responses))
-
-    def __iter__(self) -> Iterator[LiveServerMessage]:
-        return _SyncMessages(self._runner, self._session.__aiter__())
-
-    def receive(self) -> Iterator[LiveServerMessage]:
-        """The messages of one model turn (up to ``turn_complete``)."""
-        return _SyncMessages(self._runner, self._session.receive())
-
-    def close(self) -> None:
-        if not self._runner.loop.is_closed():
-            self._runner.run(self._session.close())
-            self._runner.stop()
-
-    def __enter__(self) -> LiveSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _SyncMessages:
-    def __init__(self, runner: _LoopThread, messages: _Messages) -> None:
-        self._runner = runner
-        self._messages = messages
-
-    def __iter__(self) -> _SyncMessages:
-        return self
-
-    def __next__(self) -> LiveServerMessage:
-        try:
-            return self._runner.run(self._messages.__anext__())
-        except StopAsyncIteration:
-            raise StopIteration from None
-
-
-class Live:
-    """``client.live``: Live sessions for sync code (see :class:`LiveSession`)."""
-
-    def __init__(self, client: Client) -> None:
-        self._settings = client._settings
-
-    def connect(
-        self,
-        *,
-        model: str,
-        config: Any = None,
-        auth_token: str | AuthToken | None = None,
-        reconnect: bool = True,
-        resend_limit: int = RESEND_LIMIT,
-    ) -> LiveSession:
-        """A connected :class:`LiveSession`; use it in a ``with`` block (or ``close()`` it).
-        Arguments as :meth:`AsyncLive.connect`."""
-        runner = _LoopThread()
-        try:
-
-            async def start() -> AsyncLiveSession:
-                session = _session(self._settings, model, config, auth_token, reconnect, resend_limit)
-                await session._start()
-                return session
-
-            return LiveSession(runner, runner.run(start()))
-        except BaseException:
-            runner.stop()
-            raise

@@ -152,3 +152,12 @@ def test_tool_responses_need_the_call_id() -> None:
         tool_response_frame([])
     with pytest.raises(InvalidInputError, match="finite"):
         tool_response_frame({"id": "c1", "name": "f", "response": {"x": math.nan}})
+
+
+def test_a_tool_result_json_cannot_carry_goes_back_as_an_error() -> None:
+    from gemini_nb.resources.live import _sendable
+
+    sent = _sendable(FunctionResponse(id="c1", name="f", response={"result": math.inf}))
+    assert sent.id == "c1" and "cannot be sent" in sent.response["error"]  # type: ignore[index]
+    fine = FunctionResponse(id="c2", name="f", response={"result": 1.5})
+    assert _sendable(fine) is fine
