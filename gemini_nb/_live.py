@@ -37,6 +37,7 @@ from ._exceptions import (
 )
 from ._transport import USER_AGENT, merge_body
 from .types import Blob, FunctionResponse, HttpOptions, parse_response, to_wire
+from .types._base import WireModel
 from .types.live import (
     LiveConnectConfig,
     LiveServerMessage,
@@ -256,9 +257,18 @@ def client_content_frame(turns: Any, turn_complete: bool) -> str:
 
     body: dict[str, Any] = {}
     if turns is not None:
-        body["turns"] = to_contents(turns)
+        body["turns"] = to_contents(_foreign_to_dicts(turns))
     body["turnComplete"] = bool(turn_complete)
     return _dumps({"clientContent": body})
+
+
+def _foreign_to_dicts(value: Any) -> Any:
+    """Another library's pydantic objects (google-genai's Content, say) as plain dicts."""
+    if isinstance(value, BaseModel) and not isinstance(value, WireModel):
+        return value.model_dump(exclude_none=True)
+    if isinstance(value, (list, tuple)):
+        return [_foreign_to_dicts(v) for v in value]
+    return value
 
 
 def _blob_fields(value: Any, what: str) -> tuple[bytes, str | None]:

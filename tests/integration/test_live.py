@@ -500,6 +500,18 @@ async def test_a_setup_the_server_refuses_raises_at_connect(
     assert not info.value.resumable
 
 
+async def test_connection_failures_are_typed(server: EmulatorServer) -> None:
+    refused = g.AsyncClient(base_url="http://127.0.0.1:9", max_retries=0)
+    with pytest.raises(g.APIConnectionError) as info:
+        await refused.live.connect(model=MODEL)
+    assert not info.value.request_sent and "ws://127.0.0.1:9/ws/" in str(info.value)
+    # A handshake answered with an HTTP status (no such API version here) is a status error.
+    unknown = g.AsyncClient(base_url=server.url, api_version="v9", max_retries=0)
+    with pytest.raises(g.APIStatusError) as status:
+        await unknown.live.connect(model=MODEL)
+    assert status.value.status_code == 403
+
+
 async def test_bad_audio_is_refused_before_sending(side: Any) -> None:
     async with side.connect(config=TEXT) as session:
         with pytest.raises(g.InvalidInputError, match="4000 Hz"):

@@ -39,6 +39,13 @@ def test_client_content_takes_text_contents_and_nothing() -> None:
         "turns": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hey"}]}],
         "turnComplete": False}}
     assert frame(client_content_frame(None, True)) == {"clientContent": {"turnComplete": True}}
+    from google.genai import types as sdk
+
+    turn = sdk.Content(role="user", parts=[sdk.Part(text="Hi"), sdk.Part.from_bytes(
+        data=b"\x89PNG\r\n\x1a\n", mime_type="image/png")])
+    assert frame(client_content_frame([turn], True))["clientContent"]["turns"] == [{
+        "role": "user", "parts": [{"text": "Hi"}, {"inlineData": {
+            "mimeType": "image/png", "data": base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()}}]}]
 
 
 def test_audio_as_blob_dict_or_sdk_blob() -> None:
