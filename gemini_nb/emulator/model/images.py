@@ -410,14 +410,17 @@ def edit(base: PILImage.Image, prompt: str, width: int, height: int,
         image, changed = ImageEnhance.Brightness(image).enhance(1.45), True
     if _asks(prompt, _ADJUST["dark"]):
         image, changed = ImageEnhance.Brightness(image).enhance(0.55), True
+    toned = True
     if _asks(prompt, _ADJUST["sepia"]):
-        image, changed = ImageOps.colorize(ImageOps.grayscale(image), (60, 35, 10),
-                                           (250, 235, 200)), True
+        image = ImageOps.colorize(ImageOps.grayscale(image), (60, 35, 10), (250, 235, 200))
     elif _asks(prompt, _ADJUST["gray"]):
-        image, changed = ImageOps.grayscale(image).convert("RGB"), True
+        image = ImageOps.grayscale(image).convert("RGB")
+    else:
+        toned = False
+    changed = changed or toned
     words = _words(prompt)
     # "make it blue", "tint it green", "turn everything to red": a colour after such a word.
-    tint = next((COLOURS[w] for i, w in enumerate(words) if w in COLOURS and i > 0
+    tint = None if toned else next((COLOURS[w] for i, w in enumerate(words) if w in COLOURS and i > 0
                  and words[i - 1] in _TINT_AFTER
                  and (i + 1 >= len(words) or words[i + 1] not in _NOUNS)), None)
     if tint is not None:
