@@ -73,13 +73,17 @@ def test_emulator_command_names_the_emulator_extra(blocked: tuple[str, ...], mis
 
 
 def test_emulator_module_and_server_name_the_emulator_extra() -> None:
-    r = _python("from gemini_nb.emulator.__main__ import main\nsys.exit(main(['--port', '0']))",
-                ("uvicorn",))
+    r = _python(
+        "from gemini_nb.emulator.__main__ import main\nsys.exit(main(['--port', '0']))",
+        ("uvicorn",),
+    )
     assert r.returncode == 1 and r.stdout == ""
     assert r.stderr == f"error: The emulator needs uvicorn, which is not installed: {EMULATOR}\n"
-    r = _python("from gemini_nb.emulator import EmulatorServer\n"
-                "try:\n    EmulatorServer()\nexcept ImportError as exc:\n    print(exc)",
-                ("starlette",))
+    r = _python(
+        "from gemini_nb.emulator import EmulatorServer\n"
+        "try:\n    EmulatorServer()\nexcept ImportError as exc:\n    print(exc)",
+        ("starlette",),
+    )
     assert r.stdout == f"The emulator needs starlette, which is not installed: {EMULATOR}\n"
 
 
