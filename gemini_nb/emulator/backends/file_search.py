@@ -6,8 +6,8 @@ Discovery document, the file search guide), and so this backend:
 * ``create`` answers the store at once: ``name`` is ``fileSearchStores/`` and an id made from
   the display name (lower case, spaces as dashes, other characters dropped, at most 27
   characters: "test-file-search-grounding-stream" gives ``testfilesearchgroundingstre``), a
-  dash and 12 random lower-case letters and digits (without a display name, 12 random
-  characters in its place); ``embeddingModel`` is ``models/gemini-embedding-001`` unless
+  dash and 12 random-looking lower-case letters and digits (without a display name, 12 more
+  in its place), drawn from the store's sequence so that the same steps give the same names; ``embeddingModel`` is ``models/gemini-embedding-001`` unless
   another embedding model is named; the counts and ``sizeBytes`` are int64 strings left out
   while zero.
 * ``media.uploadToFileSearchStore`` (the resumable protocol of :mod:`..wire.upload`) and
@@ -50,6 +50,7 @@ from typing import Any
 
 from ..model import extract as _extract
 from ..model.embedding import embed_text
+from ..model.hashing import digest
 from ..model.metadata_filter import FilterSyntaxError, compile_filter
 from ..model.prompt import content_words
 from ..model.tools import file_search as _tool
@@ -227,7 +228,14 @@ def derived_id(store: Store, display_name: str) -> str:
     # Dashes and other marks are dropped, spaces become dashes (as recorded).
     kept = "".join(c for c in display_name.lower() if (c.isascii() and c.isalnum()) or c.isspace())
     slug = re.sub(r"\s+", "-", kept.strip())[:27].strip("-")
-    return f"{slug or store.new_id(12)}-{store.new_id(12)}"
+    return f"{slug or _token(store, 'prefix')}-{_token(store, 'suffix', display_name)}"
+
+
+def _token(store: Store, *parts: object) -> str:
+    # Random-looking like the real ids, but the same in every run of the same steps (a
+    # notebook's outputs do not change): drawn from the store's sequence number.
+    raw = digest("fileSearchStores", store.sequence(), *parts)
+    return "".join(_ID_ALPHABET[b % len(_ID_ALPHABET)] for b in raw[:12])
 
 
 # ----------------------------------------------------------------------------- stores
