@@ -68,7 +68,7 @@ except ImportError as exc:
 
 from ..._exceptions import InvalidInputError
 from ...types import File
-from .._files import format_size, release_chunks
+from .._files import format_size
 from .._session import session
 from . import static_path
 from .chat import describe_error
@@ -414,7 +414,6 @@ class UploadWidget(anywidget.AnyWidget):
         assert item.path is not None
 
         def progress(sent: int, total: int) -> None:
-            release_chunks()
             if item.cancelled.is_set():
                 raise CancelledError(f"{row['name']}: cancelled")
             with self._lock:
