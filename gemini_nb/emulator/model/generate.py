@@ -18,36 +18,32 @@ Determinism
     is one too (23 URL-safe characters, like the real ones). ``modelVersion`` is the model id
     (aliases such as ``gemini-flash-latest`` report the model they point to).
 
-What the answer depends on
+What the answer depends on (the default Responder, ``prose/``)
     * The last user turn: its key words are restated in **bold**, and its shape picks the kind of
       answer: greetings get a greeting; "What is 2 + 2?" is calculated exactly ("2 + 2 = **4**",
-      with + - * / // % ^ and words like "times"); "What is the capital of France?" is answered
-      from a built-in table of ~60 countries; "Say "hello"" / "Say exactly: ..." is echoed;
-      "List 5 fruits" / "List all U.S. states" use built-in lists (fruits, planets, colours,
-      countries, U.S. states, days, months...); "List four large cities in South America" and
-      "List three countries in Asia" use the city and country tables (``structured/tables``: the largest
-      urban areas per region with rounded populations, each country's region); "Give me 3 tips
-      for X", "How do I X?" give numbered tips or steps (topic-specific advice for common topics
-      such as clear code, sleep or learning a language, ``prose/advice``); "What are the benefits of
-      X?" and "Recommend some X" give numbered benefits or suggestions; "Suggest a name for a
-      cat" / "What should I call my goldfish?" suggest names (a small table of pet names, coined
-      names for projects and companies); "Count from one to five in words" counts ("One, two,
-      three, four, five."; digits, steps like "by twos", "one per line"); "Plan one day in
-      Lisbon for 120 euros" gives a morning / lunch / afternoon / evening plan within the budget
-      (well-known sights for a few cities, general suggestions elsewhere), other "Plan X"
-      prompts a short checklist; "Explain X" / "What is X?" / "Why is X Y?" give a short
-      overview; "Describe X" / "Tell me about X" give descriptive paragraphs; for a few topics
-      (the Moon, the Sun, the sea, the sky's colour, tides, volcanoes, Iceland, photosynthesis,
-      gravity, rainbows, black holes, seasons, leaves, forests, deserts) both draw on short
-      textbook notes (``prose/topics``); "Tell me about Paris" / "Who was Ada Lovelace?" describe a
-      place (capitals and countries from the table) or a person in general terms; "Compare A and
-      B" gives bullets or, for technologies, a small table; "Write a haiku / poem / story / joke
-      about X"; "Write an email to my boss asking for X" drafts an email; "Summarize: ..."
-      quotes the lead sentence; "Translate 'hello' into French" knows a small phrasebook; yes/no
-      questions get a verdict; thanks, goodbyes and "I'm feeling sad" get fitting replies.
-      The model has no world knowledge beyond these tables: open questions get plausible but
-      general prose about their topic, never invented specifics. "Describe this image" with
-      nothing attached says so.
+      with + - * / and words like "times"); "What is the capital of France?" is answered from a
+      built-in table of ~60 countries; "Say "hello"" / "Say exactly: ..." is echoed; "List 5
+      fruits" / "List all U.S. states" use built-in lists (fruits, planets, colours, countries,
+      U.S. states, days); "Give me 3 tips for X", "How do I X?" give numbered tips or steps
+      (topic-specific advice on clear code and sleep, ``prose/advice``); "What are the benefits
+      of X?" and "Recommend some X" give numbered benefits or suggestions; "Suggest a name for a
+      cat" / "What should I call my goldfish?" suggest names (a small table of names for cats,
+      dogs and fish, coined names otherwise); "Count from one to five in words" counts ("One, two, three, four, five.";
+      digits, "by twos", "one per line"); "Plan one day in Lisbon for 120 euros" gives a
+      morning / lunch / afternoon / evening plan within the budget (well-known sights in Lisbon
+      and Rome, general suggestions elsewhere), other "Plan X" prompts a short checklist;
+      "Explain X" / "What is X?" / "Why is X Y?" give a short overview; "Describe X" / "Tell me
+      about X" give descriptive paragraphs; for a few topics (the Moon, the Sun, the sea, the
+      sky's colour, tides, volcanoes, Iceland, photosynthesis, gravity, rainbows, black holes,
+      forests) both draw on short textbook notes (``prose/topics``); "Tell me about Paris" /
+      "Who was Ada Lovelace?" describe a capital from the table or a person in general terms;
+      "Compare A and B" gives a small table; "Write a haiku / story / joke about X"; "Write an
+      email to my boss asking for X" drafts an email; "Summarize: ..." quotes the lead sentence;
+      "Translate 'thank you' into Spanish" knows a tiny phrasebook; yes/no questions get a
+      verdict; thanks and "I'm feeling sad" get fitting replies. The model has no world
+      knowledge beyond these tables: open questions get plausible but general prose about their
+      topic, never invented specifics. "Describe this image" with nothing attached says so.
+      Anything a demo needs beyond this is scripted (``scripted=``), not worded here.
     * Format instructions in the prompt are taken out of the topic and followed: "in three
       short paragraphs" gives exactly three paragraphs, "in two sentences" one paragraph of two
       sentences, "in 3 bullet points" three bullets, "in 50 words" at most 50 words; "Write
@@ -55,33 +51,30 @@ What the answer depends on
       sentence. Number words and digits ("two tips", "four cities", "a few ideas") set counts.
     * A JSON example in the prompt ("Reply with the same structure as this example:
       {"morning": "...", "afternoon": "..."}") makes the answer a fenced ```json object with
-      the same keys and value types, filled from the request (a plan's time slots and budget,
-      values the prompt names) and plausible values elsewhere.
+      the same keys, filled from the request (a plan's time slots and budget, values the prompt
+      names) and plausible values elsewhere.
     * The conversation: facts the user stated earlier ("My name is Ada", "my favourite colour is
       teal", "I live in Lisbon", "I'm 30 years old") are remembered; "What is my name?" answers
-      "Your name is **Ada**."; "What did I just say?" quotes the previous user message; a
-      known name is used in greetings and closing lines.
-    * The system instruction: "answer in French / Spanish / German / Italian / Portuguese" (also
-      in the prompt) switches to that language's phrasings; "be brief" / "one sentence" keeps the
-      first sentence; "answer in one word" gives only the key value ("Tokyo"); "You are a pirate"
-      (or a cat, robot, cowboy, Shakespeare) wraps the answer in that voice ("Arr, matey! ...");
-      "You are a sailor" / "Answer like a ship's captain" (captain, skipper, mariner) use a
-      nautical voice ("Ahoy there! ... Fair winds and following seas!"); any other persona
-      ("You are a travel guide", "Answer like a friendly teacher") prefixes "As a travel guide,
-      here's my take."; "You are Max" / "Your name is Max" names the assistant for "Who are you?";
-      "use bullet points", "no markdown / plain text", "all caps" and "always end with X" are
-      followed.
+      "Your name is **Ada**."; "What did I just say?" quotes the previous user message; a name
+      given in the turn itself is used in the greeting.
+    * The system instruction: "answer in French" (also in the prompt) switches to French; "be
+      brief" / "one sentence" keeps the first sentence; "answer in one word" gives only the key
+      value ("Tokyo"); "You are a pirate" (or a cat) wraps the answer in that voice ("Arr,
+      matey! ..."); "You are a sailor" / "Answer like a ship's captain" (captain, skipper,
+      mariner) use a nautical voice ("Ahoy there! ... Fair winds and following seas!"); any
+      other persona ("You are a travel guide", "Answer like a friendly teacher") prefixes "As a
+      travel guide, here's my take."; "You are Max" / "Your name is Max" names the assistant for
+      "Who are you?"; "use bullet points", "all caps" and "always end with X" are followed.
     * Code: a prompt that asks for code ("write a function", "show me some code", "a Python
       snippet", "a script that...", or names Python) gets one fenced ```python block of
       runnable, standard-library-only code related to the prompt (the word "code" alone, as in
-      "tips for writing clear code", is not a request for code)
-      (Fibonacci, factorial, primes, sorting, FizzBuzz, palindromes, word counts, CSV, JSON,
-      dataclasses, temperatures, averages... or a small helper named after the topic) plus the
-      output it prints.
+      "tips for writing clear code", is not a request for code) (Fibonacci, primes, sorting,
+      reversing a string, CSV, JSON, or a small helper named after the topic) plus the output it
+      prints.
     * Media: inlineData / fileData parts are acknowledged with their type and size (image
-      dimensions from PNG/JPEG/GIF/WebP headers, audio and video length, PDF pages, the first
-      line of text files); an attachment with no text still gets an answer. The emulator does
-      not look at pixels or sounds and says so when asked to describe them.
+      dimensions from PNG/JPEG/GIF/WebP headers, audio and video length, PDF pages); an
+      attachment with no text still gets an answer. The emulator does not look at pixels or
+      sounds and says so when asked to describe them.
     * Function calling and other tools: when ``tools`` are declared, ``tools/turn.tool_turn`` decides
       the turn first (function calls, code execution, grounding); its parts become the candidate
       and are counted like any other output. When it declines, the model answers in text; a turn
@@ -111,7 +104,7 @@ generationConfig
       write it compact. Without a schema the JSON is a small object about the prompt; a schema
       without a JSON MIME type is still answered in JSON.
       ``text/x.enum`` with an enum schema returns one of the values (the one the prompt
-      mentions, or the one its sentiment points to, e.g. positive/negative/neutral).
+      mentions, or the one its sentiment points to, e.g. positive/negative).
     * ``responseModalities``: image models (``gemini-2.5-flash-image``, ``gemini-3-pro-image-
       preview``) return a line of text plus a picture drawn from the prompt's words, at the
       ``imageConfig`` aspect ratio and size, editing the newest image of the conversation when

@@ -36,7 +36,6 @@ _BASE_TOKENS = {
     "empty": 20,
     "generic": 180,
     "thanks": 16,
-    "bye": 16,
     "feeling": 120,
     "email": 240,
     "person": 160,

@@ -50,91 +50,6 @@ _TIPS: tuple[tuple[str, tuple[tuple[str, str], ...]], ...] = (
             ("Get daylight and exercise", "both during the day help you feel sleepy at night."),
         ),
     ),
-    (
-        r"\b(?:learn(?:ing)?|study(?:ing)?|speak(?:ing)?)\b.*\b(?:language|spanish|french|german|italian|japanese|portuguese|english|chinese)\b",
-        (
-            ("Practise a little every day", "fifteen minutes daily beats two hours once a week."),
-            (
-                "Learn the most common words first",
-                "a few hundred words cover most everyday speech.",
-            ),
-            ("Speak from the start", "talking early, mistakes and all, builds confidence fast."),
-            ("Immerse yourself", "films, podcasts and music in the language train your ear."),
-            ("Find a conversation partner", "a tutor or language exchange keeps you motivated."),
-        ),
-    ),
-    (
-        r"\bstud(?:y|ying)\b|\bexams?\b|\bmemori[sz]|\brevis(?:e|ing|ion)\b",
-        (
-            (
-                "Test yourself",
-                "active recall, like flashcards or practice questions, beats rereading.",
-            ),
-            ("Space it out", "reviewing material over several days makes it stick."),
-            ("Take regular breaks", "short breaks every 25 to 50 minutes keep your focus sharp."),
-            (
-                "Teach it to someone",
-                "explaining a topic shows you what you haven't understood yet.",
-            ),
-            ("Remove distractions", "put your phone in another room while you work."),
-        ),
-    ),
-    (
-        r"\bproductiv|\bfocus|\bprocrastinat|\btime management\b",
-        (
-            ("Pick your top three tasks", "decide each morning what really has to get done."),
-            ("Block time on your calendar", "protect focused time like you would a meeting."),
-            ("Turn off notifications", "each interruption costs more focus than it seems."),
-            ("Batch small tasks", "answer emails and messages in one or two sessions a day."),
-            (
-                "Start with the hardest thing",
-                "momentum from an early win carries the rest of the day.",
-            ),
-        ),
-    ),
-    (
-        r"\bpublic speaking\b|\bpresentations?\b|\bspeech(?:es)?\b",
-        (
-            ("Know your opening", "memorise the first minute so you start with confidence."),
-            ("Practise out loud", "rehearsing aloud reveals the parts that don't flow."),
-            ("Slow down", "pauses feel long to you but help the audience follow."),
-            ("Focus on one key message", "everything else should support it."),
-            ("Make eye contact", "talk to individual people rather than the room."),
-        ),
-    ),
-    (
-        r"\bsav(?:e|ing) money\b|\bbudget|\bfinances?\b|\bspending\b",
-        (
-            ("Make a simple budget", "know what comes in and what goes out each month."),
-            ("Automate your savings", "move a fixed amount to savings on payday."),
-            ("Track your spending", "a month of tracking shows where the money really goes."),
-            ("Cook at home more often", "eating out is one of the easiest costs to cut."),
-            ("Wait before big purchases", "a 24-hour pause filters out impulse buys."),
-        ),
-    ),
-    (
-        r"\bwriting\b|\bwrite\b|\bessays?\b",
-        (
-            ("Know your reader", "decide who you're writing for and what they need."),
-            ("Prefer short sentences", "one idea per sentence is easier to follow."),
-            (
-                "Use the active voice",
-                '"the team shipped the release" beats "the release was shipped".',
-            ),
-            ("Cut ruthlessly", "remove every word that doesn't earn its place."),
-            ("Read it aloud", "your ear catches clumsy phrasing your eye misses."),
-        ),
-    ),
-    (
-        r"\bexercis|\bfitness\b|\bworkouts?\b|\brunning\b|\bget fit\b",
-        (
-            ("Start small", "a short, regular routine is better than an ambitious one you drop."),
-            ("Mix cardio and strength", "both matter for long-term health."),
-            ("Warm up first", "a few minutes of easy movement helps prevent injuries."),
-            ("Schedule rest days", "muscles get stronger while they recover."),
-            ("Track your progress", "seeing improvement keeps you motivated."),
-        ),
-    ),
 )
 
 
@@ -180,22 +95,6 @@ PET_NAMES: dict[str, tuple[tuple[str, str], ...]] = {
         ("Splash", "fun and lively"),
         ("Coral", "pretty and ocean-themed"),
     ),
-    "bird": (
-        ("Kiwi", "bright and cheerful"),
-        ("Sunny", "perfect for a yellow bird"),
-        ("Pip", "small and chirpy"),
-        ("Rio", "playful and colourful"),
-        ("Skye", "lovely for a bird that loves to fly"),
-        ("Mango", "great for a bird with warm colours"),
-    ),
-    "small": (
-        ("Peanut", "tiny and sweet"),
-        ("Nibbles", "perfect for an enthusiastic eater"),
-        ("Hazel", "soft and warm"),
-        ("Clover", "lucky and gentle"),
-        ("Pip", "small and lively"),
-        ("Oreo", "great for a black-and-white coat"),
-    ),
 }
 _PET_KINDS = {
     "cat": "cat",
@@ -206,17 +105,6 @@ _PET_KINDS = {
     "pup": "dog",
     "fish": "fish",
     "goldfish": "fish",
-    "bird": "bird",
-    "parrot": "bird",
-    "budgie": "bird",
-    "rabbit": "small",
-    "bunny": "small",
-    "hamster": "small",
-    "guinea pig": "small",
-    "pig": "small",
-    "mouse": "small",
-    "rat": "small",
-    "ferret": "small",
     "pet": "cat",
 }
 

@@ -8,7 +8,7 @@ and what kind of answer the prompt asks for (a greeting, a sum, a list, some cod
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..model.media import MediaInfo, inspect_part
@@ -30,36 +30,13 @@ __all__ = [
     "wants_code",
 ]
 
-LANGUAGES = {
-    "french": "fr",
-    "spanish": "es",
-    "german": "de",
-    "italian": "it",
-    "portuguese": "pt",
-    "français": "fr",
-    "francais": "fr",
-    "español": "es",
-    "deutsch": "de",
-    "italiano": "it",
-    "português": "pt",
-}
-LANGUAGE_NAMES = {
-    "fr": "French",
-    "es": "Spanish",
-    "de": "German",
-    "it": "Italian",
-    "pt": "Portuguese",
-}
+# What "Translate X into <language>" can translate into.
+LANGUAGES = {"french": "fr", "spanish": "es"}
+LANGUAGE_NAMES = {"fr": "French", "es": "Spanish"}
 _STYLES = {
     "pirate": "pirate",
     "cat": "cat",
     "kitten": "cat",
-    "robot": "robot",
-    "android": "robot",
-    "shakespeare": "shakespeare",
-    "elizabethan": "shakespeare",
-    "bard": "shakespeare",
-    "cowboy": "cowboy",
     "captain": "captain",
     "sailor": "captain",
     "skipper": "captain",
@@ -95,15 +72,14 @@ _NUMBER_WORDS = {
 class Rules:
     """Style rules from the system instruction (and from the prompt itself)."""
 
-    language: str | None = None  # "fr", "es", "de", "it", "pt"
+    language: str | None = None  # "fr" (the one other language the prose speaks)
     brief: bool = False
     terse: bool = False  # "in one word": just the key value
     persona: str | None = None  # e.g. "travel guide"
-    style: str | None = None  # "pirate", "cat", "robot", "shakespeare", "cowboy"
+    style: str | None = None  # "pirate", "cat", "captain"
     assistant_name: str | None = None
     uppercase: bool = False
     bullets: bool = False
-    plain: bool = False
     ending: str | None = None
 
 
@@ -173,7 +149,7 @@ def _rules(system: str, prompt: str) -> Rules:
     both = f"{system}\n{prompt}"
     low_sys, low_both = system.lower(), both.lower()
     language = None
-    lang_re = r"\b(?:in|into|en|auf|em)\s+(french|spanish|german|italian|portuguese|français|francais|español|deutsch|italiano|português)\b"
+    lang_re = r"\b(?:in|into|en)\s+(french|français|francais)\b"
     m = re.search(
         r"(?:answer|respond|reply|speak|write|talk|explain|say|always|only|must|responses?)[^.\n]*?"
         + lang_re,
@@ -182,12 +158,8 @@ def _rules(system: str, prompt: str) -> Rules:
     m = m or re.search(
         r"\b(?:answer|respond|reply|explain|write)\b[^.\n]*?" + lang_re, prompt.lower()
     )
-    m = m or re.search(
-        r"\byou (?:only )?speak (french|spanish|german|italian|portuguese)\b", low_sys
-    )
+    m = m or re.search(r"\byou (?:only )?speak (french)\b", low_sys)
     if m:
-        language = LANGUAGES[m.group(1)]
-    elif re.search(r"\b(?:réponds|répondez|en français)\b", low_sys):
         language = "fr"
     terse = bool(
         re.search(
@@ -259,11 +231,6 @@ def _rules(system: str, prompt: str) -> Rules:
         ),
         bullets=bool(
             re.search(r"\bbullet(?:ed)? (?:points?|list)\b|\bbullets\b|\bas a list\b", low_both)
-        ),
-        plain=bool(
-            re.search(
-                r"\bno markdown\b|\bplain text\b|\bwithout (?:markdown|formatting)\b", low_both
-            )
         ),
         ending=em.group(1).strip() if em else None,
     )
@@ -379,8 +346,6 @@ def _category(text: str) -> str | None:
         low,
     ):
         return "state"
-    if re.search(r"\bdays of the week\b", low):
-        return "day"
     for key in sorted(CATEGORY_POOLS, key=len, reverse=True):
         plural = {"country": "countries", "capital": "capitals"}.get(key, key + "s")
         if re.search(
@@ -493,16 +458,10 @@ def _intent(
             "translate", subject=m.group(1).strip(), extra=(LANGUAGES[m.group(2).lower()],)
         )
     m = re.search(
-        r"\b(haiku|poem|limerick|sonnet|story|tale|joke|song|rap)\b(?:.*?\babout\s+(.+))?", low
+        r"\b(haiku|story|tale|joke)\b(?:.*?\babout\s+(.+))?", low
     )
     if m and re.search(r"\b(?:write|tell|compose|create|give|make)\b", low):
-        kind = {
-            "limerick": "poem",
-            "sonnet": "poem",
-            "song": "poem",
-            "rap": "poem",
-            "tale": "story",
-        }.get(m.group(1), m.group(1))
+        kind = "story" if m.group(1) == "tale" else m.group(1)
         raw = p[m.start(2) :] if m.group(2) else " ".join(keywords_of(p, 3))
         subject = re.split(r"[?!\n]|\.(?:\s|$)", raw.strip())[0].strip(" ,;:\"'“”")
         return Intent("creative", subject=" ".join(subject.split()[:8]), extra=(kind,))
@@ -529,10 +488,8 @@ def _intent(
         return Intent("compare", subject=_clean_subject(a), extra=(_clean_subject(b),))
     if re.match(r"^(?:thanks|thank you|thx|cheers|much appreciated)\b", low) and len(words) <= 8:
         return Intent("thanks")
-    if re.match(r"^(?:bye|goodbye|see you|good night)\b", low) and len(words) <= 6:
-        return Intent("bye")
     m = re.search(
-        r"\bi(?:'m| am) (?:feeling |so |really |a bit |very )*(sad|down|stressed|anxious|tired|lonely|upset|worried|overwhelmed|nervous|exhausted|happy|excited|great)\b",
+        r"\bi(?:'m| am) (?:feeling |so |really |a bit |very )*(sad|down|stressed|anxious|tired|lonely|upset|worried|overwhelmed|nervous|exhausted)\b",
         low,
     )
     if m and "?" not in p:
@@ -573,7 +530,7 @@ def _intent(
     )
     if m:
         name = m.group(1) if re.search(r"\b[A-Z]\.$", m.group(1)) else m.group(1).rstrip(".")
-        nation = name if name in CAPITALS else _CAPITAL_COUNTRY.get(name)
+        nation = _CAPITAL_COUNTRY.get(name)
         if nation:
             return Intent("place", subject=name, extra=(nation, CAPITALS[nation]))
         if low.startswith("who") or len(name.split()) >= 2:
@@ -691,9 +648,7 @@ def analyse(conversation: Conversation) -> Analysis:
     user_texts = [t for r, t in history if r != "model"] + [prompt]
     facts = _facts(user_texts)
     rules = _rules(conversation.system_text, prompt)
-    asked, shape, briefly = split_format(prompt)
-    if briefly and not rules.brief:
-        rules = replace(rules, brief=True)
+    asked, shape = split_format(prompt)
     earlier_facts = _facts([t for r, t in history if r != "model"])
     new_name = "name" in facts and facts.get("name") != earlier_facts.get("name")
     stated = tuple(k for k, v in facts.items() if earlier_facts.get(k) != v)

@@ -47,9 +47,7 @@ def read_count(prompt: str) -> Ask | None:
     if abs(end - start) > 1000:
         return None
     low = tail.lower()
-    if re.search(r"\b(?:in|using|with) (?:digits|numerals|numbers|figures)\b", low):
-        form = "digits"
-    elif re.search(r"\bin words\b|\bspell(?:ed|t)? out\b|\bwritten out\b|\bas words\b", low):
+    if re.search(r"\bin words\b|\bspell(?:ed|t)? out\b|\bwritten out\b|\bas words\b", low):
         form = "words"
     else:
         worded = bool(re.fullmatch(r"[a-z -]+", (start_raw or end_raw).lower()))
@@ -61,10 +59,6 @@ def read_count(prompt: str) -> Ask | None:
         form += "/lines"
     if re.search(r"\bby (?:twos|2s|two)\b", low):
         form += ":2"
-    elif re.search(r"\bby (?:fives|5s|five)\b", low):
-        form += ":5"
-    elif re.search(r"\bby (?:tens|10s|ten)\b", low):
-        form += ":10"
     return ("count", f"{start}..{end}", (form,), abs(end - start) + 1)
 
 
@@ -88,12 +82,8 @@ def read_names(prompt: str) -> Ask | None:
         return ("names", subject, (what,), 1)
     m = _NAMES_RE.search(prompt.strip())
     if not m:
-        m2 = re.search(r"\bnames? ideas? for\s+(.+)$", prompt.strip(), re.IGNORECASE)
-        if not m2:
-            return None
-        raw, count_raw = m2.group(1), "a few"
-    else:
-        raw, count_raw = m.group(2), m.group(1) or ""
+        return None
+    raw, count_raw = m.group(2), m.group(1) or ""
     subject = re.split(r"[?!\n]|\.(?:\s|$)", raw.strip())[0].strip(" ,;:\"'“”")
     subject = re.sub(r"\bmy\b", "your", subject, flags=re.IGNORECASE)
     if not subject or len(subject.split()) > 10:
@@ -114,21 +104,15 @@ _BUDGET_RE = re.compile(
     rf"(?:(€|\$|£|¥)\s?(\d[\d,]*(?:\.\d+)?))|(?:(\d[\d,]*(?:\.\d+)?)\s?({_CURRENCY}))\b",
     re.IGNORECASE,
 )
-_DAYS_RE = re.compile(
-    rf"\b({NUMBER_RE})[- ](?:full[- ])?(days?|nights?)\b|\b(a|one) (weekend|week)\b|\b(weekend|week)[- ](?:trip|break|getaway|itinerary)\b",
-    re.IGNORECASE,
-)
+_DAYS_RE = re.compile(rf"\b({NUMBER_RE})[- ](?:full[- ])?(days?|nights?)\b", re.IGNORECASE)
 _PLACE_RE = re.compile(
     r"\b(?:in|to|around|across|through|visiting|of|for)\s+((?:[A-Z][\w'’.-]*)(?:\s+(?:[A-Z][\w'’.-]*|de|do|da|del|la|le))*)"
 )
 _NOT_PLACES = {"I", "A", "The", "My", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday"}
-_SYMBOLS = {"€": "euros", "$": "dollars", "£": "pounds", "¥": "yen"}
 
 
 def _currency_word(raw: str) -> str:
     low = raw.lower()
-    if low in _SYMBOLS:
-        return _SYMBOLS[low]
     for key, word in (
         ("eur", "euros"),
         ("usd", "dollars"),
@@ -168,11 +152,8 @@ def read_plan(prompt: str) -> Ask | None:
     days = 0
     dm = _DAYS_RE.search(first_line)
     if dm:
-        if dm.group(1):
-            value = number_value(dm.group(1)) or 1
-            days = value + (1 if dm.group(2).lower().startswith("night") else 0)
-        else:
-            days = 7 if (dm.group(4) or dm.group(5) or "").lower() == "week" else 2
+        value = number_value(dm.group(1)) or 1
+        days = value + (1 if dm.group(2).lower().startswith("night") else 0)
     amount, currency = "", ""
     bm = _BUDGET_RE.search(first_line)
     if bm:
@@ -194,16 +175,7 @@ def read_plan(prompt: str) -> Ask | None:
     )
     subject = re.split(r"[?!]|\.(?:\s|$)", subject)[0].strip(" ,;:")
     if not trip:
-        inner = re.match(
-            r"(?:an?|the|my|your)\s+(?:([\w-]+)\s+)?(?:plan|schedule|itinerary|agenda|routine)\s+(?:for|to|of)\s+(.+)",
-            subject,
-            re.IGNORECASE,
-        )
-        kind_word = ""
-        if inner:
-            kind_word = (inner.group(1) or "").lower()
-            subject = re.sub(r"\bmy\b", "your", inner.group(2), flags=re.IGNORECASE)
-        return ("plan", subject or "your plan", ("", "", "", kind_word), None)
+        return ("plan", subject or "your plan", ("", "", "", ""), None)
     span = min(max(days, 1), 7)
     return ("plan", subject, (place, str(span) if days else "0", amount, currency), span)
 

@@ -22,7 +22,6 @@ __all__ = [
     "media_ack",
     "sentence_case",
     "strip_markdown",
-    "text_file_notes",
 ]
 
 
@@ -110,21 +109,5 @@ def media_ack(a: Analysis) -> str:
     return f"I received {join([_media_phrase(m) for m in a.media])}."
 
 
-def text_file_notes(a: Analysis) -> list[str]:
-    notes = []
-    for info in a.media:
-        if info.text is not None:
-            lines = info.text.splitlines()
-            first = next((ln.strip() for ln in lines if ln.strip()), "")
-            first = first if len(first) <= 80 else first[:77] + "..."
-            notes.append(
-                f"The text has {len(lines)} line{'s' if len(lines) != 1 else ''} and {len(info.text.split())} words; it begins: “{first}”"
-            )
-    return notes
-
-
-def closing_line(a: Analysis, v: Voice) -> str:
-    name = a.facts.get("name")
-    if name and not a.new_name and a.history:
-        return v.pick(EN["closer_named"], "closer").format(name=name)
+def closing_line(v: Voice) -> str:
     return v.pick(EN["closer"], "closer")

@@ -1,7 +1,7 @@
 """English answer drafts: one builder per kind of request, each returning a ``Draft``.
 
 A draft holds the answer's lead sentence, extra blocks (lists, tables, code), a closing line
-and the bare key value, so the renderer in ``_text`` can apply brevity, persona and format rules.
+and the bare key value, so the renderer in ``text`` can apply brevity, persona and format rules.
 """
 
 from __future__ import annotations
@@ -10,8 +10,6 @@ import json
 import re
 
 from ..model.responder import Voice
-from ..model.structured.tables import COUNTRY_POPULATION, COUNTRY_REGION, region_in
-from ..model.vocab import CAPITALS
 from .advice import tips_for
 from .analysis import LANGUAGE_NAMES, Analysis, keywords_of
 from .categories import CATEGORY_POOLS
@@ -27,15 +25,13 @@ from .drafting import (
     media_ack,
     sentence_case,
     strip_markdown,
-    text_file_notes,
 )
 from .drafts_misc import compare_draft, creative_draft, social_draft, yesno_draft
-from .drafts_more import count_draft, names_draft, plan_draft, table_list_draft
+from .drafts_more import count_draft, names_draft, plan_draft
 from .phrases import EN
 from .prose import (
     describe_draft,
     generic_paragraphs,
-    missing_attachment,
     notes_draft,
     topic_paragraphs,
 )
@@ -54,66 +50,7 @@ __all__ = [
 ]
 
 
-_TRANSLATIONS: dict[str, dict[str, str]] = {
-    "hello": {"fr": "Bonjour", "es": "Hola", "de": "Hallo", "it": "Ciao", "pt": "Olá"},
-    "thank you": {"fr": "Merci", "es": "Gracias", "de": "Danke", "it": "Grazie", "pt": "Obrigado"},
-    "thanks": {"fr": "Merci", "es": "Gracias", "de": "Danke", "it": "Grazie", "pt": "Obrigado"},
-    "goodbye": {
-        "fr": "Au revoir",
-        "es": "Adiós",
-        "de": "Auf Wiedersehen",
-        "it": "Arrivederci",
-        "pt": "Adeus",
-    },
-    "good morning": {
-        "fr": "Bonjour",
-        "es": "Buenos días",
-        "de": "Guten Morgen",
-        "it": "Buongiorno",
-        "pt": "Bom dia",
-    },
-    "good night": {
-        "fr": "Bonne nuit",
-        "es": "Buenas noches",
-        "de": "Gute Nacht",
-        "it": "Buonanotte",
-        "pt": "Boa noite",
-    },
-    "please": {
-        "fr": "S'il vous plaît",
-        "es": "Por favor",
-        "de": "Bitte",
-        "it": "Per favore",
-        "pt": "Por favor",
-    },
-    "yes": {"fr": "Oui", "es": "Sí", "de": "Ja", "it": "Sì", "pt": "Sim"},
-    "no": {"fr": "Non", "es": "No", "de": "Nein", "it": "No", "pt": "Não"},
-    "how are you": {
-        "fr": "Comment allez-vous ?",
-        "es": "¿Cómo estás?",
-        "de": "Wie geht es dir?",
-        "it": "Come stai?",
-        "pt": "Como você está?",
-    },
-    "i love you": {
-        "fr": "Je t'aime",
-        "es": "Te quiero",
-        "de": "Ich liebe dich",
-        "it": "Ti amo",
-        "pt": "Eu te amo",
-    },
-    "welcome": {
-        "fr": "Bienvenue",
-        "es": "Bienvenido",
-        "de": "Willkommen",
-        "it": "Benvenuto",
-        "pt": "Bem-vindo",
-    },
-    "cat": {"fr": "chat", "es": "gato", "de": "Katze", "it": "gatto", "pt": "gato"},
-    "dog": {"fr": "chien", "es": "perro", "de": "Hund", "it": "cane", "pt": "cachorro"},
-    "water": {"fr": "eau", "es": "agua", "de": "Wasser", "it": "acqua", "pt": "água"},
-    "friend": {"fr": "ami", "es": "amigo", "de": "Freund", "it": "amico", "pt": "amigo"},
-}
+_TRANSLATIONS: dict[str, dict[str, str]] = {"thank you": {"fr": "Merci", "es": "Gracias"}}
 _LIST_ITEMS: dict[str, tuple[tuple[str, str], ...]] = {
     "tips": (
         ("Start with the basics", "get comfortable with the core ideas of {t} before moving on."),
@@ -181,22 +118,7 @@ _LIST_ITEMS: dict[str, tuple[tuple[str, str], ...]] = {
         ("It's rewarding", "progress is visible, which keeps motivation high."),
     ),
 }
-_LIST_ALIASES = {
-    "ways": "tips",
-    "benefits": "reasons",
-    "examples": "ideas",
-    "options": "ideas",
-    "facts": "ideas",
-    "things": "ideas",
-}
-_PLURALS = {
-    "state": "U.S. states",
-    "day": "days of the week",
-    "country": "countries",
-    "capital": "capital cities",
-    "programming language": "programming languages",
-    "month": "months of the year",
-}
+_PLURALS = {"state": "U.S. states"}
 
 
 def english_draft(a: Analysis, v: Voice) -> Draft:
@@ -204,30 +126,9 @@ def english_draft(a: Analysis, v: Voice) -> Draft:
     t = a.topic
     name = a.facts.get("name")
     if kind in ("greeting", "introduce") and name and (a.new_name or kind == "introduce"):
-        lead = v.pick(EN["greeting_new_name"], "greet").format(name=name)
-        facts = [k for k in a.intent.extra if k != "name"]
-        blocks = (
-            [f"I'll remember that {join([_fact_phrase(k, a.facts[k]) for k in facts])}."]
-            if facts
-            else []
-        )
-        return Draft(lead, blocks, personal=False)
+        return Draft(v.pick(EN["greeting_new_name"], "greet").format(name=name), personal=False)
     if kind == "greeting":
-        pool = (
-            "greeting_known_name"
-            if name
-            else (
-                "how_are_you"
-                if re.search(r"how are you|how's it going|how are things", a.prompt.lower())
-                else "greeting"
-            )
-        )
-        return Draft(v.pick(EN[pool], "greet").format(name=name), personal=False)
-    if kind == "introduce":
-        return Draft(
-            f"Got it! I'll remember that {join([_fact_phrase(k, a.facts[k]) for k in a.intent.extra])}.",
-            personal=False,
-        )
+        return Draft(v.pick(EN["greeting"], "greet"), personal=False)
     if kind == "self":
         r = a.rules
         if r.assistant_name:
@@ -239,19 +140,9 @@ def english_draft(a: Analysis, v: Voice) -> Draft:
             )
         if r.persona:
             return Draft(f"I'm {article(r.persona)}. How can I help you today?", personal=False)
-        return Draft(
-            v.pick(
-                (
-                    "I'm a large language model, trained by Google.",
-                    "I am a large language model, trained by Google. How can I help you today?",
-                ),
-                "self",
-            ),
-            personal=False,
-        )
     if kind == "recall":
         return _recall(a, v)
-    if kind in ("thanks", "bye", "feeling", "email", "person", "place"):
+    if kind in ("thanks", "feeling", "email", "person", "place"):
         return social_draft(a, v)
     if kind == "quote":
         said = [text for role, text in a.history if role != "model" and text]
@@ -268,8 +159,6 @@ def english_draft(a: Analysis, v: Voice) -> Draft:
         return Draft(text, key=text, personal=False)
     if kind == "arithmetic":
         expr, result = a.intent.subject, a.intent.extra[0]
-        if result == "undefined":
-            return Draft(f"{expr} is undefined: you can't divide by zero.", key="undefined")
         blocks = []
         if re.search(r"\bstep|\bshow (?:your|the) work|\bexplain", a.prompt.lower()):
             blocks.append(
@@ -327,7 +216,7 @@ def english_draft(a: Analysis, v: Voice) -> Draft:
     if kind == "function_result":
         return function_result_draft(a)
     if kind in ("media", "describe_media"):
-        blocks = [*text_file_notes(a), v.pick(EN["media_note"], "media")]
+        blocks = [v.pick(EN["media_note"], "media")]
         tail = "What would you like to know about it?" if kind == "media" else None
         return Draft(media_ack(a), blocks, closer=tail, personal=False)
     if kind == "empty":
@@ -344,16 +233,6 @@ def english_draft(a: Analysis, v: Voice) -> Draft:
         + "If you tell me a bit more about what you need (an explanation, a summary or some examples), I can go into more depth."
     )
     return Draft(cap(lead), [body], closer=None)
-
-
-def _fact_phrase(key: str, value: str) -> str:
-    if key == "location":
-        return f"you live in {value}"
-    if key == "age":
-        return f"you're {value} years old"
-    if key == "name":
-        return f"your name is {value}"
-    return f"your {key} is {value}"
 
 
 def _recall(a: Analysis, v: Voice) -> Draft:
@@ -397,22 +276,16 @@ def _recall(a: Analysis, v: Voice) -> Draft:
 
 
 def _code(a: Analysis, v: Voice) -> Draft:
-    snip = snippet_for(a.prompt, a.keywords, a.topic, a.facts.get("name"))
+    snip = snippet_for(a.prompt, a.keywords, a.topic)
     code_block = f"```python\n{snip.code}\n```"
     blocks = [code_block]
     if snip.notes:
         blocks.append(bullets(snip.notes))
     blocks.append(f"Running it prints:\n\n```\n{snip.output}\n```")
-    if re.search(
-        r"\b(?:javascript|java|rust|c\+\+|typescript|golang|ruby|sql)\b", a.prompt.lower()
-    ):
-        blocks.insert(
-            0, "I've written it in Python; the same idea translates directly to other languages."
-        )
     return Draft(
         v.pick(EN["code_lead"], "code").format(does=snip.does),
         blocks,
-        closer=closing_line(a, v),
+        closer=closing_line(v),
         key=code_block,
         brief_blocks=[code_block],
     )
@@ -420,9 +293,6 @@ def _code(a: Analysis, v: Voice) -> Draft:
 
 def _explain(a: Analysis, v: Voice) -> Draft:
     t = a.topic
-    missing = missing_attachment(a)
-    if missing:
-        return missing
     paragraphs = topic_paragraphs(t, why=t.lower().startswith("why "))
     if paragraphs:
         return notes_draft(a, v, paragraphs, describe=False)
@@ -437,18 +307,6 @@ def _explain(a: Analysis, v: Voice) -> Draft:
         ),
         "focus",
     )
-    if t.lower().startswith("why "):
-        lead = v.pick(EN["explain_why"], "lead").format(clause=t[4:])
-        blocks = [
-            v.pick(
-                (
-                    f"It comes down to {focus}: once you see how that works, the rest follows naturally.",
-                    f"The short version is that {focus} explains most of it, and the details build on that.",
-                ),
-                "body",
-            )
-        ]
-        return Draft(lead, blocks, closer=closing_line(a, v), key=first_sentence(blocks[0]))
     lead = sentence_case(v.pick(EN["explain_lead"], "lead").format(topic=t))
     blocks = [sentence_case(v.pick(EN["explain_body"], "body").format(topic=t, focus=focus))]
     if a.rules.bullets or v.number("bullets", 2) == 0:
@@ -461,7 +319,7 @@ def _explain(a: Analysis, v: Voice) -> Draft:
                 )
             )
         )
-    return Draft(lead, blocks, closer=closing_line(a, v), key=first_sentence(blocks[0]))
+    return Draft(lead, blocks, closer=closing_line(v), key=first_sentence(blocks[0]))
 
 
 def list_draft(a: Analysis, v: Voice) -> Draft:
@@ -470,34 +328,20 @@ def list_draft(a: Analysis, v: Voice) -> Draft:
     t = a.topic
     if category:
         pool = CATEGORY_POOLS[category]
-        regions = region_in(a.prompt) if category in ("country", "capital") else ()
-        if regions:
-            countries = sorted(
-                (c for c, r in COUNTRY_REGION.items() if r in regions and c in CAPITALS),
-                key=lambda c: (-COUNTRY_POPULATION.get(c, 0), c),
-            )
-            pool = tuple(countries if category == "country" else [CAPITALS[c] for c in countries])
         # Small closed sets ("list the planets") are listed whole unless a number is asked for.
         whole = bool(all_flag) or (
-            a.intent.count is None
-            and category in ("planet", "continent", "ocean", "day", "month", "color", "state")
+            a.intent.count is None and category in ("planet", "day", "color", "state")
         )
         n = len(pool) if whole else min(a.intent.count or 5, len(pool))
-        start = 0 if n == len(pool) or regions else v.number("start", len(pool))
+        start = 0 if n == len(pool) else v.number("start", len(pool))
         items = [pool[(start + i) % len(pool)] for i in range(n)]
         plural = _PLURALS.get(category, category + "s")
-        if regions and len(regions) == 1:
-            plural += f" in {regions[0]}"
         if n == len(pool):
             lead = f"Here are all {n} {plural}{', in alphabetical order' if category in ('state', 'country') else ''}:"
         else:
             lead = v.pick(EN["category_lead"], "lead").format(n=n, plural=plural)
         return Draft(lead, [bullets(items, numbered=True)], closer=None, key=", ".join(items))
-    if noun not in ("benefits", "drawbacks", "suggestions", "tips", "steps"):
-        tabled = table_list_draft(a, v)
-        if tabled is not None:
-            return tabled
-    group = _LIST_ALIASES.get(noun, noun if noun in _LIST_ITEMS else "ideas")
+    group = "reasons" if noun == "benefits" else noun if noun in _LIST_ITEMS else "ideas"
     pool2 = _LIST_ITEMS[group]
     topical = tips_for(t) if group == "tips" else None
     if topical:
@@ -536,7 +380,7 @@ def list_draft(a: Analysis, v: Voice) -> Draft:
     return Draft(
         lead,
         [bullets(lines, numbered=True)],
-        closer=closing_line(a, v),
+        closer=closing_line(v),
         key=", ".join(h for h, _ in picked),
     )
 
@@ -548,20 +392,12 @@ def function_result_draft(a: Analysis) -> Draft:
         name = str(fr.get("name") or "the tool")
         resp = fr.get("response")
         resp = resp if isinstance(resp, dict) else {"result": resp}
-        scalar_keys = [
-            k for k in ("result", "output", "content", "text", "answer", "value") if k in resp
-        ]
-        if len(resp) == 1 and scalar_keys and not isinstance(resp[scalar_keys[0]], (dict, list)):
-            leads.append(f"According to `{name}`, the result is **{resp[scalar_keys[0]]}**.")
-            continue
         leads.append(f"Here's what `{name}` returned:")
         lines = [
             f"**{k}:** {val if isinstance(val, (str, int, float)) else json.dumps(val, ensure_ascii=False)}"
             for k, val in list(resp.items())[:8]
         ]
         blocks.append(bullets(lines))
-    if not leads:
-        leads.append("The tool call finished without returning any data.")
     return Draft(
         " ".join(leads[:1]),
         blocks + leads[1:],

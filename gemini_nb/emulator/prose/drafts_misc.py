@@ -17,20 +17,6 @@ __all__ = ["compare_draft", "creative_draft", "social_draft", "yesno_draft"]
 def compare_draft(a: Analysis, v: Voice) -> Draft:
     x, y = a.intent.subject, a.intent.extra[0]
     lead = sentence_case(v.pick(EN["compare_lead"], "lead").format(a=x, b=y))
-    tech = re.compile(
-        r"\b(?:python|javascript|typescript|java|rust|go|c\+\+|ruby|sql|react|vue|django|flask|linux|windows|"
-        r"mac|ios|android|framework|library|database|api|app|tool|phone|laptop|cloud|plan)\b",
-        re.IGNORECASE,
-    )
-    if not (tech.search(x) or tech.search(y)):
-        block = bullets(
-            (
-                f"**What sets {x} apart:** its own defining features and the situations where it usually comes up.",
-                f"**What sets {y} apart:** different characteristics, which lead to different behaviour and uses.",
-                "**Where they overlap:** they belong to the same broad area, which is why they're easy to confuse.",
-            )
-        )
-        return Draft(lead, [sentence_case(block)], closer=closing_line(a, v))
     strengths = (
         "a gentle learning curve",
         "quick results",
@@ -46,21 +32,12 @@ def compare_draft(a: Analysis, v: Voice) -> Draft:
         "scale",
     )
     p, q = v.pick(strengths, "p"), v.pick(others, "q")
-    if v.number("table", 2) == 0:
-        block = (
-            f"| | {x} | {y} |\n|---|---|---|\n| **Strength** | {cap(p)} | {cap(q)} |\n"
-            f"| **Best for** | Getting started quickly | Demanding, specialised work |\n"
-            f"| **Trade-off** | Less control | More to learn |"
-        )
-    else:
-        block = bullets(
-            (
-                f"**{x}** is often the better fit when you want {p}.",
-                f"**{y}** tends to shine when {q} matters more.",
-                "Both are solid choices; the best one depends on your goals and constraints.",
-            )
-        )
-    return Draft(lead, [block], closer=closing_line(a, v))
+    block = (
+        f"| | {x} | {y} |\n|---|---|---|\n| **Strength** | {cap(p)} | {cap(q)} |\n"
+        f"| **Best for** | Getting started quickly | Demanding, specialised work |\n"
+        f"| **Trade-off** | Less control | More to learn |"
+    )
+    return Draft(lead, [block], closer=closing_line(v))
 
 
 def creative_draft(a: Analysis, v: Voice) -> Draft:
@@ -104,46 +81,17 @@ def creative_draft(a: Analysis, v: Voice) -> Draft:
         )
         text = v.pick(jokes, "joke")
         return Draft(text, key=text, personal=False)
-    if kind == "story":
-        hero = v.pick(("Mira", "Theo", "Juno", "Felix", "Ada", "Oskar", "Lena", "Rafi"), "hero")
-        title = f"**{hero} and the {cap(re.sub(r'^(?:an?|the) ', '', t, flags=re.IGNORECASE))}**"
-        p1 = (
-            f"{hero} had always been curious about {t}. One rainy afternoon, a small discovery changed everything: "
-            "a note, tucked inside an old book, that seemed to have been written just for them."
-        )
-        p2 = (
-            f"Following the clues, {hero} learned that {t} was never really about finding answers. It was about asking "
-            f"better questions, and about the people you meet along the way. By the time the sun came out again, {hero} knew exactly what to do next."
-        )
-        return Draft(title, [p1, p2], key=p1, personal=False)
-    stanzas = (
-        (
-            f"In every corner, {t} has a way",
-            "of turning ordinary into bright;",
-            "it hums beneath the rhythm of the day,",
-            "and lingers softly long into the night.",
-        ),
-        (
-            "So here's to you, my small and steady muse,",
-            f"to {t} and all the wonder you can bring;",
-            "whatever paths tomorrow helps me choose,",
-            "I'll carry you like music on the wing.",
-        ),
-        (
-            f"They say that {t} is simple, plain and small,",
-            "but look again and see how much it holds:",
-            "a spark, a story, room enough for all,",
-            "a quiet thread of silver and of gold.",
-        ),
+    hero = v.pick(("Mira", "Theo", "Juno", "Felix", "Ada", "Oskar", "Lena", "Rafi"), "hero")
+    title = f"**{hero} and the {cap(re.sub(r'^(?:an?|the) ', '', t, flags=re.IGNORECASE))}**"
+    p1 = (
+        f"{hero} had always been curious about {t}. One rainy afternoon, a small discovery changed everything: "
+        "a note, tucked inside an old book, that seemed to have been written just for them."
     )
-    first = v.number("stanza", len(stanzas))
-    chosen = [stanzas[first], stanzas[(first + 1) % len(stanzas)]]
-    title = (
-        f"**Ode to {cap(t)}**"
-        if "ode" in a.prompt.lower() or v.number("title", 2) == 0
-        else f"**{cap(t)}**"
+    p2 = (
+        f"Following the clues, {hero} learned that {t} was never really about finding answers. It was about asking "
+        f"better questions, and about the people you meet along the way. By the time the sun came out again, {hero} knew exactly what to do next."
     )
-    return Draft(title, ["\n".join(s) for s in chosen], key=chosen[0][0], personal=False)
+    return Draft(title, [p1, p2], key=p1, personal=False)
 
 
 def yesno_draft(a: Analysis, v: Voice) -> Draft:
@@ -161,41 +109,31 @@ def yesno_draft(a: Analysis, v: Voice) -> Draft:
     return Draft(
         opening,
         [body],
-        closer=closing_line(a, v),
+        closer=closing_line(v),
         key={"yes": "Yes.", "no": "No.", "depends": "It depends."}[verdict],
     )
 
 
 def social_draft(a: Analysis, v: Voice) -> Draft:
-    """Thanks, goodbyes, feelings, emails, people and places."""
+    """Thanks, feelings, emails, people and places."""
     kind, t = a.intent.kind, a.intent.subject
     name = a.facts.get("name")
     if kind == "thanks":
         return Draft(v.pick(EN["thanks"], "thanks"), personal=False)
-    if kind == "bye":
-        return Draft(
-            v.pick(EN["bye"], "bye").format(name=f", {name}" if name else ""), personal=False
-        )
     if kind == "feeling":
-        pool = "feeling_good" if t in ("happy", "excited", "great") else "feeling_bad"
-        lead = v.pick(EN[pool], "feel").format(feeling=t)
-        blocks = (
-            []
-            if pool == "feeling_good"
-            else [
-                bullets(
-                    (
-                        "**Take a short break:** a walk, some water or a few slow breaths can reset your mood.",
-                        "**Talk to someone:** a friend or family member can help more than you'd expect.",
-                        "**Be kind to yourself:** it's okay to have days like this.",
-                    )
-                )
-            ]
+        tips = bullets(
+            (
+                "**Take a short break:** a walk, some water or a few slow breaths can reset your mood.",
+                "**Talk to someone:** a friend or family member can help more than you'd expect.",
+                "**Be kind to yourself:** it's okay to have days like this.",
+            )
         )
-        closer = (
-            "Would you like to talk about what's on your mind?" if pool == "feeling_bad" else None
+        return Draft(
+            v.pick(EN["feeling"], "feel").format(feeling=t),
+            [tips],
+            closer="Would you like to talk about what's on your mind?",
+            personal=False,
         )
-        return Draft(lead, blocks, closer=closer, personal=False)
     if kind == "email":
         recipient, what, topic = a.intent.extra
         purpose = t or "about a quick update"
@@ -217,27 +155,16 @@ def social_draft(a: Analysis, v: Voice) -> Draft:
             personal=False,
         )
     if kind == "place":
-        country, capital = a.intent.extra
-        if t == country:
-            lead = v.pick(
-                (
-                    f"**{country}** is a country whose capital is **{capital}**.",
-                    f"**{country}**, with its capital **{capital}**, is a fascinating place to learn about.",
-                    f"Sure! **{country}** has its capital in **{capital}**.",
-                    f"Happy to! **{country}**'s capital city is **{capital}**.",
-                ),
-                "place",
-            )
-        else:
-            lead = v.pick(
-                (
-                    f"**{t}** is the capital of **{country}**.",
-                    f"**{t}**, the capital of **{country}**, is a great place to learn about.",
-                    f"Sure! **{t}** is **{country}**'s capital city.",
-                    f"Happy to! **{t}** serves as the capital of **{country}**.",
-                ),
-                "place",
-            )
+        country = a.intent.extra[0]  # t is its capital
+        lead = v.pick(
+            (
+                f"**{t}** is the capital of **{country}**.",
+                f"**{t}**, the capital of **{country}**, is a great place to learn about.",
+                f"Sure! **{t}** is **{country}**'s capital city.",
+                f"Happy to! **{t}** serves as the capital of **{country}**.",
+            ),
+            "place",
+        )
         notes = topic_paragraphs(t)
         body = (
             notes[0]
@@ -277,4 +204,4 @@ def social_draft(a: Analysis, v: Voice) -> Draft:
         f"{t} is best known for their work and influence in their field. For an accurate account of dates and "
         "achievements, a good biography or encyclopedia entry is the best source."
     )
-    return Draft(lead, [body], closer=closing_line(a, v), key=lead)
+    return Draft(lead, [body], closer=closing_line(v), key=lead)

@@ -1,28 +1,18 @@
-"""English drafts for counting, naming, planning and table-backed lists (cities, books, films)."""
+"""English drafts for counting, naming and planning."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from ..model.hashing import choose
 from ..model.numbers import number_words
 from ..model.responder import Voice
-from ..model.structured.tables import BOOKS, LARGE_CITIES, MOVIES, City, cities_in, region_in
 from ..model.vocab import ADJECTIVES, NOUNS
 from .advice import names_for
 from .analysis import Analysis
 from .drafting import Draft, bullets, cap
 
-__all__ = [
-    "count_draft",
-    "count_values",
-    "name_ideas",
-    "names_draft",
-    "plan_draft",
-    "plan_slots",
-    "table_list_draft",
-]
+__all__ = ["count_draft", "names_draft", "plan_draft", "plan_slots"]
 
 
 # --- counting ---------------------------------------------------------------------------------
@@ -76,19 +66,6 @@ def name_ideas(a: Analysis, v: Voice) -> list[tuple[str, str]]:
     if pool:
         start = v.number("names", len(pool))
         return [pool[(start + i) % len(pool)] for i in range(min(n, len(pool)))]
-    if re.search(r"\b(?:baby|boy|girl|son|daughter|child|character)\b", what, re.IGNORECASE):
-        people = (
-            ("Ada", "short, classic and strong"),
-            ("Leo", "warm and simple"),
-            ("Iris", "gentle, with a botanical touch"),
-            ("Theo", "friendly and timeless"),
-            ("Nora", "elegant and easy to spell"),
-            ("Felix", "cheerful, from the Latin for “lucky”"),
-            ("Maya", "soft and international"),
-            ("Oscar", "classic with a bit of flair"),
-        )
-        start = v.number("names", len(people))
-        return [people[(start + i) % len(people)] for i in range(min(n, len(people)))]
     reasons = (
         "short and memorable",
         "easy to say and spell",
@@ -165,15 +142,6 @@ CITY_SIGHTS: dict[str, Sights] = {
             "a bowl of caldo verde",
         ),
     ),
-    "Paris": Sights(
-        (
-            "Visit the Louvre early, before the crowds",
-            "Climb the hill of Montmartre to the Sacré-Cœur",
-        ),
-        ("Walk along the Seine past Notre-Dame and the Île de la Cité", "Explore Le Marais"),
-        ("See the Eiffel Tower light up after dark", "Take an evening stroll along the Seine"),
-        ("a croque-monsieur at a café", "a set lunch at a neighbourhood bistro"),
-    ),
     "Rome": Sights(
         (
             "Start at the Colosseum and the Roman Forum",
@@ -182,48 +150,6 @@ CITY_SIGHTS: dict[str, Sights] = {
         ("See the Pantheon and toss a coin in the Trevi Fountain", "Wander around Piazza Navona"),
         ("Have dinner in Trastevere", "Watch the sunset from the Pincio terrace"),
         ("pizza al taglio", "cacio e pepe at a trattoria"),
-    ),
-    "London": Sights(
-        ("Visit the British Museum (entry is free)", "Explore the Tower of London"),
-        ("Walk the South Bank from Westminster to Tower Bridge", "Browse Borough Market"),
-        ("See a show in the West End", "Have dinner in Covent Garden"),
-        ("street food at Borough Market", "a classic pub meal"),
-    ),
-    "Barcelona": Sights(
-        ("Visit the Sagrada Família (book ahead)", "Explore Park Güell"),
-        ("Wander through the Gothic Quarter", "Relax on Barceloneta beach"),
-        ("Have tapas in El Born", "Watch the sunset from Montjuïc"),
-        ("a bite at La Boqueria market", "tapas in the Gothic Quarter"),
-    ),
-    "Tokyo": Sights(
-        ("Visit Senso-ji temple in Asakusa", "Walk through Meiji Shrine's forested grounds"),
-        ("Browse the Tsukiji Outer Market", "Explore Harajuku and Omotesando"),
-        ("See the lights of Shibuya Crossing", "Eat at a small izakaya in Shinjuku"),
-        ("a bowl of ramen", "sushi at the Tsukiji Outer Market"),
-    ),
-    "New York": Sights(
-        ("Walk through Central Park", "Visit the Metropolitan Museum of Art"),
-        ("Stroll along the High Line", "Walk across the Brooklyn Bridge"),
-        ("See the lights of Times Square", "Catch a Broadway show"),
-        ("a slice of New York pizza", "a deli sandwich"),
-    ),
-    "Berlin": Sights(
-        ("Start at the Brandenburg Gate and the Reichstag dome", "Explore Museum Island"),
-        ("Walk along the East Side Gallery", "Visit the Berlin Wall Memorial"),
-        ("Spend the evening in Kreuzberg", "Have dinner in Prenzlauer Berg"),
-        ("a currywurst", "a döner kebab"),
-    ),
-    "Amsterdam": Sights(
-        ("Visit the Rijksmuseum", "Walk the canal ring"),
-        ("Visit the Anne Frank House (book ahead)", "Relax in the Vondelpark"),
-        ("Take an evening canal cruise", "Have dinner in the Jordaan"),
-        ("a broodje from a local café", "Dutch pancakes"),
-    ),
-    "Kyoto": Sights(
-        ("Walk the torii gates of Fushimi Inari Shrine", "Visit Kinkaku-ji, the Golden Pavilion"),
-        ("Explore the Arashiyama bamboo grove", "Wander around Kiyomizu-dera"),
-        ("Stroll through the Gion district", "Walk along the Kamo River"),
-        ("a bowl of udon", "tofu dishes, a Kyoto speciality"),
     ),
 }
 
@@ -330,34 +256,18 @@ def plan_draft(a: Analysis, v: Voice) -> Draft:
     if not (place or days_s or amount_s):
         t = a.intent.subject or a.topic
         lines = [f"**{h}:** {cap(x.format(t=t))}" for h, x in _PLAN_STEPS]
-        kind = f"{currency} " if currency else ""  # "a study plan for X": the kind of plan
         return Draft(
-            f"Here's a simple {kind}plan for **{t}**:",
+            f"Here's a simple plan for **{t}**:",
             [bullets(lines, numbered=True)],
             closer="Tell me the date, budget or number of people and I can make it more specific.",
             key=", ".join(h for h, _ in _PLAN_STEPS),
         )
     days = max(1, int(days_s or 1))
-    unspecified = days_s == "0"  # "plan a trip to Japan": one day's shape, no length claimed
     amount = float(amount_s) if amount_s else 0.0
     where = f"**{place}**" if place else "your destination"
     budget = f" on a budget of **{_money(amount, currency)}**" if amount else ""
     length = f"{number_words(days)}-day" if days <= 7 else f"{days}-day"
-    if unspecified:
-        where_in = f"in {where}" if place else "at your destination"
-        length = "day"
-        lead = v.pick(
-            (
-                f"Here's a plan for a great day {where_in}{budget}:",
-                f"Sure! Here's how I'd spend a day {where_in}{budget}:",
-                f"A day {where_in}{budget}, planned:",
-                f"Here's a relaxed day {where_in}{budget}:",
-            ),
-            "plan-lead",
-        )
-    else:
-        lead = ""
-    lead = lead or v.pick(
+    lead = v.pick(
         (
             f"Here's a {length} plan for {where}{budget}:",
             f"Sure! Here's how I'd spend a {length} trip to {where}{budget}:",
@@ -386,55 +296,3 @@ def plan_draft(a: Analysis, v: Voice) -> Draft:
     notes.append("Prices and opening hours change, so check them before you go.")
     blocks.append(" ".join(notes))
     return Draft(lead, blocks, key=blocks[0])
-
-
-# --- lists backed by the tables -------------------------------------------------------------------
-
-
-def _millions(population: int) -> str:
-    return f"about {population / 1_000_000:.1f} million"
-
-
-def table_list_draft(a: Analysis, v: Voice) -> Draft | None:
-    """ "List four large cities in South America" / "List three classic novels"."""
-    text = a.prompt
-    low = text.lower()
-    n = a.intent.count
-    if re.search(r"\b(?:cities|city|metropolis|metropolises)\b", low):
-        rows: list[City] = cities_in(text)
-        if not rows and re.search(r"\b(?:largest|biggest|most populous|large|big)\b", low):
-            rows = list(LARGE_CITIES)
-        if not rows:
-            return None
-        rows = rows[: n or min(5, len(rows))]
-        area = region_in(text)
-        where = ""
-        if len(area) == 1:
-            where = f" in {area[0]}"
-        elif rows and len({c.country for c in rows}) == 1 and not area:
-            where = f" in {rows[0].country}"
-        lead = f"Here are {len(rows)} of the largest cities{where}, with approximate metropolitan-area populations:"
-        lines = [f"**{c.name}**, {c.country}: {_millions(c.population)}" for c in rows]
-        return Draft(
-            lead,
-            [bullets(lines, numbered=True)],
-            closer="Figures are rounded estimates; city and metro-area definitions vary between sources.",
-            key=", ".join(c.name for c in rows),
-        )
-    if re.search(r"\b(?:books?|novels?)\b", low):
-        books = list(BOOKS)[: n or 5]
-        lines = [f"*{b.title}* by {b.author} ({b.year})" for b in books]
-        return Draft(
-            f"Here are {len(books)} classic books worth reading:",
-            [bullets(lines, numbered=True)],
-            key=", ".join(b.title for b in books),
-        )
-    if re.search(r"\b(?:movies?|films?)\b", low):
-        movies = list(MOVIES)[: n or 5]
-        lines = [f"*{m.title}* ({m.year}), directed by {m.director}" for m in movies]
-        return Draft(
-            f"Here are {len(movies)} classic films worth watching:",
-            [bullets(lines, numbered=True)],
-            key=", ".join(m.title for m in movies),
-        )
-    return None

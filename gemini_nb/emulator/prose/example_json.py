@@ -2,8 +2,8 @@
 
 When the prompt shows a JSON object and talks about JSON, a structure, a format, a schema or a
 template, the model answers with an object of the same shape: the same keys (and nesting),
-values of the same types, filled from the request (a plan's morning and afternoon, the
-budget, values the prompt names) and plausible values elsewhere.
+filled from the request (a plan's morning and afternoon with their share of the budget,
+values the prompt names) and with plausible strings and whole numbers elsewhere.
 """
 
 from __future__ import annotations
@@ -52,15 +52,8 @@ def example_structure(prompt: str) -> dict[str, Any] | None:
 def _schema_of(value: Any, depth: int = 0) -> dict[str, Any]:
     if depth > 8:
         return {}
-    if isinstance(value, bool):
-        return {"type": "boolean"}
     if isinstance(value, int):
         return {"type": "integer"}
-    if isinstance(value, float):
-        return {"type": "number"}
-    if isinstance(value, list):
-        items = _schema_of(value[0], depth + 1) if value else {"type": "string"}
-        return {"type": "array", "items": items, "minItems": 1}
     if isinstance(value, dict):
         return {
             "type": "object",
@@ -87,16 +80,6 @@ class _ExampleValues(PromptValues):
             slot = _SLOT_ALIASES.get(name.lower())
             if slot in self.slots:
                 return self.slots[slot]
-            place, _days, amount, currency = self.a.intent.extra
-            low = name.lower()
-            if amount and re.search(r"budget|cost|total|price|spend", low):
-                return (
-                    f"{amount} {currency}".strip()
-                    if "string" in str(schema.get("type"))
-                    else amount
-                )
-            if place and re.search(r"city|destination|place|location|where", low):
-                return place
         return super().pick(path, name, schema)
 
 

@@ -75,8 +75,6 @@ def topic_paragraphs(topic: str, *, why: bool = False) -> list[str]:
             (paras for pattern, paras in first.why if re.search(pattern, topic, re.IGNORECASE)),
             None,
         )
-        if answer is None:
-            return []
         paragraphs = answer or first.paragraphs
     elif _NIGHT_RE.search(topic) and "night" in first.variants:
         paragraphs = first.variants["night"]
@@ -140,10 +138,7 @@ def shape_paragraphs(paragraphs: list[str], shape: Shape, filler: list[str], v: 
     n = max(1, shape.count)
     pool = paragraphs + [p for p in filler if p not in paragraphs]
     if shape.unit == "paragraph":
-        out = pool[: min(n, 10)]
-        while len(out) < min(n, 10):
-            out.append(filler[len(out) % len(filler)])
-        return out
+        return pool[: min(n, 10)]
     sentences = _sentences(paragraphs) or _sentences(filler)
     if len(sentences) < n:
         sentences += [s for s in _sentences(filler) if s not in sentences]
@@ -186,19 +181,8 @@ def notes_draft(a: Analysis, v: Voice, paragraphs: list[str], *, describe: bool)
     closer = (
         v.pick(_DESCRIBE_CLOSERS, "closer")
         if describe and not a.facts.get("name")
-        else closing_line(a, v)
+        else closing_line(v)
     )
-    bullets_asked = a.rules.bullets
-    if bullets_asked:
-        items = _sentences(paragraphs[1:])[:4] or _sentences(paragraphs)[1:4]
-        blocks = ["\n".join(f"* {s}" for s in items)] if items else []
-        return Draft(
-            paragraphs[0],
-            blocks,
-            closer=closer,
-            key=first_sentence(paragraphs[0]),
-            opener=_opener(a, v, describe=describe),
-        )
     return Draft(
         paragraphs[0],
         paragraphs[1:3],

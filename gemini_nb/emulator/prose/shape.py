@@ -29,11 +29,6 @@ _INLINE_RE = re.compile(
     rf"(?:,\s*)?\b(?:in|using|with|within|as)\s+{_LIMIT}({NUMBER_RE})\s+{_ADJ}{_UNIT}\b(?:\s+or\s+(?:less|fewer))?(?:\s+each)?(?:\s*,)?",
     re.IGNORECASE,
 )
-_PLAIN_RE = re.compile(
-    rf"(?:,\s*)?\b(?:in|using|as|with)\s+(?:a few\s+)?{_ADJ}(paragraphs|sentences|bullet(?:ed)?[ -]?points|bullets|key points)\b(?:\s*,)?",
-    re.IGNORECASE,
-)
-_DEFAULT_COUNTS = {"paragraph": 3, "sentence": 3, "bullet": 4}
 _LEADING_RE = re.compile(
     rf"^(?:please\s+)?(?:write|give me|compose|produce|draft|create|provide)\s+{_LIMIT}({NUMBER_RE})\s+{_ADJ}{_UNIT}\s+(?:about|on|describing|explaining|that explains?|that describes?)\s+(.+)$",
     re.IGNORECASE | re.DOTALL,
@@ -67,8 +62,8 @@ def _tidy(text: str) -> str:
     return text.strip()
 
 
-def split_format(prompt: str) -> tuple[str, Shape | None, bool]:
-    """(prompt without format instructions, the shape they ask for, whether "briefly" was said)."""
+def split_format(prompt: str) -> tuple[str, Shape | None]:
+    """(prompt without format instructions, the shape they ask for)."""
     shape: Shape | None = None
     text = prompt
     lead = _LEADING_RE.match(text.strip())
@@ -89,16 +84,10 @@ def split_format(prompt: str) -> tuple[str, Shape | None, bool]:
                 min(n, 20 if not m.group(2).lower().startswith("word") else 400),
             )
         text = text[: m.start()] + " " + text[m.end() :]
-    plain = _PLAIN_RE.search(text)
-    if plain:
-        unit = _unit_name(plain.group(1))
-        shape = shape or Shape(unit, _DEFAULT_COUNTS.get(unit, 3))
-        text = text[: plain.start()] + " " + text[plain.end() :]
-    brief = bool(_BRIEF_RE.search(text))
     text = _BRIEF_RE.sub(" ", text)
     text = _DEPTH_RE.sub(" ", text)
     if shape is not None and shape.unit == "word" and shape.count < 5:
         shape = None  # "in one word" / "in two words": the terse rules handle those
     cleaned = _tidy(text)
     cleaned = cleaned[:1].upper() + cleaned[1:]
-    return cleaned or prompt.strip(), shape, brief
+    return cleaned or prompt.strip(), shape

@@ -42,17 +42,6 @@ _SKY_BLUE = (
 
 _NOTES: tuple[TopicNotes, ...] = (
     TopicNotes(
-        r"\bnight sky\b|\bstars\b|\bstarry\b",
-        (
-            "On a clear, dark night far from city lights, a few thousand stars are visible to the "
-            "naked eye, along with the faint, milky band of the Milky Way, our own galaxy seen "
-            "edge-on from the inside.",
-            "Planets such as Venus and Jupiter shine as bright, steady points, and the whole sky "
-            "appears to wheel slowly overhead as Earth turns. Light pollution washes most of this "
-            "out, which is why dark-sky sites are so prized by stargazers.",
-        ),
-    ),
-    TopicNotes(
         r"\bsky\b|\bsunsets?\b",
         _SKY_BLUE,
         why=((r"\bblue\b|\bcolou?r\b|\bred\b|\borange\b|\bsunset", _SKY_BLUE),),
@@ -87,7 +76,6 @@ _NOTES: tuple[TopicNotes, ...] = (
             "see barely any tide, while the Bay of Fundy in Canada has the largest tidal range in "
             "the world, up to about 16 metres.",
         ),
-        why=((r".", ()),),
     ),
     TopicNotes(
         r"\bsun\b|\bsolar\b",
@@ -112,19 +100,6 @@ _NOTES: tuple[TopicNotes, ...] = (
             "to grey-green before a storm. Near the surface it teems with life, from microscopic "
             "plankton to fish, seabirds and whales, while the deep sea below is dark, cold and "
             "still largely unexplored.",
-        ),
-        why=(
-            (
-                r"\bsalt",
-                (
-                    "The sea is salty because rivers carry tiny amounts of dissolved minerals, "
-                    "washed out of rocks on land, into it. When seawater evaporates, the salt stays "
-                    "behind, so over millions of years it has built up to about 35 grams per litre.",
-                    "Hydrothermal vents and undersea volcanoes add more minerals from below, while "
-                    "some salt is locked away again in sediments, which keeps the saltiness roughly "
-                    "stable over long periods.",
-                ),
-            ),
         ),
         variants={
             "night": (
@@ -175,40 +150,6 @@ _NOTES: tuple[TopicNotes, ...] = (
         ),
     ),
     TopicNotes(
-        r"\bleaf\b|\bleaves\b|\bgrass\b|\bplants?\b",
-        (
-            "Leaves are a plant's solar panels: thin and flat to catch as much light as possible, "
-            "they use it to make food through photosynthesis. Tiny pores called stomata, mostly "
-            "on the underside, let carbon dioxide in and water vapour and oxygen out.",
-            "They look green because of chlorophyll, the pigment that captures the light: it "
-            "absorbs mostly red and blue light and reflects green back to our eyes.",
-        ),
-        why=(
-            (
-                r"\b(?:change|turn|autumn|fall|red|yellow|orange)\b",
-                (
-                    "In autumn, trees in cooler climates get ready for winter and stop making "
-                    "chlorophyll. As the green pigment breaks down, the yellow and orange "
-                    "carotenoids that were in the leaves all along start to show.",
-                    "Some trees, such as many maples, also make red and purple pigments called "
-                    "anthocyanins in autumn. Sunny days and cool nights make the colours especially "
-                    "bright, and eventually the tree seals off each leaf and lets it fall.",
-                ),
-            ),
-            (
-                r"\bgreen\b",
-                (
-                    "Plants look green because of chlorophyll, the pigment they use for "
-                    "photosynthesis. It absorbs red and blue light strongly, using that energy to "
-                    "make sugar, and reflects much of the green light, so green is what reaches "
-                    "our eyes.",
-                    "Other pigments are there too, such as yellow and orange carotenoids, but there "
-                    "is usually so much chlorophyll that it masks them until autumn.",
-                ),
-            ),
-        ),
-    ),
-    TopicNotes(
         r"\bphotosynthes",
         (
             "Photosynthesis is the process plants, algae and some bacteria use to turn light "
@@ -252,7 +193,6 @@ _NOTES: tuple[TopicNotes, ...] = (
             "Sometimes a fainter secondary bow appears outside the first, with its colours "
             "reversed, made by light that reflects twice inside the drops.",
         ),
-        why=((r".", ()),),
     ),
     TopicNotes(
         r"\bblack holes?\b",
@@ -267,20 +207,6 @@ _NOTES: tuple[TopicNotes, ...] = (
             "colliding black holes. In 2019 the Event Horizon Telescope released the first image "
             "of a black hole's shadow, in the galaxy M87.",
         ),
-    ),
-    TopicNotes(
-        r"\bseasons?\b",
-        (
-            "Earth has seasons because its axis is tilted by about 23.5 degrees relative to its "
-            "orbit around the Sun. As Earth orbits, first one hemisphere and then the other leans "
-            "towards the Sun.",
-            "The hemisphere tilted towards the Sun gets higher sunshine and longer days, so it has "
-            "summer, while the other has winter. That's why the seasons are reversed between the "
-            "northern and southern hemispheres.",
-            "It isn't about distance: Earth is actually closest to the Sun in early January, "
-            "during the northern winter.",
-        ),
-        why=((r".", ()),),
     ),
     TopicNotes(
         r"\bforests?\b|\bwoods\b|\bwoodland",
@@ -303,17 +229,6 @@ _NOTES: tuple[TopicNotes, ...] = (
             ),
         },
     ),
-    TopicNotes(
-        r"\bdeserts?\b",
-        (
-            "A desert is a region that receives very little precipitation, usually less than "
-            "about 250 millimetres a year. Deserts cover roughly a third of Earth's land surface, "
-            "and not all of them are hot: Antarctica is the largest desert of all.",
-            "Hot deserts like the Sahara can swing from scorching days to cold nights, because "
-            "dry air and clear skies let heat escape quickly. Plants and animals survive by "
-            "storing water, being active at night or lying dormant until the rare rain arrives.",
-        ),
-    ),
 )
 
 
@@ -325,12 +240,4 @@ def notes_for(topic: str, limit: int = 2) -> list[TopicNotes]:
         if m:
             found.append((m.start(), order, notes))
     found.sort(key=lambda item: (item[0], item[1]))
-    chosen: list[TopicNotes] = []
-    for _pos, _order, notes in found:
-        # "night sky" also matches "sky": keep only the first of overlapping topics.
-        if notes.pattern == r"\bsky\b|\bsunsets?\b" and any(
-            "night sky" in n.pattern for n in chosen
-        ):
-            continue
-        chosen.append(notes)
-    return chosen[:limit]
+    return [notes for _pos, _order, notes in found][:limit]

@@ -1,9 +1,9 @@
 """A ValueSource that fills structured output from the conversation where field names match.
 
-"Extract the city from: I live in Lisbon" fills ``city`` with "Lisbon"; a ``name`` field gets the
-name the user gave; ``rating`` picks up "7/10"; enum fields take the value the prompt mentions.
-Objects that describe cities, countries, books, films, authors or recipes are filled from the
-built-in tables (``_records``), and "List four cities" makes the main array four items long.
+"Extract the city from: I live in Lisbon" fills ``city`` with "Lisbon"; ``rating`` picks up
+"7/10"; enum fields take the value the prompt mentions. Objects that describe cities,
+countries, books, films, authors or recipes are filled from the built-in tables
+(``model/structured/records``), and "List four cities" makes the main array four items long.
 Everything else is left to the default generator (it returns MISSING).
 """
 
@@ -19,16 +19,14 @@ from ..model.structured.records import entity_kind, map_row, requested_length, t
 from ..model.structured.tables import CITY_COUNTRY
 from ..model.vocab import CAPITALS, CITIES
 from .analysis import Analysis
-from .text import compose_answer, pick_enum, strip_markdown
+from .text import pick_enum
 
 __all__ = ["PromptValues"]
 
-_CAPITAL_TO_COUNTRY = {v: k for k, v in CAPITALS.items()}
 # Longest first so "Buenos Aires" wins over a shorter name inside it; ties by name, never by set order.
 _KNOWN_CITIES = sorted(
     set(CITIES) | set(CAPITALS.values()) | set(CITY_COUNTRY), key=lambda c: (-len(c), c)
 )
-_OPERATIONS = {"+": "addition", "-": "subtraction", "×": "multiplication", "/": "division"}
 
 
 def _types(schema: dict[str, Any]) -> list[str]:
@@ -123,16 +121,6 @@ class PromptValues:
 
     def _string(self, words: list[str], key: str) -> Any:
         a = self.a
-        if key in ("name", "full name", "user name", "person", "first name") and "name" in a.facts:
-            return a.facts["name"].split()[0] if key == "first name" else a.facts["name"]
-        if words and words[-1] in ("destination", "location", "place", "where"):
-            found = next(
-                (c for c in _KNOWN_CITIES if re.search(rf"\b{re.escape(c)}\b", self.text)), None
-            )
-            country = next(
-                (c for c in CAPITALS if re.search(rf"\b{re.escape(c)}\b", self.text)), None
-            )
-            return found or country or MISSING
         if "city" in words or "capital" in words:
             found = next(
                 (c for c in _KNOWN_CITIES if re.search(rf"\b{re.escape(c)}\b", self.text)), None
@@ -149,12 +137,6 @@ class PromptValues:
             )
             if country:
                 return country
-            city = next(
-                (c for c in _CAPITAL_TO_COUNTRY if re.search(rf"\b{re.escape(c)}\b", self.text)),
-                None,
-            )
-            if city:
-                return _CAPITAL_TO_COUNTRY[city]
             known = next(
                 (c for c in _KNOWN_CITIES if re.search(rf"\b{re.escape(c)}\b", self.text)), None
             )
@@ -167,9 +149,6 @@ class PromptValues:
             author = re.search(r"\bby ([A-Z][\w.'-]+(?: [A-Z][\w.'-]+)+)", self.text)
             if author:
                 return author.group(1)
-        if "operation" in words and a.intent.kind == "arithmetic":
-            op = next((o for o in ("×", "/", "-", "+") if f" {o} " in a.intent.subject), "+")
-            return _OPERATIONS[op]
         if "operation" in words and re.search(r"\bsum\b|\badd", self.text, re.IGNORECASE):
             return "addition"
         if key in ("topic", "subject", "theme"):
@@ -185,7 +164,6 @@ class PromptValues:
             statement = a.prompt.strip()
             if statement and "?" not in statement and len(statement.split()) <= 30:
                 return statement
-            return strip_markdown(compose_answer(a, self.voice).split("\n\n")[0])
         explicit = self._find(
             rf"\b{re.escape(key)}\s*(?:is|:|=|was|are)\s*[\"“']?([^,.;\n\"”']{{1,60}})"
         )
@@ -206,20 +184,9 @@ class PromptValues:
         if a.intent.kind == "arithmetic" and a.intent.subject:
             operands = re.findall(r"-?\d+(?:\.\d+)?", a.intent.subject)
             slot = next((i for i, w in enumerate(("a", "b", "c")) if w in words), None)
-            if slot is None and any(w in words for w in ("first", "left", "x")):
-                slot = 0
-            if slot is None and any(w in words for w in ("second", "right", "y")):
-                slot = 1
             if slot is not None and slot < len(operands):
                 return operands[slot]
-        if "age" in words and "age" in a.facts:
-            return a.facts["age"]
         explicit = self._find(rf"\b{re.escape(key)}\s*(?:is|:|=|of|was)\s*(-?\d+(?:\.\d+)?)")
         if explicit:
             return explicit
-        numbers = re.findall(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])", a.prompt)
-        if len(numbers) == 1 and any(
-            w in words for w in ("count", "number", "quantity", "amount", "n", "total")
-        ):
-            return numbers[0]
         return MISSING
