@@ -69,6 +69,7 @@ from ..types.live import LiveReconnect, LiveServerMessage, LiveServerSetupComple
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from ..types.auth_tokens import AuthToken
+    from .live_music import AsyncLiveMusic
 
 __all__ = ["AsyncLive", "AsyncLiveSession"]
 
@@ -168,6 +169,7 @@ class AsyncLiveSession:
         self._reading = False
         self._closing = False
         self._closed = False
+        self._drain = False  # closed normally by the server: frames it sent may be unread
         self._error: BaseException | None = None
         self._pending_error: BaseException | None = None
         self._ended = ""
@@ -259,14 +261,19 @@ class AsyncLiveSession:
     # -------------------------------------------------------------- reading
 
     def __aiter__(self) -> _Messages:
-        self._check_open()
+        self._check_readable()
         return _Messages(self, per_turn=False)
 
     def receive(self) -> _Messages:
         """The messages of one model turn (up to ``turn_complete``), as google-genai's
         ``receive``; call it again for the next turn."""
-        self._check_open()
+        self._check_readable()
         return _Messages(self, per_turn=True)
+
+    def _check_readable(self) -> None:
+        # After the server closed normally, what it sent before is still read.
+        if not self._drain:
+            self._check_open()
 
     async def _read_one(self) -> LiveServerMessage | None:
         if self._reading:
@@ -291,7 +298,7 @@ class AsyncLiveSession:
                 error, self._pending_error = self._pending_error, None
                 raise error
             if self._closed:
-                return None
+                return await self._drained()
             if self._go_away_at is not None and (self._quiet() or loop.time() >= self._go_away_at):
                 try:
                     await self._reconnect_for_go_away()
@@ -321,6 +328,16 @@ class AsyncLiveSession:
             if gen == self._gen:
                 self._observe(message, gen)
             return message
+
+    async def _drained(self) -> LiveServerMessage | None:
+        """What the server sent before it closed normally and nobody read yet, then None."""
+        if not self._drain or self._ws is None:
+            return None
+        try:
+            return parse_message(await self._ws.recv(decode=False))
+        except _websockets().exceptions.ConnectionClosed:
+            self._drain = False
+            return None
 
     def _observe(self, message: LiveServerMessage, gen: int) -> None:
         self._quiet_reconnects = 0
@@ -510,6 +527,7 @@ class AsyncLiveSession:
             code, reason = closed_by(exc)
             if self._closing or code in NORMAL_CLOSE_CODES:
                 self._finish(None, f"the server closed it normally ({code}{': ' + reason if reason else ''})")
+                self._drain = not self._closing
                 return
             if code in RECOVERABLE_CLOSE_CODES and self._auto_reconnect:
                 await self._reconnect("connection_closed", code, reason)
@@ -636,6 +654,7 @@ class AsyncLiveSession:
         self._closing = True
         self._finish(None, "it was closed")
         self._pending_error = None
+        self._drain = False
         await self._stop_tools()
         ws = self._ws
         if ws is not None:
@@ -743,10 +762,17 @@ def _session(
 
 
 class AsyncLive:
-    """``client.aio.live``: open Live sessions."""
+    """``client.aio.live``: open Live sessions (``.music``: live music)."""
 
     def __init__(self, client: AsyncClient | Client) -> None:
         self._settings = client._settings
+
+    @property
+    def music(self) -> AsyncLiveMusic:
+        """Live music sessions (Lyria RealTime): ``client.aio.live.music.connect()``."""
+        from .live_music import AsyncLiveMusic
+
+        return AsyncLiveMusic(self._settings)
 
     def connect(
         self,

@@ -453,6 +453,21 @@ async def test_a_normal_close_ends_iteration_without_error(side: Any, server: Em
             await session.send_client_content(turns="Still there?")
 
 
+async def test_what_came_before_a_normal_close_is_still_read(server: EmulatorServer) -> None:
+    server.app.faults.add({"live": {"close_code": 1000, "close_after_ms": 300}})
+    client = g.AsyncClient(base_url=server.url)
+    async with client.live.connect(model=MODEL, config=TEXT) as session:
+        await session.send_client_content(turns="Hello")
+        await asyncio.sleep(0.6)  # answered, then closed, and nothing read yet
+        with pytest.raises(g.LiveSessionClosedError, match="closed it normally"):
+            await session.send_client_content(turns="Still there?")
+        messages = [m async for m in session]
+        assert messages[-1].session_resumption_update is not None
+        assert any(m.turn_complete for m in messages) and text_of(messages).strip()
+        with pytest.raises(g.LiveSessionClosedError):
+            session.receive()
+
+
 async def test_closing_ends_a_reader_in_another_task(server: EmulatorServer) -> None:
     client = g.AsyncClient(base_url=server.url)
     session = await client.live.connect(model=MODEL, config=TEXT)
