@@ -396,3 +396,31 @@ def test_estimate_counts_locally_and_halves_for_batch(tmp_path: Path) -> None:
     assert online.rows == 25_000 and online.input_tokens == expected + extra * 25_000
     assert online.output_tokens == 250_000 and online.total is not None
     assert batch.batch and batch.total == pytest.approx(online.total / 2)
+
+
+def test_batch_answers_in_any_order_are_aligned_by_key(tmp_path: Path) -> None:
+    from gemini_nb.dataframes._batch import _assemble, _record, _Spill
+
+    df = _frame(23)
+    opts = _Options(**_defaults(engine="batch", checkpoint=None, partition_rows=5))
+    job = _job("generate", df, "{item}", MODEL, None, opts)
+    spill = _Spill(str(tmp_path), [0, 5, 10, 15, 20])
+    lines = [
+        {"key": str(i), "response": _answer(f"answer {i}")} for i in range(23) if i != 17
+    ]
+    lines[3] = {"key": "3", "error": {"code": 400, "message": "Invalid request."}}
+    lines.append({"key": "4", "response": _answer("a second answer for row 4")})
+    random.Random(5).shuffle(lines)
+    for line in lines:
+        spill.add(int(line["key"]), _record(line, embed=False))
+    spill.close()
+    _assemble(job, spill, progress=False)
+    out = job.result()
+    assert list(out.index) == list(df.index) and list(out["item"]) == list(df["item"])
+    texts = out["text"].tolist()
+    assert texts[0] == "answer 0" and texts[22] == "answer 22"
+    assert texts[4] in ("answer 4", "a second answer for row 4")  # one row, never two
+    assert len(out) == 23
+    assert out["error"].tolist()[3] == "400: Invalid request."
+    assert out["error"].tolist()[17] == "no answer for this row in the job's responses file"
+    assert out.attrs["gemini_nb"]["errors"] == 2
