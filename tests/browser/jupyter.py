@@ -37,6 +37,7 @@ __all__ = [
     "JupyterServer",
     "Lab",
     "artifact_stem",
+    "fake_media_args",
     "find_chromium",
 ]
 
@@ -54,6 +55,19 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+
+
+def fake_media_args(wav: Path | str, *, loop: bool = False) -> list[str]:
+    """Chromium flags for a fake microphone that plays ``wav`` from when it opens (once, or in
+    a loop), granted without a prompt, and audio that may play without a user gesture."""
+    return [
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={wav}{'' if loop else '%noloop'}",
+        "--autoplay-policy=no-user-gesture-required",
+    ]
+
+
 INSTALL_HINT = (
     "Chromium is needed for the browser tests. Install it (Debian: apt-get install -y "
     "chromium), set CHROMIUM=/path/to/chromium, or run `python3 tasks.py test` which installs "
