@@ -69,7 +69,6 @@ from ..types.live import LiveReconnect, LiveServerMessage, LiveServerSetupComple
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from ..types.auth_tokens import AuthToken
-    from .live_music import AsyncLiveMusic
 
 __all__ = ["AsyncLive", "AsyncLiveSession"]
 
@@ -762,17 +761,10 @@ def _session(
 
 
 class AsyncLive:
-    """``client.aio.live``: open Live sessions (``.music``: live music)."""
+    """``client.aio.live``: open Live sessions."""
 
     def __init__(self, client: AsyncClient | Client) -> None:
         self._settings = client._settings
-
-    @property
-    def music(self) -> AsyncLiveMusic:
-        """Live music sessions (Lyria RealTime): ``client.aio.live.music.connect()``."""
-        from .live_music import AsyncLiveMusic
-
-        return AsyncLiveMusic(self._settings)
 
     def connect(
         self,
