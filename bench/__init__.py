@@ -9,7 +9,8 @@ from __future__ import annotations
 __all__ = ["GROUPS", "ROWS"]
 
 # --only names, in the order they run.
-GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens", "upload")
+GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens", "upload",
+          "voice")
 
 # Every row key a full run reports (the smoke test checks they are all printed).
 ROWS = (
@@ -36,4 +37,5 @@ ROWS = (
     "tokens_agreement",
     "upload_speed",
     "upload_rss",
+    "voice_relay",
 )

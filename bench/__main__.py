@@ -20,6 +20,7 @@ from .report import machine_info, print_floor, print_imports, print_memory, prin
 from .server import ServerProcess
 from .tokens import TokensConfig, TokensResult, print_tokens, run_tokens, tokens_json
 from .upload import UploadConfig, UploadResult, print_upload, run_upload, upload_json
+from .voice import VoiceConfig, VoiceResult, print_voice, run_voice, voice_json
 from .workloads import Config, run_async, run_sync
 
 
@@ -90,6 +91,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     imports: ImportResult | None = None
     tokens: TokensResult | None = None
     upload: UploadResult | None = None
+    voice: VoiceResult | None = None
     with ServerProcess(cpu=server_cpu) as server:
         meter = ServerMeter(server.pid)
         if "floor" in groups:
@@ -117,6 +119,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("upload: ours vs google-genai vs a raw streamed POST, to the emulator")
         ucfg = UploadConfig.quick(args.rounds) if args.quick else UploadConfig.full(args.rounds)
         upload = run_upload(ucfg)
+    if "voice" in groups:
+        _say("voice relay: a kernel between a browser and an echo Live server")
+        voice = run_voice(VoiceConfig.quick() if args.quick else VoiceConfig.full())
 
     print_wire(rows, cfg.rounds)
     if floor is not None:
@@ -129,12 +134,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_tokens(tokens)
     if upload is not None:
         print_upload(upload)
+    if voice is not None:
+        print_voice(voice)
     if args.json_out:
         data = to_json(info, asdict(cfg), rows, floor, imports, memory)
         if tokens is not None:
             data["rows"].update(tokens_json(tokens))
         if upload is not None:
             data["rows"].update(upload_json(upload))
+        if voice is not None:
+            data["rows"].update(voice_json(voice))
         with open(args.json_out, "w") as f:
             json.dump(data, f, indent=2)
         _say(f"wrote {args.json_out}")
