@@ -20,7 +20,8 @@ def test_public_names_match_all() -> None:
     public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
     modules = {
         "auth_tokens", "batches", "caches", "content", "file_search", "files", "generation",
-        "http", "live", "media", "models", "operations", "responses", "tokens", "tools",
+        "http", "live", "live_music", "media", "models", "operations", "responses", "tokens",
+        "tools",
     }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
     assert sorted(gemini_nb.__all__) == gemini_nb.__all__
