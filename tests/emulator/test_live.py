@@ -240,11 +240,34 @@ async def test_ephemeral_token_locks_setup_and_counts_uses(server: EmulatorServe
         # The token's locked setup wins: text, not the audio the connection asked for.
         assert any("text" in p for m in messages
                    for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", []))
-    # Spent: the server closes the socket as soon as it is open.
-    async with websockets.connect(ws_url(server, CONSTRAINED), additional_headers=headers) as ws:
+    # Spent: a new session is refused when its setup arrives.
+    async with await connect(server, {}, path=CONSTRAINED, additional_headers=headers) as ws:
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await ws.recv()
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+        assert "no uses left" in closed.value.rcvd.reason
+
+
+async def test_a_resumed_session_is_not_a_new_use_of_a_token(server: EmulatorServer) -> None:
+    async with httpx.AsyncClient(base_url=server.url) as http:
+        r = await http.post("/v1alpha/auth_tokens", json={
+            "uses": 1, "bidiGenerateContentSetup": {
+                "model": MODEL, "generationConfig": {"responseModalities": ["TEXT"]},
+                "sessionResumption": {}}})
+    headers = {"authorization": f"Token {r.json()['name']}"}
+    async with await connect(server, {}, path=CONSTRAINED, additional_headers=headers) as ws:
+        await ws.recv()
+        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
+            {"text": "My name is Ada."}]}], "turnComplete": True}}))
+        handle = (await until(ws, "sessionResumptionUpdate"))[-1]["sessionResumptionUpdate"]["newHandle"]
+    resume = {"sessionResumption": {"handle": handle}}
+    async with await connect(server, resume, path=CONSTRAINED, additional_headers=headers) as ws:
+        assert json.loads(await ws.recv()) == {"setupComplete": {}}
+        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
+            {"text": "What is my name?"}]}], "turnComplete": True}}))
+        text = "".join(p.get("text", "") for m in await until(ws, "turnComplete")
+                       for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", []))
+        assert "Ada" in text
 
 
 @pytest.fixture(scope="module")

@@ -36,8 +36,32 @@ class _Token:
     uses: int  # 0: no limit
     setup: dict[str, Any] | None
     mask: list[str]
+    remaining: int = 0
 
-    def lock(self, connection_setup: dict[str, Any]) -> dict[str, Any]:
+    def admit(self, store: Store, connection_setup: dict[str, Any]) -> dict[str, Any]:
+        """The setup a connection gets; a new session counts a use, a resumed one does not."""
+        resumption = connection_setup.get("sessionResumption") or connection_setup.get(
+            "session_resumption"
+        )
+        handle = resumption.get("handle") if isinstance(resumption, dict) else None
+        if not handle:
+            with store.lock:
+                if self.new_session_expire_time <= store.clock.time():
+                    raise EmulatorError(
+                        401, "The ephemeral token can no longer start new sessions."
+                    )
+                if self.uses:
+                    if self.remaining <= 0:
+                        raise EmulatorError(401, "The ephemeral token has no uses left.")
+                    self.remaining -= 1
+        setup = self._lock(connection_setup)
+        if handle:
+            # Resuming keeps its handle whatever the token locks.
+            setup = {**setup, "sessionResumption": {**(setup.get("sessionResumption") or {}),
+                                                    "handle": handle}}
+        return setup
+
+    def _lock(self, connection_setup: dict[str, Any]) -> dict[str, Any]:
         if self.setup is None:
             return connection_setup
         if not self.mask:
@@ -78,6 +102,7 @@ async def create(ctx: Ctx) -> dict[str, Any]:
         uses=uses,
         setup=body.get("bidiGenerateContentSetup"),
         mask=mask,
+        remaining=uses,
     )
     with ctx.store.lock:
         ctx.store.collection(NOUN)[token.name] = token
@@ -92,17 +117,14 @@ async def create(ctx: Ctx) -> dict[str, Any]:
 
 
 def redeem(store: Store, name: str) -> Lock:
-    """Start a session with token ``name``: check it, count the use, return its setup lock."""
+    """Check token ``name`` for a connection; return how it admits the connection's setup.
+
+    Uses are counted when the setup arrives (:meth:`_Token.admit`): a session resumed with a
+    handle is not a new use, and may resume until the token itself expires.
+    """
     now = store.clock.time()
     with store.lock:
         token: _Token | None = store.collection(NOUN).get(name)
-        if token is None or token.expire_time <= now:
-            raise EmulatorError(401, "The ephemeral token is not valid or has expired.")
-        if token.new_session_expire_time <= now:
-            raise EmulatorError(401, "The ephemeral token can no longer start new sessions.")
-        if token.uses:
-            token.uses -= 1
-            if token.uses == 0:
-                # Spent: gone for new sessions (a resumed session is not a new use).
-                store.collection(NOUN).pop(name, None)
-    return token.lock
+    if token is None or token.expire_time <= now:
+        raise EmulatorError(401, "The ephemeral token is not valid or has expired.")
+    return lambda setup: token.admit(store, setup)

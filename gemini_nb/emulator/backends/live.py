@@ -251,7 +251,10 @@ class Session:
         if key != "setup":
             raise _Close(1007, "The first message must be a setup message.")
         if lock is not None and isinstance(setup, dict):
-            setup = lock(setup)
+            try:
+                setup = lock(setup)
+            except EmulatorError as err:
+                raise _Close(1008, err.message) from None
         try:
             self.setup = _schema.validate("BidiGenerateContentSetup", setup)
         except EmulatorError as err:
