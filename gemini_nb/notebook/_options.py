@@ -96,7 +96,41 @@ def _build() -> _Parser:
     p.add_argument("--metadata-filter", dest="metadata_filter", metavar="EXPR",
                    help='with --store: only documents whose metadata match, e.g. '
                    '\'year > 2020 AND team = "hr"\'')
+    _media_options(p)
     return p
+
+
+def _speakers(text: str) -> list[tuple[str, str]]:
+    pairs = [item.split(":", 1) for item in text.split(",") if item.strip()]
+    if len(pairs) != 2 or any(len(p) != 2 or not p[0].strip() or not p[1].strip()
+                              for p in pairs):
+        raise argparse.ArgumentTypeError(
+            f"expected two NAME:VOICE pairs such as Joe:Kore,Jane:Puck, got {text!r}")
+    return [(name.strip(), voice.strip()) for name, voice in pairs]
+
+
+def _media_options(p: _Parser) -> None:
+    """Pictures, videos and speech (see _media_magic)."""
+    p.add_argument("--image", action="store_true",
+                   help="answer with a picture (GeminiMagics.image_model, or Imagen with -m "
+                   "imagen-…); -f attaches pictures to edit; with -c every turn edits the last")
+    p.add_argument("--video", action="store_true",
+                   help="answer with a video (GeminiMagics.video_model, Veo); -f attaches its "
+                   "first frame")
+    p.add_argument("--speech", action="store_true",
+                   help="read the prompt aloud (GeminiMagics.speech_model)")
+    p.add_argument("--voice", metavar="VOICE",
+                   help="with --speech: the voice, e.g. Kore, Puck, Charon (implies --speech)")
+    p.add_argument("--speakers", type=_speakers, metavar="A:VOICE,B:VOICE",
+                   help="with --speech: two speakers' voices, for lines 'A: …' and 'B: …'")
+    p.add_argument("--aspect", metavar="RATIO",
+                   help="with --image or --video: the aspect ratio, e.g. 16:9")
+    p.add_argument("--size", metavar="SIZE",
+                   help="with --image: 1K, 2K or 4K; with --video: 720p or 1080p")
+    p.add_argument("-n", "--count", type=_positive_int, metavar="N",
+                   help="with --image (Imagen) or --video: how many")
+    p.add_argument("--seconds", type=_positive_int, metavar="N",
+                   help="with --video: its length in seconds (4, 6 or 8)")
 
 
 _PARSER = _build()
@@ -124,6 +158,24 @@ class CellOptions:
     cache: str | None = None
     stores: list[str] = field(default_factory=list)
     metadata_filter: str | None = None
+    image: bool = False
+    video: bool = False
+    speech: bool = False
+    voice: str | None = None
+    speakers: list[tuple[str, str]] | None = None
+    aspect: str | None = None
+    size: str | None = None
+    count: int | None = None
+    seconds: int | None = None
+
+    @property
+    def media(self) -> str | None:
+        """"image", "video" or "speech" when the answer is one, else None."""
+        if self.image:
+            return "image"
+        if self.video:
+            return "video"
+        return "speech" if self.speech or self.voice or self.speakers else None
 
 
 def option_table() -> dict[str, bool]:
@@ -178,7 +230,32 @@ def parse_cell_line(line: str) -> CellOptions:
     if opts.metadata_filter is not None and not opts.stores:
         raise OptionError("%%gemini: --metadata-filter needs --store NAME: it chooses among "
                           "that store's documents.")
+    _check_media(opts)
     return opts
+
+
+def _check_media(opts: CellOptions) -> None:
+    modes = [flag for flag, on in (("--image", opts.image), ("--video", opts.video),
+             ("--speech", opts.speech or opts.voice or opts.speakers)) if on]
+    if len(modes) > 1:
+        raise OptionError(f"%%gemini: use one of {', '.join(modes)}: an answer is a picture, a "
+                          "video or speech.")
+    if opts.voice and opts.speakers:
+        raise OptionError("%%gemini: use --voice (one voice) or --speakers (two), not both.")
+    needs = {"--aspect": (opts.aspect, ("image", "video")), "--size": (opts.size, ("image",
+             "video")), "--count": (opts.count, ("image", "video")),
+             "--seconds": (opts.seconds, ("video",))}
+    for flag, (value, modes_ok) in needs.items():
+        if value is not None and opts.media not in modes_ok:
+            raise OptionError(f"%%gemini: {flag} goes with " + " or ".join(
+                f"--{m}" for m in modes_ok) + ".")
+    if opts.media is not None:
+        clash = [flag for flag, on in (("--json", opts.json), ("--schema", opts.schema),
+                 ("--code", opts.code), ("--tools", opts.tools), ("--cache", opts.cache),
+                 ("--store", opts.stores)) if on]
+        if clash:
+            raise OptionError(f"%%gemini: --{opts.media} does not combine with "
+                              f"{', '.join(clash)}.")
 
 
 def two_columns(rows: list[tuple[str, str]], width: int = 92) -> str:

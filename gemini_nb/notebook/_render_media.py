@@ -177,6 +177,10 @@ def image_html(data: bytes, mime: str, *, caption: str = "") -> str:
                 f'alt="{_esc(label)}">{extra}</div>')
     path = stored_path(data, mime)
     small = thumbnail(data)
+    side = media_settings.thumbnail
+    while small is not None and len(small) > media_settings.inline_limit and side > 64:
+        side //= 2  # a thumbnail keeps to the bound too (a noisy picture compresses badly)
+        small = thumbnail(data, side, quality=60)
     shown = (f'<img class="gnb-image gnb-thumbnail" src="{_uri(small, "image/jpeg")}" '
              f'alt="{_esc(label)}">' if small is not None else "")
     if path is not None:

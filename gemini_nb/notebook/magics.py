@@ -220,6 +220,13 @@ class GeminiMagics(Magics):
         True, help="Replace {name} in the cell with values from the namespace."
     ).tag(config=True)
     show_thoughts = Bool(False, help="Show thought summaries by default.").tag(config=True)
+    image_model = Unicode("gemini-2.5-flash-image", help="Model of --image.").tag(config=True)
+    video_model = Unicode("veo-3.1-fast-generate-preview", help="Model of --video.").tag(
+        config=True)
+    speech_model = Unicode("gemini-2.5-flash-preview-tts", help="Model of --speech.").tag(
+        config=True)
+    voice = Unicode("Kore", help="Voice of --speech.").tag(config=True)
+    video_timeout = Float(900.0, help="Seconds --video waits for its video.").tag(config=True)
 
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell, **kwargs)
@@ -264,6 +271,10 @@ class GeminiMagics(Magics):
             raise _user_error(str(exc)) from None
         ns = self.shell.user_ns if self.shell is not None else {}
         prompt = text if (opts.no_interpolate or not self.interpolate) else self._interpolate(text, ns)
+        if opts.media is not None:  # a picture, a video or speech (see _media_magic)
+            from ._media_magic import run_media
+
+            return run_media(self, opts, prompt, ns)
         contents: list[Any] = [prompt, *self._attachments(opts.files, ns, upload=True)]
         config, schema = self._config(opts, ns)
         model = self._use_cache(opts, ns, config) if opts.cache else opts.model or self.model

@@ -39,6 +39,7 @@ from ..types import File, HttpOptions, UploadFileConfig
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from .._transport import Flow
+    from ..types.media import GeneratedVideo, Video
 
 __all__ = ["AsyncFiles", "Files", "file_name"]
 
@@ -242,13 +243,17 @@ class Files:
         self._client._run(delete_flow(file_name(name), http_options_of(config)))
 
     @overload
-    def download(self, *, file: str | File, path: None = None, config: Any = None) -> bytes: ...
+    def download(
+        self, *, file: str | File | Video | GeneratedVideo, path: None = None, config: Any = None
+    ) -> bytes: ...
     @overload
     def download(
-        self, *, file: str | File, path: str | os.PathLike[str], config: Any = None
+        self, *, file: str | File | Video | GeneratedVideo, path: str | os.PathLike[str],
+        config: Any = None,
     ) -> Path: ...
     def download(
-        self, *, file: str | File, path: str | os.PathLike[str] | None = None, config: Any = None
+        self, *, file: str | File | Video | GeneratedVideo,
+        path: str | os.PathLike[str] | None = None, config: Any = None,
     ) -> bytes | Path:
         """A file's bytes, or (with ``path``) written to that path, streamed; returns the Path.
 
@@ -314,14 +319,16 @@ class AsyncFiles:
 
     @overload
     async def download(
-        self, *, file: str | File, path: None = None, config: Any = None
+        self, *, file: str | File | Video | GeneratedVideo, path: None = None, config: Any = None
     ) -> bytes: ...
     @overload
     async def download(
-        self, *, file: str | File, path: str | os.PathLike[str], config: Any = None
+        self, *, file: str | File | Video | GeneratedVideo, path: str | os.PathLike[str],
+        config: Any = None,
     ) -> Path: ...
     async def download(
-        self, *, file: str | File, path: str | os.PathLike[str] | None = None, config: Any = None
+        self, *, file: str | File | Video | GeneratedVideo,
+        path: str | os.PathLike[str] | None = None, config: Any = None,
     ) -> bytes | Path:
         options = http_options_of(config)
         if path is None:
