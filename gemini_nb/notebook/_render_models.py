@@ -83,7 +83,12 @@ def models_frame(models: Iterable[Model]) -> pd.DataFrame:
     """One row per model: ``input_tokens``, ``output_tokens``, ``thinking``, ``name``, indexed
     by (``capability``, ``family``, ``id``) and sorted by them (newest family first). The
     display name comes last: it is the long one, and wraps."""
-    import pandas as pd
+    try:
+        import pandas as pd
+    except ImportError:
+        from .._optional import missing_dependency
+
+        raise missing_dependency("%gemini models", "pandas", "notebook") from None
 
     rows: list[dict[str, Any]] = []
     for m in models:

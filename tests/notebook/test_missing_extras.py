@@ -96,7 +96,7 @@ def test_models_subcommand_without_pandas_names_the_notebook_extra() -> None:
     r = _python(code, ("pandas",))
     assert r.returncode == 0, r.stderr
     _assert_one_clear_message(
-        r.stdout + r.stderr, f"to_pandas() needs pandas, which is not installed: {NOTEBOOK}"
+        r.stdout + r.stderr, f"%gemini models needs pandas, which is not installed: {NOTEBOOK}"
     )
     assert "ERROR MissingDependencyError" in r.stdout
 
