@@ -10,7 +10,7 @@ __all__ = ["GROUPS", "ROWS"]
 
 # --only names, in the order they run.
 GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens", "upload",
-          "voice")
+          "voice", "file_search")
 
 # Every row key a full run reports (the smoke test checks they are all printed).
 ROWS = (
@@ -38,4 +38,7 @@ ROWS = (
     "upload_speed",
     "upload_rss",
     "voice_relay",
+    "fss_import",
+    "fss_query",
+    "fss_rss",
 )

@@ -8,8 +8,8 @@ similarity, with a lift for the prompt's words they contain. Up to ``topK`` chun
 at most 20) are kept, and of those the ones that score at least half as well as the best.
 
 The answer is written from the retrieved passages: their sentences are scored by the
-prompt's words they contain (rarer words count more), and the best one to three sentences
-become the answer, each a ``groundingSupports`` entry whose segment (UTF-8 byte offsets into
+prompt's words they contain (rarer words count more); the best sentence, and up to two more
+that score at least half as well and cover words of the prompt it does not, become the answer, each a ``groundingSupports`` entry whose segment (UTF-8 byte offsets into
 the text part, ``startIndex`` left out when 0) cites the chunk it came from, so a question
 whose answer lies in one document cites that document. ``groundingChunks`` are
 ``{"retrievedContext": {"uri", "title", "text", "fileSearchStore", "customMetadata",
@@ -123,7 +123,17 @@ def _pick(hits: list[Hit], query: str) -> list[tuple[int, int, str]]:
     if best <= 0:
         first = next(c for c in candidates if c[0] == 0)
         return [(first[0], first[1], first[2])]
-    chosen = [c for c in ranked[:3] if score(c) >= 0.5 * best]
+    # The best sentence, then others only for what it leaves unanswered: a sentence joins when
+    # it scores at least half as well and brings a word of the question not covered yet.
+    chosen = [ranked[0]]
+    covered = ranked[0][3] & terms
+    for candidate in ranked[1:]:
+        if len(chosen) == 3 or score(candidate) < 0.5 * best:
+            break
+        new = (candidate[3] & terms) - covered
+        if new:
+            chosen.append(candidate)
+            covered |= new
     chosen.sort(key=lambda c: (c[0], c[1]))
     return [(c[0], c[1], c[2]) for c in chosen]
 
