@@ -12,6 +12,13 @@ from dataclasses import asdict
 from typing import Any
 
 from . import GROUPS
+from .file_search import (
+    FileSearchConfig,
+    FileSearchResult,
+    file_search_json,
+    print_file_search,
+    run_file_search,
+)
 from .harness import Row, ServerMeter, Stats
 from .imports import ImportResult, measure_imports
 from .memory import measure_memory
@@ -91,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     imports: ImportResult | None = None
     tokens: TokensResult | None = None
     upload: UploadResult | None = None
+    file_search: FileSearchResult | None = None
     voice: VoiceResult | None = None
     with ServerProcess(cpu=server_cpu) as server:
         meter = ServerMeter(server.pid)
@@ -119,6 +127,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("upload: ours vs google-genai vs a raw streamed POST, to the emulator")
         ucfg = UploadConfig.quick(args.rounds) if args.quick else UploadConfig.full(args.rounds)
         upload = run_upload(ucfg)
+    if "file_search" in groups:
+        _say("file search: small documents into a store, then one question, ours vs google-genai")
+        fcfg = FileSearchConfig.quick(args.rounds) if args.quick else FileSearchConfig.full(args.rounds)
+        file_search = run_file_search(fcfg)
     if "voice" in groups:
         _say("voice relay: a kernel between a browser and an echo Live server")
         voice = run_voice(VoiceConfig.quick() if args.quick else VoiceConfig.full())
@@ -134,6 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_tokens(tokens)
     if upload is not None:
         print_upload(upload)
+    if file_search is not None:
+        print_file_search(file_search)
     if voice is not None:
         print_voice(voice)
     if args.json_out:
@@ -142,6 +156,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             data["rows"].update(tokens_json(tokens))
         if upload is not None:
             data["rows"].update(upload_json(upload))
+        if file_search is not None:
+            data["rows"].update(file_search_json(file_search))
         if voice is not None:
             data["rows"].update(voice_json(voice))
         with open(args.json_out, "w") as f:
