@@ -48,6 +48,8 @@ if TYPE_CHECKING:
     from ._streaming import AsyncStream, Stream
     from .notebook.widgets.browser import CachesBrowser, FilesBrowser
     from .notebook.widgets.chat import ChatWidget
+    from .notebook.widgets.gallery import GalleryWidget
+    from .notebook.widgets.music import MusicWidget
     from .notebook.widgets.stores import StoresBrowser
     from .notebook.widgets.upload import UploadWidget
     from .notebook.widgets.voice import VoiceWidget
@@ -81,6 +83,7 @@ __all__ = [
     "FileProcessingError",
     "FilesBrowser",
     "FunctionCallingError",
+    "GalleryWidget",
     "GeminiError",
     "InvalidInputError",
     "LiveConnectionClosed",
@@ -88,6 +91,7 @@ __all__ = [
     "LiveSessionClosedError",
     "LiveSetupError",
     "LocalTokenizer",
+    "MusicWidget",
     "NotFoundError",
     "Operation",
     "OperationError",
@@ -114,9 +118,11 @@ _LAZY = {
     "ChatWidget": ".notebook.widgets.chat",
     "UploadWidget": ".notebook.widgets.upload",
     "FilesBrowser": ".notebook.widgets.browser",
+    "GalleryWidget": ".notebook.widgets.gallery",
     "CachesBrowser": ".notebook.widgets.browser",
     "StoresBrowser": ".notebook.widgets.stores",
     "VoiceWidget": ".notebook.widgets.voice",
+    "MusicWidget": ".notebook.widgets.music",
     **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",
     "Pager": "._pager",

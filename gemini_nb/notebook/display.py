@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from . import _render_response
 from ._render_code import COPY_SCRIPT, highlight
 from ._render_markdown import fence, have_renderers, markdown_to_html
+from ._render_media import MediaSettings, media_settings
 from ._render_notes import error_info
 from ._render_response import Block, cost_text, md_text, note_block, plain_text, response_blocks
 from ._render_safe_markdown import safe_markdown
@@ -36,12 +37,14 @@ if TYPE_CHECKING:
     from ..types import GenerateContentResponse, UsageMetadata
 
 __all__ = [
+    "MediaSettings",
     "adisplay_stream",
     "display_stream",
     "error_bundle",
     "footer_bundle",
     "json_bundle",
     "markdown_to_html",
+    "media_settings",
     "response_bundle",
     "safe_markdown",
     "stream_bundle",

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .browser import CachesBrowser, FilesBrowser
     from .chat import ChatWidget
+    from .gallery import GalleryWidget
+    from .music import MusicWidget
     from .stores import StoresBrowser
     from .upload import UploadWidget
     from .voice import VoiceWidget
 
-__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "StoresBrowser", "UploadWidget",
-           "VoiceWidget", "static_path"]
+__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "GalleryWidget", "MusicWidget",
+           "StoresBrowser", "UploadWidget", "VoiceWidget", "static_path"]
 
 # Each widget class is imported (with anywidget) only when it is first asked for.
 _LAZY = {
@@ -27,8 +29,10 @@ _LAZY = {
     "UploadWidget": ".upload",
     "FilesBrowser": ".browser",
     "CachesBrowser": ".browser",
+    "GalleryWidget": ".gallery",
     "StoresBrowser": ".stores",
     "VoiceWidget": ".voice",
+    "MusicWidget": ".music",
 }
 
 _NOTEBOOK_DIR = Path(__file__).resolve().parents[1]
