@@ -183,6 +183,7 @@ from ..wire.streaming import stream_chunks
 from .embedding import embed_text
 from .hashing import digest, response_id
 from .images import answer_picture
+from .logprobs import check_logprobs_config, logprobs_fields
 from .responder import Conversation, Reply, Responder, Voice, prose_responder, read_conversation
 from .speech import speak
 from .structured.instances import instance_for
@@ -472,6 +473,7 @@ def _candidate(job: _Job, index: int) -> dict[str, Any]:
         candidate["safetyRatings"] = _ratings("MEDIUM", blocked=True)
     candidate["index"] = index
     candidate.update(extra)
+    candidate.update(logprobs_fields(parts, job.request.get("generationConfig") or {}, cand_key))
     job.answer_tokens.append(answer)
     job.thought_tokens.append(thoughts)
     job.tool_tokens.append(tool_use)
@@ -523,6 +525,7 @@ def generate(
         raise not_supported_error(model.name, "generateContent", api_version)
     request, cached = _with_cache(request, cached_content)
     config = request.get("generationConfig") or {}
+    check_logprobs_config(config)
     count = _candidate_count(config, model)
     max_output = _max_output(config, model)
     plan = resolve_thinking(config, model)

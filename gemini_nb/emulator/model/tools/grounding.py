@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote_plus, urlsplit
 
+from ...wire.errors import EmulatorError
 from ..hashing import digest, digest_int
 from ..prompt import content_words, read_prompt, stem, word_set, words
 from ..tool_parts import make_id, thinking_enabled, thought_signature, uses_confidence_scores
@@ -35,6 +36,8 @@ __all__ = [
 ]
 
 REDIRECT_PREFIX = "https://vertexaisearch.emulator.example/grounding-api-redirect/"
+# The URL context tool reads at most this many URLs per request.
+URL_LIMIT = 20
 _SEARCH_PAGE = "https://search.emulator.example/search?q="
 # Request talk and everyday words: they never decide which page answers a question.
 _NOISE_WORDS = word_set(
@@ -350,9 +353,16 @@ def url_context_turn(request: dict[str, Any], model: str, text: str) -> ToolTurn
     """Answer from the pages at the URLs in the prompt; None when the prompt has no URL."""
     from .turn import ToolTurn
 
-    urls = prompt_urls(text)[:20]
+    urls = prompt_urls(text)
     if not urls:
         return None
+    if len(urls) > URL_LIMIT:
+        # The real message (recorded: vertexai-sdk-test-data, url-limit-exceeded).
+        raise EmulatorError(
+            400,
+            f"Number of urls to lookup exceeds the limit ({len(urls)} > {URL_LIMIT}). "
+            "Please reduce the number of urls in the request.",
+        )
     statuses = [(url, _url_status(url)) for url in urls]
     url_metadata = {
         "urlMetadata": [{"retrievedUrl": u, "urlRetrievalStatus": s} for u, s in statuses]
