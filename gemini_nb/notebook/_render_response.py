@@ -459,7 +459,8 @@ def _passage(chunk: GroundingChunk, plain: list[str], md: list[str], out: list[s
     md.append(f"   > {md_text(where + text)}")
     if out[-1].endswith("</li>"):
         out[-1] = out[-1][: -len("</li>")]
-        out.append(f'<blockquote class="gnb-passage">{_esc(where + text)}</blockquote></li>')
+        out.append(f'<blockquote class="gnb-passage" style="margin:2px 0 4px">'
+                   f"{_esc(where + text)}</blockquote></li>")
 
 
 def _md_url(url: str) -> str:

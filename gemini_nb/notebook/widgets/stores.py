@@ -146,8 +146,10 @@ class StoresBrowser(_ResourceBrowser):
 
         docs = list(self.client().file_search_stores.documents.list(parent=name))
         df = _frame(docs, Document)
+        # Rows are keyed by the document's name; the table shows its display name instead of
+        # the long resource name.
         columns = [{"key": str(c), "label": _DOC_LABELS.get(str(c), str(c).replace("_", " ")),
-                    "type": _DOC_TYPES.get(str(c), "text")} for c in df.columns]
+                    "type": _DOC_TYPES.get(str(c), "text")} for c in df.columns if c != "name"]
         rows = frame_rows(df)
         for row, doc in zip(rows, docs, strict=True):
             row["metadata"] = ", ".join(
