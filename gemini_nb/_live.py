@@ -24,7 +24,7 @@ import re
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -58,10 +58,13 @@ __all__ = [
     "connect_headers",
     "go_away_deadline",
     "live_url",
+    "parse_frame",
     "parse_message",
     "realtime_input_frame",
     "tool_response_frame",
 ]
+
+M = TypeVar("M", bound=WireModel)
 
 # Closes that end a session as planned: iteration stops, nothing is raised. 1005 is a close
 # frame without a code.
@@ -441,6 +444,11 @@ def tool_response_frame(function_responses: Any) -> tuple[str, list[FunctionResp
 
 def parse_message(raw: bytes | str) -> LiveServerMessage:
     """One server frame (text or binary JSON), read tolerantly."""
+    return parse_frame(raw, LiveServerMessage)
+
+
+def parse_frame(raw: bytes | str, cls: type[M]) -> M:
+    """One server frame as ``cls`` (the Live API's messages, or live music's)."""
     try:
         data = json.loads(raw)
     except ValueError:
@@ -452,7 +460,7 @@ def parse_message(raw: bytes | str) -> LiveServerMessage:
     if not isinstance(data, dict):
         raise APIResponseError(f"The Live server sent {type(data).__name__} JSON, not an object.")
     try:
-        return parse_response(LiveServerMessage, data)
+        return parse_response(cls, data)
     except ValidationError as exc:
         err = exc.errors()[0]
         where = ".".join(str(x) for x in err["loc"])

@@ -19,6 +19,7 @@ from .types.live import LiveServerMessage, LiveServerSetupComplete
 
 if TYPE_CHECKING:
     from ._client import Client
+    from .resources.live_music import LiveMusic
     from .types.auth_tokens import AuthToken
 
 __all__ = ["Live", "LiveSession"]
@@ -168,10 +169,18 @@ class _SyncMessages:
 
 
 class Live:
-    """``client.live``: Live sessions for sync code (see :class:`LiveSession`)."""
+    """``client.live``: Live sessions for sync code (see :class:`LiveSession`; ``.music``:
+    live music)."""
 
     def __init__(self, client: Client) -> None:
         self._settings = client._settings
+
+    @property
+    def music(self) -> LiveMusic:
+        """Live music sessions (Lyria RealTime) for sync code: ``client.live.music.connect()``."""
+        from .resources.live_music import LiveMusic
+
+        return LiveMusic(self._settings)
 
     def connect(
         self,

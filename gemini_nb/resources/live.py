@@ -69,6 +69,7 @@ from ..types.live import LiveReconnect, LiveServerMessage, LiveServerSetupComple
 if TYPE_CHECKING:
     from .._client import AsyncClient, Client
     from ..types.auth_tokens import AuthToken
+    from .live_music import AsyncLiveMusic
 
 __all__ = ["AsyncLive", "AsyncLiveSession"]
 
@@ -761,10 +762,17 @@ def _session(
 
 
 class AsyncLive:
-    """``client.aio.live``: open Live sessions."""
+    """``client.aio.live``: open Live sessions (``.music``: live music)."""
 
     def __init__(self, client: AsyncClient | Client) -> None:
         self._settings = client._settings
+
+    @property
+    def music(self) -> AsyncLiveMusic:
+        """Live music sessions (Lyria RealTime): ``client.aio.live.music.connect()``."""
+        from .live_music import AsyncLiveMusic
+
+        return AsyncLiveMusic(self._settings)
 
     def connect(
         self,

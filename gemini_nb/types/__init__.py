@@ -5,8 +5,10 @@ Requests are built strictly (unknown fields are errors); responses are read tole
 
 The client-side classes you may annotate with (streams, pagers, chats, Live sessions) are here
 too, loaded on first use: ``Stream``, ``AsyncStream``, ``Pager``, ``AsyncPager``, ``Chat``,
-``AsyncChat``, ``LiveSession``, ``AsyncLiveSession``. So are the Live API's types
-(``LiveConnectConfig``, ``LiveServerMessage``, …) and the ephemeral tokens' (``AuthToken``, …).
+``AsyncChat``, ``LiveSession``, ``AsyncLiveSession``, ``MusicSession``, ``AsyncMusicSession``,
+``MusicRecorder``. So are the Live API's types (``LiveConnectConfig``, ``LiveServerMessage``, …),
+live music's (``WeightedPrompt``, ``LiveMusicGenerationConfig``, …) and the ephemeral tokens'
+(``AuthToken``, …).
 """
 
 from __future__ import annotations
@@ -149,11 +151,13 @@ from .tools import (
 )
 
 if _typing.TYPE_CHECKING:
+    from .._live_music import MusicRecorder
     from .._live_sync import LiveSession
     from .._pager import AsyncPager, Pager
     from .._streaming import AsyncStream, Stream
     from ..resources.chats import AsyncChat, Chat
     from ..resources.live import AsyncLiveSession
+    from ..resources.live_music import AsyncMusicSession, MusicSession
     from .auth_tokens import AuthToken, CreateAuthTokenConfig, LiveConnectConstraints
     from .live import (
         AudioTranscriptionConfig,
@@ -178,6 +182,20 @@ if _typing.TYPE_CHECKING:
         VoiceActivity,
         VoiceActivityDetectionSignal,
     )
+    from .live_music import (
+        AudioChunk,
+        LiveMusicClientContent,
+        LiveMusicFilteredPrompt,
+        LiveMusicGenerationConfig,
+        LiveMusicPlaybackControl,
+        LiveMusicServerContent,
+        LiveMusicServerMessage,
+        LiveMusicServerSetupComplete,
+        LiveMusicSourceMetadata,
+        MusicGenerationMode,
+        Scale,
+        WeightedPrompt,
+    )
 
 _LIVE_TYPES = (
     "AudioTranscriptionConfig", "AutomaticActivityDetection", "ContextWindowCompressionConfig",
@@ -187,6 +205,12 @@ _LIVE_TYPES = (
     "LiveUsageMetadata", "ProactivityConfig", "RealtimeInputConfig", "SessionResumptionConfig",
     "SlidingWindow", "Transcription", "VoiceActivity", "VoiceActivityDetectionSignal",
 )  # fmt: skip
+_LIVE_MUSIC_TYPES = (
+    "AudioChunk", "LiveMusicClientContent", "LiveMusicFilteredPrompt",
+    "LiveMusicGenerationConfig", "LiveMusicPlaybackControl", "LiveMusicServerContent",
+    "LiveMusicServerMessage", "LiveMusicServerSetupComplete", "LiveMusicSourceMetadata",
+    "MusicGenerationMode", "Scale", "WeightedPrompt",
+)  # fmt: skip
 
 _CLIENT_SIDE = {
     "AsyncChat": "..resources.chats",
@@ -195,10 +219,14 @@ _CLIENT_SIDE = {
     "AsyncStream": ".._streaming",
     "Chat": "..resources.chats",
     "LiveSession": ".._live_sync",
+    "AsyncMusicSession": "..resources.live_music",
+    "MusicSession": "..resources.live_music",
+    "MusicRecorder": ".._live_music",
     "Pager": ".._pager",
     "Stream": ".._streaming",
     # Loaded on first use too, so that importing the types stays as cheap as it was.
     **dict.fromkeys(_LIVE_TYPES, ".live"),
+    **dict.fromkeys(_LIVE_MUSIC_TYPES, ".live_music"),
     **dict.fromkeys(("AuthToken", "CreateAuthTokenConfig", "LiveConnectConstraints"), ".auth_tokens"),
 }
 
@@ -224,10 +252,12 @@ __all__ = [
     "AsyncChat",
     "AsyncGenerateVideosOperation",
     "AsyncLiveSession",
+    "AsyncMusicSession",
     "AsyncOperation",
     "AsyncPager",
     "AsyncStream",
     "Audio",
+    "AudioChunk",
     "AudioTranscriptionConfig",
     "AuthToken",
     "AutomaticActivityDetection",
@@ -316,6 +346,14 @@ __all__ = [
     "ListFilesConfig",
     "LiveConnectConfig",
     "LiveConnectConstraints",
+    "LiveMusicClientContent",
+    "LiveMusicFilteredPrompt",
+    "LiveMusicGenerationConfig",
+    "LiveMusicPlaybackControl",
+    "LiveMusicServerContent",
+    "LiveMusicServerMessage",
+    "LiveMusicServerSetupComplete",
+    "LiveMusicSourceMetadata",
     "LiveReconnect",
     "LiveServerContent",
     "LiveServerGoAway",
@@ -329,6 +367,9 @@ __all__ = [
     "ModalityTokenCount",
     "Model",
     "MultiSpeakerVoiceConfig",
+    "MusicGenerationMode",
+    "MusicRecorder",
+    "MusicSession",
     "Operation",
     "Pager",
     "Part",
@@ -342,6 +383,7 @@ __all__ = [
     "SafetyAttributes",
     "SafetyRating",
     "SafetySetting",
+    "Scale",
     "Schema",
     "SearchEntryPoint",
     "Segment",
@@ -374,6 +416,7 @@ __all__ = [
     "VoiceActivity",
     "VoiceActivityDetectionSignal",
     "VoiceConfig",
+    "WeightedPrompt",
     "WhiteSpaceConfig",
     "WireModel",
     "parse_response",

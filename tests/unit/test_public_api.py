@@ -61,6 +61,19 @@ def test_live_types_and_resources_load_no_websockets() -> None:
     assert not [m for m in mods if m.startswith("websockets")]
 
 
+def test_live_music_types_and_resources_load_no_websockets() -> None:
+    mods = _modules_after(
+        "from gemini_nb import Client, types\n"
+        "c = Client(base_url='http://127.0.0.1:9')\n"
+        "c.live.music, c.aio.live.music\n"
+        "types.WeightedPrompt(text='jazz'), types.LiveMusicGenerationConfig(bpm=90)\n"
+        "types.MusicRecorder().add(bytes(8))"
+    )
+    assert "gemini_nb.resources.live_music" in mods
+    assert not [m for m in mods if m.startswith(("websockets", "gemini_nb.notebook"))]
+    assert "gemini_nb.types.live_music" not in _modules_after("import gemini_nb.types")
+
+
 def test_live_types_are_not_loaded_with_the_other_types() -> None:
     mods = _modules_after("import gemini_nb.types")
     assert "gemini_nb.types.live" not in mods and "gemini_nb.types.auth_tokens" not in mods

@@ -18,7 +18,8 @@ The music follows what was asked, audibly and measurably:
   its pattern.
 
 Prompts naming a few blocked words are answered with ``filteredPrompt`` and left out, as the
-real service reports filtered prompts.
+real service reports filtered prompts. The Live API's ``close_code`` fault (see ``live``)
+closes music sessions too.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import base64
 import contextlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -37,6 +38,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from ..model.hashing import digest
 from ..wire.websocket import serves_socket
 from . import catalogue as _catalogue
+from .live import LiveFaults, live_faults
 
 if TYPE_CHECKING:
     from ..wire.app import EmulatorApp
@@ -172,7 +174,9 @@ class MusicSession:
         self.ws = ws
         self.state = MusicState()
         self.playing = False
+        self.epoch = 0  # bumped when the context starts afresh
         self.player: asyncio.Task[None] | None = None
+        self.closer: asyncio.Task[None] | None = None
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.ws.send_text(json.dumps(message, separators=(",", ":")))
@@ -206,6 +210,9 @@ class MusicSession:
                 raise _Close(1008, f"models/{name} is not found or is not supported for "
                                    "bidiGenerateMusic.")
             await self.send({"setupComplete": {}})
+            faults = live_faults(self.app)
+            if faults.close_code is not None:
+                self.closer = asyncio.create_task(self._close_later(faults))
             while True:
                 await self.handle(await self.receive())
         except _Close as close:
@@ -214,8 +221,14 @@ class MusicSession:
         except (WebSocketDisconnect, RuntimeError):
             pass
         finally:
-            if self.player is not None:
-                self.player.cancel()
+            for task in (self.player, self.closer):
+                if task is not None:
+                    task.cancel()
+
+    async def _close_later(self, faults: LiveFaults) -> None:
+        await asyncio.sleep((faults.close_after_ms or 0) / 1000)
+        with contextlib.suppress(Exception):
+            await self.ws.close(code=faults.close_code or 1011, reason="Internal error encountered.")
 
     async def handle(self, message: dict[str, Any]) -> None:
         key, value = next(iter(message.items()))
@@ -284,26 +297,39 @@ class MusicSession:
                 self.player = None
             if value == "STOP":
                 self.state.position = 0.0
+                self.epoch += 1
         elif value == "RESET_CONTEXT":
             self.state.position = 0.0
+            self.epoch += 1
         else:
             raise _Close(1007, f"Invalid value for playback_control: {value}.")
 
     async def _play(self) -> None:
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while self.playing:
             if not self.state.prompts:
                 await asyncio.sleep(0.05)  # nothing to play until prompts arrive
+                due = loop.time()
                 continue
             source = {"clientContent": {"weightedPrompts": self.state.prompts}}
             if self.state.config:
                 source["musicGenerationConfig"] = self.state.config
-            pcm = await asyncio.to_thread(synthesize, self.state, CHUNK_SECONDS)
+            # Made from a copy: a STOP or RESET_CONTEXT while it is made starts the next chunk
+            # from the top of a fresh context, not after this one.
+            epoch, draft = self.epoch, replace(self.state)
+            pcm = await asyncio.to_thread(synthesize, draft, CHUNK_SECONDS)
+            if epoch == self.epoch:
+                self.state.position = draft.position
             await self.send({"serverContent": {"audioChunks": [{
                 "data": base64.b64encode(pcm).decode("ascii"),
                 "mimeType": MIME,
                 "sourceMetadata": source,
             }]}})
-            await asyncio.sleep(CHUNK_SECONDS * self.app.options.live_pace)
+            # Paced against the clock, so that the time spent synthesizing does not add up
+            # into gaps at the listener's end.
+            due += CHUNK_SECONDS * self.app.options.live_pace
+            await asyncio.sleep(max(0.0, due - loop.time()))
 
 
 @serves_socket("BidiGenerateMusic")
