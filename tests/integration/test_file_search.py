@@ -137,8 +137,12 @@ async def test_import_file(run: Run, tmp_path: Path) -> None:
     assert isinstance(result, ImportFileResponse) and result.document
     doc = await run(lambda c: c.file_search_stores.documents.get(name=result.document))
     assert doc.metadata == {"src": "files"} and doc.state == "STATE_ACTIVE"
-    again = await run(lambda c: c.operations.get(op.name))
+    again = await run(lambda c: c.operations.get(op))  # keeps the typed result
     assert again.done
+    # A done operation waits no more; progress=True draws a bar that ends at once.
+    assert (await run(lambda c: again.wait(progress=True))).document_name == result.document_name
+    with pytest.raises(g.InvalidInputError, match="progress must be"):
+        await run(lambda c: again.wait(progress="yes"))
     await run(lambda c: c.file_search_stores.delete(name=store, force=True))
 
 
