@@ -457,9 +457,7 @@ def _intent(
         return Intent(
             "translate", subject=m.group(1).strip(), extra=(LANGUAGES[m.group(2).lower()],)
         )
-    m = re.search(
-        r"\b(haiku|story|tale|joke)\b(?:.*?\babout\s+(.+))?", low
-    )
+    m = re.search(r"\b(haiku|story|tale|joke)\b(?:.*?\babout\s+(.+))?", low)
     if m and re.search(r"\b(?:write|tell|compose|create|give|make)\b", low):
         kind = "story" if m.group(1) == "tale" else m.group(1)
         raw = p[m.start(2) :] if m.group(2) else " ".join(keywords_of(p, 3))
