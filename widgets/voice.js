@@ -479,8 +479,9 @@ function render({ model, el: root }) {
     const state = model.get("state");
     const view = model.get("active_view");
     if (state === "connecting" || state === "live" || (view && view !== viewId)) claimed = false;
-    const other = view && !owner();
-    if (audio && (state === "ended" || state === "error" || other)) stopAudio();
+    // While this view's Start is on its way, "ended" is the last session's state, not this one's.
+    const over = !claimed && (state === "ended" || state === "error");
+    if (audio && (over || (view && !owner()))) stopAudio();
     renderStatus();
   }
 

@@ -303,6 +303,12 @@ def test_talk_hear_and_interrupt(lab: Lab, tmp_path: Path) -> None:
     lab.wait_for_text(f"{ENTRIES}.gnb-voice-note", "Session ended.", timeout=10)
     assert page.locator(f"{WIDGET} .gnb-voice-start").is_visible()
 
+    # Start again: a new session, with the microphone open again.
+    page.locator(f"{WIDGET} .gnb-voice-start").click()
+    wait_stats(lab, "d.state === 'live' && d.audio === 'on' && d.mic === 'on'", timeout=15)
+    page.locator(f"{WIDGET} .gnb-voice-end").click()
+    wait_stats(lab, "d.state === 'ended' && d.audio === 'off'", timeout=15)
+
     # The kernel's view of the same conversation.
     lab.run_cell(2)
     lab.wait_for_text(".jp-OutputArea-output", "('model', 'interrupted')", timeout=30)

@@ -248,7 +248,11 @@ async def test_a_refused_setup_is_said_in_words(
     await until(lambda: w.state == "error", what="the refusal")
     assert w.error.startswith("The server refused the session (close code 1008): ")
     assert "bidiGenerateContent" in w.error
-    assert w.transcript == [{"role": "note", "text": w.error, "state": "done"}]
+    assert w.transcript == [
+        {"role": "note", "text": "Session stopped by an error.", "state": "done"}
+    ]
+    bundle, _ = w._repr_mimebundle_()
+    assert "bidiGenerateContent" in bundle["text/html"]  # the saved view says why too
     # Start again with a good model: the error goes.
     w.model = "gemini-2.5-flash-native-audio-latest"
     await started(w)

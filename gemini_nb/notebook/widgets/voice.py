@@ -175,14 +175,16 @@ class VoiceWidget(anywidget.AnyWidget):
         if bundle is None:
             return None
         data, metadata = bundle
-        return {**data, "text/html": static_html(self.model, self.transcript)}, metadata
+        page = static_html(self.model, self.transcript, self.error)
+        return {**data, "text/html": page}, metadata
 
     # -- public API ------------------------------------------------------------------------------
 
     @property
     def running(self) -> bool:
         """Whether a session is connecting or live."""
-        return self._task is not None and not self._task.done()
+        task = getattr(self, "_task", None)  # None too in a widget whose __init__ failed
+        return task is not None and not task.done()
 
     def start(self) -> asyncio.Task[None]:
         """Open a Live session (without the microphone, which a browser view opens).
@@ -227,8 +229,9 @@ class VoiceWidget(anywidget.AnyWidget):
     def close(self) -> None:
         """End any session and close the widget's comms (its own and its default layout's)."""
         self.end()
-        self._cancel_lines()
-        if self._owns_layout and self.layout is not None:
+        if hasattr(self, "_pending_lines"):
+            self._cancel_lines()
+        if getattr(self, "_owns_layout", False) and self.layout is not None:
             self.layout.close()
         super().close()
 
@@ -280,7 +283,8 @@ class VoiceWidget(anywidget.AnyWidget):
             self._finish("ended", "", "Session ended.")
             return
         except Exception as exc:  # shown in the widget, in words, not raised into a cell
-            self._finish("error", describe_live_error(exc, phase), "")
+            # The error line says what happened; the transcript keeps that it happened here.
+            self._finish("error", describe_live_error(exc, phase), "Session stopped by an error.")
             return
         self._finish("ended", "", reason)
 
@@ -289,8 +293,8 @@ class VoiceWidget(anywidget.AnyWidget):
             task.cancel()
         self.session = None
         self._end_turn("done")
-        if note or error:
-            self._new_entry({"role": "note", "text": error or note, "state": "done"})
+        if note:
+            self._new_entry({"role": "note", "text": note, "state": "done"})
         self._flush_lines()
         with self.hold_sync():
             self.error = error
@@ -616,7 +620,7 @@ def _short(value: Any, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def static_html(model: str, transcript: list[dict[str, Any]]) -> str:
+def static_html(model: str, transcript: list[dict[str, Any]], error: str = "") -> str:
     """The transcript as it stands, as escaped HTML: the widget's view without a widget manager."""
     rows = []
     for entry in transcript:
@@ -639,10 +643,11 @@ def static_html(model: str, transcript: list[dict[str, Any]]) -> str:
         label = f"<b>{who}</b> " if who else ""
         rows.append(f'<div style="margin:4px 0">{label}{body}</div>')
     count = f"{len(transcript)} entries" if transcript else "nothing said yet"
+    failed = f'<div style="color:#a94442">{html.escape(error)}</div>' if error else ""
     return (
         '<div class="gnb-voice-static" style="border:1px solid #ccc;border-radius:6px;'
         'padding:4px 10px;max-width:48em">'
         f'<div style="color:#666;font-size:90%">Voice session with {html.escape(model)} · '
         f"{count} (a saved view: talking needs a running kernel)</div>"
-        f"{''.join(rows)}</div>"
+        f"{''.join(rows)}{failed}</div>"
     )
