@@ -276,6 +276,35 @@ async def test_a_dropped_session_is_said_in_words(
     w.close()
 
 
+async def test_a_reconnect_is_said_and_the_session_goes_on(
+    comms: list[RecordingComm], fast: EmulatorServer
+) -> None:
+    fast.app.faults.add({"live": {"go_away_every_ms": 400}})
+    try:
+        async with gemini_nb.AsyncClient(base_url=fast.url) as client:
+            w = VoiceWidget(client=client, config={"response_modalities": ["TEXT"]})
+            w.send_text("My name is Ada.")
+            await until(lambda: w.notice, what="a reconnect")
+            assert w.notice == (
+                "Reconnected: the server asked to move to a new connection; "
+                "the conversation goes on."
+            )
+            assert w.state == "live" and w.error == ""
+            # The resumed session remembers the conversation.
+            w.send_text("What is my name?")
+            await until(
+                lambda: (
+                    len([e for e in w.transcript if e["role"] == "model" and e["state"] == "done"])
+                    == 2
+                ),
+                what="the second answer",
+            )
+            assert "Ada" in w.transcript[-1]["text"]
+            w.close()
+    finally:
+        fast.app.faults.clear()
+
+
 async def test_messages_from_a_subshell_thread_run_on_the_widget_loop(
     comms: list[RecordingComm], client: gemini_nb.AsyncClient
 ) -> None:

@@ -26,7 +26,12 @@ delivers widget messages on a kernel *subshell* thread; they are handed over to 
 (as in :mod:`.chat`), so a cell that blocks the main thread (``time.sleep``) holds the audio
 up until it ends. Tool functions run as they are called: ``async def`` ones on the loop, plain
 ones in a worker thread, each shown in the transcript as running, done or failed (the error
-goes back to the model as ``{"error": ...}``).
+goes back to the model as ``{"error": ...}``); the widget runs them itself (the session's own
+automatic function calling is turned off) to show each call as it runs. When the server moves
+the session to a new connection (``goAway``, a dropped socket), the client resumes it by itself
+and the widget says so; an answer cut by the move is dropped from the speaker, as it is given
+again from its start. A setup the server refuses or a session that cannot go on ends with its
+reason in words on the error line.
 
 The protocol between ``widgets/voice.js`` and this class:
 
@@ -386,9 +391,23 @@ class VoiceWidget(anywidget.AnyWidget):
             self._add_usage(usage)
         reconnect = getattr(message, "reconnect", None)
         if reconnect is not None:
-            # The client resumed the session on a new connection (goAway, a dropped socket).
-            why = str(getattr(reconnect, "reason", "") or "").strip()
-            self.notice = "The connection was renewed" + (f" ({why})." if why else ".")
+            self._reconnected(reconnect)
+
+    def _reconnected(self, reconnect: Any) -> None:
+        """The client resumed the session on a new connection (after goAway or a drop)."""
+        if "model" in self._open:
+            # The answer under way is given again from its start: what was queued of it goes.
+            self._to_browser({"type": "interrupted"})
+            self._end_turn("interrupted")
+        code = getattr(reconnect, "close_code", None)
+        why = (
+            "the server asked to move to a new connection"
+            if getattr(reconnect, "reason", "") == "go_away"
+            else f"the connection closed ({code})"
+            if code
+            else "the connection was lost"
+        )
+        self.notice = f"Reconnected: {why}; the conversation goes on."
 
     def _add_usage(self, usage: Any) -> None:
         def count(*names: str) -> int:
