@@ -156,7 +156,8 @@ the answer's text part, ``startIndex`` omitted when 0 as proto3 JSON does, so
   links), plus ``webSearchQueries``; ``enableWidget`` adds a ``googleMapsWidgetContextToken``.
 * ``fileSearch``: retrieval from the named stores' documents (uploaded or imported into the
   emulator, chunked and embedded), with ``metadataFilter`` and ``topK``; the answer is built
-  from the retrieved passages (see :mod:`.file_search`).
+  from the retrieved passages, each cited as a ``{"retrievedContext": {"uri", "title", "text",
+  "fileSearchStore"}}`` chunk (see :mod:`.file_search`).
 
 With ``toolConfig.includeServerSideToolInvocations`` the answer is preceded by ``toolCall`` and
 ``toolResponse`` parts for the built-in tool used (``GOOGLE_SEARCH_WEB``, ``URL_CONTEXT``,
