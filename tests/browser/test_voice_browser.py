@@ -19,6 +19,9 @@ A second browser, launched with ``--deny-permission-prompts`` instead of the fak
 refuses the microphone as a user would: the widget says so, and a typed message still gets a
 spoken answer.
 
+The worklet's resampler is also checked on its own in Chromium's JavaScript engine: unity gain
+and the right pitch in the speech band, and nothing above the 16 kHz Nyquist folded back.
+
 The WAV was made with ``espeak-ng -v en-us -s 160 -w raw.wav "Hello, please tell me about the
 sea"`` and ``sox raw.wav -r 16000 -c 1 -b 16 speech.wav pad 0.5 0.3``.
 """
@@ -297,6 +300,12 @@ def test_talk_hear_and_interrupt(lab: Lab, tmp_path: Path) -> None:
         == 1
     )
 
+    # Its spoken answer plays to the end: everything received was played or, talked over,
+    # dropped (a few ms of resampler tail aside); none of it went missing.
+    page.locator(f"{ENTRIES}.gnb-voice-model[data-state='done']").last.wait_for(timeout=30_000)
+    done = wait_stats(lab, "d.queued === 0 && d.speakerLevel === 0", timeout=30)
+    assert abs(done["received"] - done["played"] - done["flushed"]) < 0.05, done
+
     # End: the session closes, the microphone and the audio context are let go.
     page.locator(f"{WIDGET} .gnb-voice-end").click()
     wait_stats(lab, "d.state === 'ended' && d.audio === 'off' && d.mic === 'off'", timeout=15)
@@ -336,3 +345,52 @@ def test_no_microphone_offers_text(denied_lab: Lab, tmp_path: Path) -> None:
     assert lab.page.locator(f"{ENTRIES}.gnb-voice-model").count() >= 1
     assert stats(lab)["sent"] == 0
     check_console(lab)
+
+
+RESAMPLE = """
+([src, inRate, outRate, freq]) => {
+  const Resampler = new Function("AudioWorkletProcessor", "registerProcessor", "sampleRate",
+                                 src + "\\nreturn Resampler;")(class {}, () => {}, inRate);
+  const r = new Resampler(inRate, outRate);
+  const out = [];
+  for (let i = 0; i < inRate; i += 128) {  // one second, in render quanta
+    const block = new Float32Array(Math.min(128, inRate - i));
+    for (let j = 0; j < block.length; j++) block[j] = 0.5 * Math.sin(2 * Math.PI * freq * (i + j) / inRate);
+    out.push(...r.push(block));
+  }
+  const y = out.slice(200);  // past the filter's start
+  let crossings = 0;
+  for (let i = 1; i < y.length; i++) if ((y[i - 1] < 0) !== (y[i] < 0)) crossings++;
+  const rms = Math.sqrt(y.reduce((s, v) => s + v * v, 0) / y.length);
+  return { n: out.length, rms, freq: crossings / 2 / (y.length / outRate) };
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("in_rate", "out_rate", "freq", "passes"),
+    [
+        (48_000, 16_000, 1000, True),  # the microphone, at the usual context rates
+        (44_100, 16_000, 440, True),
+        (48_000, 16_000, 10_000, False),  # above 8 kHz: filtered out, not folded back
+        (44_100, 16_000, 12_000, False),
+        (24_000, 48_000, 1000, True),  # the model's speech, up to the context's rate
+        (24_000, 44_100, 3000, True),
+    ],
+)
+def test_worklet_resampler_in_chromium(
+    browser: Any, in_rate: int, out_rate: int, freq: int, passes: bool
+) -> None:
+    source = (Path(__file__).parents[2] / "widgets" / "voice-worklet.js").read_text()
+    page = browser.new_page()
+    try:
+        got = page.evaluate(RESAMPLE, [source, in_rate, out_rate, freq])
+    finally:
+        page.close()
+    # One second in, one second out (but the filter's half-width, still held back).
+    assert out_rate - 40 <= got["n"] <= out_rate
+    if passes:
+        assert got["rms"] == pytest.approx(0.5 / 2**0.5, rel=0.01)  # unity gain
+        assert got["freq"] == pytest.approx(freq, rel=0.005)
+    else:
+        assert got["rms"] < 0.5 / 2**0.5 / 300  # at least 50 dB down

@@ -439,6 +439,18 @@ async def test_the_browser_says_why_there_is_no_microphone(comms: list[Recording
     w.close()
 
 
+async def test_closing_a_live_widget_ends_its_session(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
+    w = VoiceWidget(client=client)
+    await started(w)
+    task = w._task
+    w.close()
+    assert task is not None
+    await task  # ends quietly, not with an error raised into the loop
+    assert w.state == "ended" and w.comm is None and w.session is None
+
+
 async def test_close_leaves_no_comms(comms: list[RecordingComm]) -> None:
     before = set(comm.get_comm_manager().comms)
     w = VoiceWidget(client=object())
