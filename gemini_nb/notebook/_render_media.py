@@ -68,7 +68,7 @@ _EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
                "audio/wav": ".wav", "audio/mpeg": ".mp3"}
 _CSS = (
     ".gnb-media{margin:.3em 0}.gnb-media img{max-width:100%;height:auto;border-radius:4px}"
-    ".gnb-media video{max-width:100%;border-radius:4px}"
+    ".gnb-media video{max-width:100%;max-height:480px;border-radius:4px;background:#000}"
     ".gnb-media-caption{font-size:.85em;opacity:.75;margin-top:.15em}"
     ".gnb-media-grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(160px,1fr));"
     "gap:8px}.gnb-media-grid img{width:100%;aspect-ratio:1/1;object-fit:cover}"

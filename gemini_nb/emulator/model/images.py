@@ -2,9 +2,9 @@
 
 A prompt is read into a :class:`Scene` (:func:`scene_for`): a background and a few flat shapes.
 
-* Shapes come from nouns: circles (circle, ball, sun, moon, planet, apple, bubble...), squares
+* Shapes come from nouns: circles (circle, ball, sun, moon, planet, apple, balloon...), squares
   (square, box, house, building, window...), triangles (triangle, mountain, tree, pyramid...),
-  stars, hearts, and a band of waves for water (sea, ocean, river, lake, waves). A number before
+  stars, hearts, kites (diamonds with a tail), and a band of waves for water (sea, ocean, river, lake, waves). A number before
   the noun sets how many ("three red circles"); a colour before it sets its colour ("a blue
   house"), else the noun's own colour (a yellow sun, a green tree) or one taken from the prompt.
 * The background follows setting words: sky (blue), night or space (dark, with small stars),
@@ -101,6 +101,8 @@ for _names, _shape, _colour in (
     ("mountain mountains hill hills volcano volcanoes", "triangle", "gray"),
     ("tree trees pine pines forest", "triangle", "green"),
     ("star stars sparkle sparkles", "star", "yellow"),
+    ("kite kites diamond diamonds gem gems", "diamond", None),
+    ("balloon balloons", "circle", None),
     ("heart hearts", "heart", "red"),
     ("sea ocean oceans river rivers lake lakes wave waves water", "wave", "blue"),
     ("cat cats dog dogs bird birds fish animal animals robot robots person people man woman"
@@ -255,7 +257,7 @@ def _layout(wanted: list[tuple[str, RGB]], key: bytes) -> tuple[Shape, ...]:
         angle = _byte(key, 50 + i) / 255 * 2 * math.pi
         speed = 0.03 + _byte(key, 60 + i) / 255 * 0.05
         spin = (_byte(key, 70 + i) / 255 - 0.5) * 0.3 if kind in ("star", "square", "triangle") \
-            else 0.0
+            else 0.0  # kites and circles keep upright
         shapes.append(Shape(kind, colour, x, y, size, speed * math.cos(angle),
                             speed * math.sin(angle), spin))
     return tuple(shapes)
@@ -327,6 +329,11 @@ def _draw_shapes(image: PILImage.Image, scene: Scene, t: float) -> None:
             pen.polygon(_star(x, y, r * 1.2, shape.spin * t * 2 * math.pi), fill=shape.colour)
         elif shape.kind == "heart":
             _heart(pen, x, y, r, shape.colour)
+        elif shape.kind == "diamond":  # a kite: a tall diamond with a tail
+            pen.polygon([(x, y - 1.3 * r), (x + 0.8 * r, y - 0.25 * r), (x, y + 1.05 * r),
+                         (x - 0.8 * r, y - 0.25 * r)], fill=shape.colour)
+            pen.line([(x, y + 1.05 * r), (x - 0.3 * r, y + 1.5 * r), (x + 0.2 * r, y + 1.9 * r)],
+                     fill=shape.colour, width=max(1, round(r / 12)))
         else:  # a figure: a body and a head
             pen.rounded_rectangle((x - r * 0.55, y - r * 0.2, x + r * 0.55, y + r),
                                   radius=r * 0.3, fill=shape.colour)
