@@ -10,7 +10,7 @@ __all__ = ["GROUPS", "ROWS"]
 
 # --only names, in the order they run.
 GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens", "upload",
-          "voice", "file_search")
+          "voice", "file_search", "dataframes")
 
 # Every row key a full run reports (the smoke test checks they are all printed).
 ROWS = (
@@ -41,4 +41,7 @@ ROWS = (
     "fss_import",
     "fss_query",
     "fss_rss",
+    "df_online_rate",
+    "df_online_rss",
+    "df_batch_prep",
 )

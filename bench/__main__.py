@@ -12,6 +12,13 @@ from dataclasses import asdict
 from typing import Any
 
 from . import GROUPS
+from .dataframes import (
+    DataframesConfig,
+    DataframesResult,
+    dataframes_json,
+    print_dataframes,
+    run_dataframes,
+)
 from .file_search import (
     FileSearchConfig,
     FileSearchResult,
@@ -96,6 +103,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     floor: dict[str, Stats] | None = None
     memory: dict[str, Any] | None = None
     imports: ImportResult | None = None
+    frames: DataframesResult | None = None
     tokens: TokensResult | None = None
     upload: UploadResult | None = None
     file_search: FileSearchResult | None = None
@@ -135,6 +143,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         _say("voice relay: a kernel between a browser and an echo Live server")
         voice = run_voice(VoiceConfig.quick() if args.quick else VoiceConfig.full())
 
+    if "dataframes" in groups:
+        _say("DataFrame jobs: online engine vs google-genai gather, 100k rows, batch preparation")
+        dcfg = (
+            DataframesConfig.quick(args.rounds) if args.quick else DataframesConfig.full(args.rounds)
+        )
+        frames = run_dataframes(dcfg)
+
     print_wire(rows, cfg.rounds)
     if floor is not None:
         print_floor(floor, rows)
@@ -150,8 +165,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print_file_search(file_search)
     if voice is not None:
         print_voice(voice)
+    if frames is not None:
+        print_dataframes(frames)
     if args.json_out:
         data = to_json(info, asdict(cfg), rows, floor, imports, memory)
+        if frames is not None:
+            data["rows"].update(dataframes_json(frames))
         if tokens is not None:
             data["rows"].update(tokens_json(tokens))
         if upload is not None:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["AsyncDataFrames", "DataFrames"]
 
 ENGINES = ("online", "batch")
-DEFAULT_PARTITION_ROWS = 10_000
+DEFAULT_PARTITION_ROWS = 5_000
 CHECKPOINT_FOLDER = Path(".gemini_nb") / "checkpoints"
 
 
@@ -128,6 +128,14 @@ def _job(kind: str, data: Any, prompt: Any, model: str, config: Any, opts: _Opti
     )
 
 
+# Connections per pool: httpcore's bookkeeping grows with the connections of a pool.
+POOL_SIZE = 8
+
+
+def _pools(concurrency: int) -> int:
+    return max(1, -(-concurrency // POOL_SIZE))
+
+
 def _close(job: Job) -> None:
     job.bar.close()
     if job.checkpoint is not None:
@@ -145,15 +153,19 @@ def _run_online_in_thread(client: Client, job: Job, opts: _Options) -> None:
     async def main() -> None:
         state["loop"] = asyncio.get_running_loop()
         state["task"] = asyncio.current_task()
-        async with AsyncClient(_settings=client.settings) as aclient:
+        clients = [AsyncClient(_settings=client.settings) for _ in range(_pools(opts.concurrency))]
+        try:
             runner = OnlineRunner(
-                aclient,
+                clients,
                 job,
                 concurrency=opts.concurrency,
                 limiter=opts.limiter,
                 max_attempts=opts.max_attempts,
             )
             await runner.run()
+        finally:
+            for c in clients:
+                await c.close()
 
     def target() -> None:
         try:
@@ -483,14 +495,24 @@ class AsyncDataFrames:
     async def _run(self, job: Job, opts: _Options) -> Any:
         try:
             if opts.engine == "online":
-                runner = OnlineRunner(
-                    self._client,
-                    job,
-                    concurrency=opts.concurrency,
-                    limiter=opts.limiter,
-                    max_attempts=opts.max_attempts,
-                )
-                await runner.run()
+                # More pools only when the client's connections are its own to copy (a client
+                # given an http_client keeps using that one alone).
+                extra = _pools(opts.concurrency) - 1 if self._client._owns_http else 0
+                from .._client import AsyncClient
+
+                siblings = [AsyncClient(_settings=self._client.settings) for _ in range(extra)]
+                try:
+                    runner = OnlineRunner(
+                        [self._client, *siblings],
+                        job,
+                        concurrency=opts.concurrency,
+                        limiter=opts.limiter,
+                        max_attempts=opts.max_attempts,
+                    )
+                    await runner.run()
+                finally:
+                    for sibling in siblings:
+                        await sibling.close()
             else:
                 await self._client._run(batch_flow(job, opts.batch))
         finally:

@@ -27,11 +27,15 @@ VERSION = 1
 
 
 class Checkpoint:
-    """Open (or create) a checkpoint file; ``key in cp``, ``cp.get(key)``, ``cp.add(key, r)``."""
+    """Open (or create) a checkpoint file; ``key in cp`` and ``cp.get(key)`` for the rows it
+    held when opened, ``cp.add(key, record)`` for each row finished now."""
 
     def __init__(self, path: str | os.PathLike[str], header: dict[str, Any]) -> None:
         self.path = os.fspath(path)
+        # Offsets of the rows found on opening; rows added by this run are only counted: the
+        # run never reads them back, and 100,000 keys would cost ~20 MB.
         self._offsets: dict[str, int] = {}
+        self._added = 0
         folder = os.path.dirname(os.path.abspath(self.path))
         try:
             os.makedirs(folder, exist_ok=True)
@@ -91,9 +95,10 @@ class Checkpoint:
         return key in self._offsets
 
     def __len__(self) -> int:
-        return len(self._offsets)
+        return len(self._offsets) + self._added
 
     def keys(self) -> Iterator[str]:
+        """The keys found when the file was opened."""
         return iter(self._offsets)
 
     def get(self, key: str) -> dict[str, Any] | None:
@@ -108,7 +113,8 @@ class Checkpoint:
         return record
 
     def add(self, key: str, record: dict[str, Any]) -> None:
-        self._offsets[key] = self._write({"k": key, "r": record})
+        self._write({"k": key, "r": record})
+        self._added += 1
 
     def close(self) -> None:
         self._fh.close()

@@ -8,6 +8,7 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from ._io import FrameSink as FrameSinkType
 from ._plan import Plan, row_label
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ class Job:
         self.summary = summary
         self.bar = bar
         self.parts: deque[Part] = deque()
+        self._join_at_end = keep_input and source.in_memory and isinstance(sink, FrameSinkType)
         self.started = time.monotonic()
         self.written = 0
 
@@ -146,13 +148,15 @@ class Job:
         records = part.records
         self.summary.errors += sum(1 for r in records if r is None or r.get("error"))
         results = self.plan.output.frame(records, part.frame.index)
-        if self.keep_input:
+        if not self.keep_input or self._join_at_end:
+            # An in-memory input is joined once at the end, not copied partition by partition.
+            out = results
+        else:
             out = pd.concat([part.frame, results], axis=1)
             out.index = part.frame.index
-        else:
-            out = results
         self.sink.write(out)
         self.written += len(part.frame)
+        _release_memory()
 
     def empty(self) -> pd.DataFrame:
         import pandas as pd
@@ -165,7 +169,49 @@ class Job:
 
     def result(self) -> Any:
         self.summary.seconds = time.monotonic() - self.started
-        out = self.sink.result(self.empty())
+        if self._join_at_end:
+            results = self.sink.result(self.plan.output.frame([], _range0()))
+            out = _join(self.source.frame, results)
+        else:
+            out = self.sink.result(self.empty())
         if hasattr(out, "attrs"):
             out.attrs["gemini_nb"] = self.summary.to_dict()
         return out
+
+
+def _range0() -> Any:
+    import pandas as pd
+
+    return pd.RangeIndex(0)
+
+
+def _join(inputs: pd.DataFrame, results: pd.DataFrame) -> pd.DataFrame:
+    """The input's columns and index (not copied: pandas shares them) with the results'."""
+    out = inputs.copy(deep=False)
+    for name in results.columns:
+        out[name] = results[name].array
+    return out
+
+
+_TRIM: Any = None
+
+
+def _release_memory() -> None:
+    """Give the heap freed by a written partition back to the system (glibc keeps it
+    otherwise, and a 100,000-row run's RSS climbs with every partition's answers)."""
+    global _TRIM
+    if _TRIM is None:
+        _TRIM = False
+        import sys
+
+        if sys.platform.startswith("linux"):
+            import ctypes
+            import ctypes.util
+
+            try:
+                name = ctypes.util.find_library("c") or "libc.so.6"
+                _TRIM = ctypes.CDLL(name).malloc_trim
+            except (OSError, AttributeError):
+                _TRIM = False
+    if _TRIM:
+        _TRIM(0)
