@@ -15,7 +15,9 @@ The names are google-genai's (``set_weighted_prompts``, ``set_music_generation_c
 outside 60 to 200, an unknown scale) is refused before anything is sent, with
 :class:`~gemini_nb.InvalidInputError`. ``async for message in session`` (or
 ``session.receive()``) yields every message until the socket closes; ``session.audio()`` only
-the audio. Prompts the service filters out are in ``session.filtered_prompts`` (and logged).
+the audio. Prompts the service filters out are in ``session.filtered_prompts``, and logged at
+INFO on ``gemini_nb.live.music`` rather than printed (a session read in a notebook's background
+would print under whichever cell happens to run).
 
 Connections open with the Live client's handshake (the key in a header, never in a log or an
 error; failures to connect retried), and closes are the Live client's typed errors
@@ -293,7 +295,7 @@ class AsyncMusicSession:
         filtered = message.filtered_prompt
         if filtered is not None:
             self.filtered_prompts.append(filtered)
-            _log.warning(
+            _log.info(
                 "The live music prompt %r was filtered: %s",
                 filtered.text, filtered.filtered_reason or "no reason given",
             )

@@ -263,7 +263,7 @@ async def test_stop_and_reset_context_start_the_music_afresh(side: Any) -> None:
 async def test_a_filtered_prompt_is_reported_and_left_out(
     side: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.WARNING, logger="gemini_nb.live.music")
+    caplog.set_level(logging.INFO, logger="gemini_nb.live.music")
     async with side.connect() as music:
         reader = music.read()
         await music.set_weighted_prompts({"gentle piano": 1.0, "gore": 0.5})
