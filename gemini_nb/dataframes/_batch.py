@@ -115,6 +115,7 @@ def _run(job: Job, options: BatchOptions, tmp: str) -> Flow[None]:
             if found is not None:
                 names.append(found)
                 inputs.append(None)
+                job.summary.resumed += f.count
                 done_bytes += f.size
                 bar.set_count(done_bytes)
                 continue
@@ -139,11 +140,11 @@ def _run(job: Job, options: BatchOptions, tmp: str) -> Flow[None]:
                 cp.add(_job_key(f), {"name": created.name, "file": uploaded.name})
             names.append(created.name)
             inputs.append(uploaded.name)
+            job.summary.sent += f.count
             done_bytes += f.size
             with contextlib.suppress(OSError):
                 os.unlink(f.path)
     job.summary.jobs = list(names)
-    job.summary.sent = total
 
     # 3. Wait for every job.
     jobs = yield from _wait(names, total, options)

@@ -233,6 +233,7 @@ async def test_a_batch_run_resumes_its_jobs(
     assert len(_sent(emulator, "batchGenerateContent")) == 3
     used = out.attrs["gemini_nb"]["jobs"]
     assert used[1] == jobs[1] and used[0] != jobs[0]
+    assert out.attrs["gemini_nb"]["resumed"] == 10 and out.attrs["gemini_nb"]["sent"] == 10
     assert out["error"].isna().all() and list(out.index) == list(df.index)
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -22,19 +21,16 @@ from gemini_nb.types import (
     InlinedResponse,
     JobState,
 )
+from tests._shared import RECORDED, needs_recorded
 
 from ._fakes import Shell
 
-RECORDED = Path("/work/shared/recorded")
 NAME = "batches/b1"
 PREFIX = "type.googleapis.com/google.ai.generativelanguage.v1main."
 
 
 def _recorded(path: str) -> dict[str, Any]:
-    file = RECORDED / path
-    if not file.exists():
-        file = Path(__file__).resolve().parents[1] / "recorded" / "data" / path
-    return json.loads(file.read_text())["response"]["json"]  # type: ignore[no-any-return]
+    return json.loads((RECORDED / path).read_text())["response"]["json"]  # type: ignore[no-any-return]
 
 
 def operation(state: str, **meta: Any) -> dict[str, Any]:
@@ -101,6 +97,7 @@ class Server:
 # ------------------------------------------------------------------ reading jobs
 
 
+@needs_recorded
 def test_a_recorded_inline_job_reads_as_the_sdk_reads_it() -> None:
     job = BatchJob.model_validate(
         _recorded(
@@ -123,6 +120,7 @@ def test_a_recorded_inline_job_reads_as_the_sdk_reads_it() -> None:
     assert "31u18uq6" in repr(job) and "2/2 requests done" in repr(job)
 
 
+@needs_recorded
 def test_a_recorded_file_job_names_its_input_and_responses_file() -> None:
     pending = BatchJob.model_validate(_recorded("DelphiGemini/further-batch_00__0.json"))
     assert pending.state == "JOB_STATE_PENDING" and not pending.done
