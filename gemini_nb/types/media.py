@@ -48,6 +48,17 @@ __all__ = [
 ]
 
 
+def _bundle(obj: Any, include: Any, maker: str, arg: Any) -> dict[str, str]:
+    """A media object's mimebundle; only its text when HTML is not wanted (a terminal), so no
+    thumbnail is made and nothing is written to the media folder."""
+    if include is not None and "text/html" not in include:
+        return {"text/plain": repr(obj)}
+    from ..notebook import _render_media
+
+    bundle: dict[str, str] = getattr(_render_media, maker)(arg)
+    return bundle
+
+
 def _size(n: int) -> str:
     return f"{n / 1e6:.1f} MB" if n >= 1_000_000 else f"{n / 1000:.0f} kB"
 
@@ -119,9 +130,7 @@ class Image(WireModel):
     __str__ = __repr__
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..notebook._render_media import image_bundle
-
-        return image_bundle(self)
+        return _bundle(self, include, "image_bundle", self)
 
 
 class SafetyAttributes(WireModel):
@@ -162,9 +171,7 @@ class GeneratedImage(WireModel):
         return out
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..notebook._render_media import images_bundle
-
-        return images_bundle([self])
+        return _bundle(self, include, "images_bundle", [self])
 
 
 class GenerateImagesConfig(WireModel):
@@ -242,9 +249,7 @@ class GenerateImagesResponse(ResponseModel):
     __str__ = __repr__
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..notebook._render_media import images_bundle
-
-        return images_bundle(self.generated_images)
+        return _bundle(self, include, "images_bundle", self.generated_images)
 
 
 class Video(WireModel):
@@ -304,9 +309,7 @@ class Video(WireModel):
     __str__ = __repr__
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..notebook._render_media import video_bundle
-
-        return video_bundle(self)
+        return _bundle(self, include, "video_bundle", self)
 
 
 class GeneratedVideo(WireModel):
@@ -390,9 +393,7 @@ class GenerateVideosResponse(WireModel):
     __str__ = __repr__
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..notebook._render_media import videos_bundle
-
-        return videos_bundle(self)
+        return _bundle(self, include, "videos_bundle", self)
 
 
 class GenerateVideosOperation(Operation[GenerateVideosResponse]):
@@ -473,6 +474,4 @@ class Audio:
         return f"Audio({self.mime_type}{shown})"
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
-        from ..notebook._render_media import audio_bundle
-
-        return audio_bundle(self)
+        return _bundle(self, include, "audio_bundle", self)
