@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from ._io import FrameSink as FrameSinkType
+from ._io import FrameSource
 from ._plan import Plan, row_label
 
 if TYPE_CHECKING:
@@ -171,6 +172,7 @@ class Job:
         self.summary.seconds = time.monotonic() - self.started
         if self._join_at_end:
             results = self.sink.result(self.plan.output.frame([], _range0()))
+            assert isinstance(self.source, FrameSource)
             out = _join(self.source.frame, results)
         else:
             out = self.sink.result(self.empty())
