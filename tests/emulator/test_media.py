@@ -303,6 +303,22 @@ def test_image_to_video_starts_on_the_image(http: httpx.Client, emulator: Any) -
     assert np.abs(first.reshape(-1, 3).mean(axis=0) - (30, 160, 60)).max() < 8
 
 
+def test_a_video_extended_from_its_last_frame(http: httpx.Client, emulator: Any) -> None:
+    first = finish(http, emulator, start_video(http, {"prompt": "three red balloons"},
+                                               durationSeconds=4).json()["name"])
+    uri = first["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
+    before = video_facts(download(http, uri).content)["last"]
+    longer = finish(http, emulator, start_video(http, {"prompt": "they drift away",
+                                                       "video": {"uri": uri}},
+                                                durationSeconds=4).json()["name"])
+    next_uri = longer["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
+    after = video_facts(download(http, next_uri).content)["first"]
+    # The continuation starts where the video ended (up to the codec's losses).
+    assert np.abs(before.astype(int) - after.astype(int)).mean() < 6
+    missing = start_video(http, {"prompt": "x", "video": {"uri": "https://example.com/v.mp4"}})
+    assert missing.status_code == 400 and "a video Veo generated" in missing.text
+
+
 @pytest.mark.parametrize(("instance", "params", "message"), [
     ({"prompt": "x"}, {"durationSeconds": 5}, "durationSeconds 5 is not supported"),
     ({"prompt": "x"}, {"aspectRatio": "1:1"}, "Aspect ratio 1:1 is not supported"),
