@@ -10,11 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
-from collections.abc import Coroutine, Iterator
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Callable, Coroutine, Iterator
+from typing import TYPE_CHECKING, Any, Generic, Self, TypeVar
 
 from ._live import RESEND_LIMIT
-from .resources.live import AsyncLiveSession, _Messages, _session
+from .resources.live import AsyncLiveSession, _Messages, _Session, _session
 from .types.live import LiveServerMessage, LiveServerSetupComplete
 
 if TYPE_CHECKING:
@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 __all__ = ["Live", "LiveSession"]
 
 T = TypeVar("T")
+M = TypeVar("M")
+S = TypeVar("S", bound=_Session[Any])
 
 
 class _LoopThread:
@@ -64,7 +66,65 @@ class _LoopThread:
             self.loop.close()
 
 
-class LiveSession:
+class _OnLoop(Generic[S]):
+    """A sync facade over an async session ``S`` that runs on an event loop of its own, on a
+    daemon thread (:class:`_LoopThread`): the plumbing both sync sessions share."""
+
+    def __init__(self, runner: _LoopThread, session: S) -> None:
+        self._runner = runner
+        self._session = session
+
+    @classmethod
+    def _connect(cls, session: Callable[[], S]) -> Self:
+        """A new loop thread, the session made and started on it, and the facade over both."""
+        runner = _LoopThread()
+        try:
+
+            async def start() -> S:
+                started = session()
+                await started._start()
+                return started
+
+            return cls(runner, runner.run(start()))
+        except BaseException:
+            runner.stop()
+            raise
+
+    def __repr__(self) -> str:
+        return repr(self._session).replace(
+            type(self._session).__name__, type(self).__name__, 1
+        )
+
+    def close(self) -> None:
+        if not self._runner.loop.is_closed():
+            self._runner.run(self._session.close())
+            self._runner.stop()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _SyncMessages(Generic[M]):
+    """A session's ``async for`` (:class:`_Messages`), driven from the caller's thread."""
+
+    def __init__(self, runner: _LoopThread, messages: _Messages[M]) -> None:
+        self._runner = runner
+        self._messages = messages
+
+    def __iter__(self) -> _SyncMessages[M]:
+        return self
+
+    def __next__(self) -> M:
+        try:
+            return self._runner.run(self._messages.__anext__())
+        except StopAsyncIteration:
+            raise StopIteration from None
+
+
+class LiveSession(_OnLoop[AsyncLiveSession]):
     """The sync facade of :class:`AsyncLiveSession`, for scripts::
 
         with client.live.connect(model="gemini-2.5-flash-native-audio-latest",
@@ -76,13 +136,6 @@ class LiveSession:
     It runs the async session on an event loop of its own, on a daemon thread; tools run
     there too (sync functions in worker threads).
     """
-
-    def __init__(self, runner: _LoopThread, session: AsyncLiveSession) -> None:
-        self._runner = runner
-        self._session = session
-
-    def __repr__(self) -> str:
-        return repr(self._session).replace("AsyncLiveSession", "LiveSession", 1)
 
     @property
     def resumption_handle(self) -> str | None:
@@ -141,32 +194,6 @@ class LiveSession:
         """The messages of one model turn (up to ``turn_complete``)."""
         return _SyncMessages(self._runner, self._session.receive())
 
-    def close(self) -> None:
-        if not self._runner.loop.is_closed():
-            self._runner.run(self._session.close())
-            self._runner.stop()
-
-    def __enter__(self) -> LiveSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _SyncMessages:
-    def __init__(self, runner: _LoopThread, messages: _Messages) -> None:
-        self._runner = runner
-        self._messages = messages
-
-    def __iter__(self) -> _SyncMessages:
-        return self
-
-    def __next__(self) -> LiveServerMessage:
-        try:
-            return self._runner.run(self._messages.__anext__())
-        except StopAsyncIteration:
-            raise StopIteration from None
-
 
 class Live:
     """``client.live``: Live sessions for sync code (see :class:`LiveSession`; ``.music``:
@@ -193,15 +220,6 @@ class Live:
     ) -> LiveSession:
         """A connected :class:`LiveSession`; use it in a ``with`` block (or ``close()`` it).
         Arguments as :meth:`AsyncLive.connect`."""
-        runner = _LoopThread()
-        try:
-
-            async def start() -> AsyncLiveSession:
-                session = _session(self._settings, model, config, auth_token, reconnect, resend_limit)
-                await session._start()
-                return session
-
-            return LiveSession(runner, runner.run(start()))
-        except BaseException:
-            runner.stop()
-            raise
+        return LiveSession._connect(
+            lambda: _session(self._settings, model, config, auth_token, reconnect, resend_limit)
+        )

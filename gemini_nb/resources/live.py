@@ -27,8 +27,8 @@ import contextlib
 import json
 import logging
 from collections import deque
-from collections.abc import Generator
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
 
 from .._config import Secret, Settings
 from .._exceptions import (
@@ -74,6 +74,9 @@ if TYPE_CHECKING:
 __all__ = ["AsyncLive", "AsyncLiveSession"]
 
 E = TypeVar("E", bound=APIError)
+M = TypeVar("M")
+M_co = TypeVar("M_co", covariant=True)
+S = TypeVar("S", bound="_Session[Any]")
 
 # The largest frame taken from the server (websockets' default is 1 MiB).
 MAX_FRAME = 16 * 1024 * 1024
@@ -260,15 +263,15 @@ class AsyncLiveSession:
 
     # -------------------------------------------------------------- reading
 
-    def __aiter__(self) -> _Messages:
+    def __aiter__(self) -> _Messages[LiveServerMessage]:
         self._check_readable()
-        return _Messages(self, per_turn=False)
+        return _Messages(self)
 
-    def receive(self) -> _Messages:
+    def receive(self) -> _Messages[LiveServerMessage]:
         """The messages of one model turn (up to ``turn_complete``), as google-genai's
         ``receive``; call it again for the next turn."""
         self._check_readable()
-        return _Messages(self, per_turn=True)
+        return _Messages(self, until=_turn_done)
 
     def _check_readable(self) -> None:
         # After the server closed normally, what it sent before is still read.
@@ -680,44 +683,56 @@ def _sendable(response: FunctionResponse) -> FunctionResponse:
     return response
 
 
-class _Messages:
-    """``async for`` over a session: every message, or one turn's."""
+class _Session(Protocol[M_co]):
+    """What :class:`_Messages` and :class:`_Connect` need of a session (a Live one or a
+    live music one)."""
 
-    def __init__(self, session: AsyncLiveSession, *, per_turn: bool) -> None:
+    async def _read_one(self) -> M_co | None: ...
+    async def _start(self) -> None: ...
+    async def close(self) -> None: ...
+
+
+class _Messages(Generic[M]):
+    """``async for`` over a session: every message until it ends, or up to the first one
+    ``until`` says is the last (one turn's)."""
+
+    def __init__(
+        self, session: _Session[M], *, until: Callable[[M], bool] | None = None
+    ) -> None:
         self._session = session
-        self._per_turn = per_turn
+        self._until = until
         self._done = False
 
-    def __aiter__(self) -> _Messages:
+    def __aiter__(self) -> _Messages[M]:
         return self
 
-    async def __anext__(self) -> LiveServerMessage:
+    async def __anext__(self) -> M:
         if self._done:
             raise StopAsyncIteration
         message = await self._session._read_one()
         if message is None:
             self._done = True
             raise StopAsyncIteration
-        if self._per_turn and _turn_done(message):
+        if self._until is not None and self._until(message):
             self._done = True
         return message
 
 
-class _Connect:
+class _Connect(Generic[S]):
     """What ``connect`` returns: ``async with`` it, or ``await`` it for a session to close
     yourself."""
 
-    def __init__(self, session: AsyncLiveSession) -> None:
+    def __init__(self, session: S) -> None:
         self._session = session
 
-    async def _open(self) -> AsyncLiveSession:
+    async def _open(self) -> S:
         await self._session._start()
         return self._session
 
-    def __await__(self) -> Generator[Any, None, AsyncLiveSession]:
+    def __await__(self) -> Generator[Any, None, S]:
         return self._open().__await__()
 
-    async def __aenter__(self) -> AsyncLiveSession:
+    async def __aenter__(self) -> S:
         return await self._open()
 
     async def __aexit__(self, *exc: object) -> None:
@@ -782,7 +797,7 @@ class AsyncLive:
         auth_token: str | AuthToken | None = None,
         reconnect: bool = True,
         resend_limit: int = RESEND_LIMIT,
-    ) -> _Connect:
+    ) -> _Connect[AsyncLiveSession]:
         """A Live session: ``async with client.aio.live.connect(model=..., config=...) as s``
         (or ``s = await client.aio.live.connect(...)``, then ``await s.close()``).
 

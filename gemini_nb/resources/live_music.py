@@ -34,7 +34,7 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -59,7 +59,7 @@ from .._live_music import (
     prompts_frame,
     setup_frame,
 )
-from .._live_sync import _LoopThread
+from .._live_sync import _OnLoop, _SyncMessages
 from ..types.live import LiveReconnect
 from ..types.live_music import (
     LiveMusicFilteredPrompt,
@@ -67,7 +67,7 @@ from ..types.live_music import (
     LiveMusicServerMessage,
     WeightedPrompt,
 )
-from .live import AsyncLiveSession, _websockets
+from .live import AsyncLiveSession, _Connect, _Messages, _websockets
 
 if TYPE_CHECKING:
     from .._config import Settings
@@ -236,11 +236,11 @@ class AsyncMusicSession:
 
     # -------------------------------------------------------------- reading
 
-    def __aiter__(self) -> _Messages:
+    def __aiter__(self) -> _Messages[LiveMusicServerMessage]:
         self._check_open()
         return _Messages(self)
 
-    def receive(self) -> _Messages:
+    def receive(self) -> _Messages[LiveMusicServerMessage]:
         """Every message until the session ends (as google-genai's ``receive``, which does
         not stop by itself either)."""
         self._check_open()
@@ -425,47 +425,6 @@ class AsyncMusicSession:
         await self.close()
 
 
-class _Messages:
-    """``async for`` over a music session: every message until it ends."""
-
-    def __init__(self, session: AsyncMusicSession) -> None:
-        self._session = session
-        self._done = False
-
-    def __aiter__(self) -> _Messages:
-        return self
-
-    async def __anext__(self) -> LiveMusicServerMessage:
-        if self._done:
-            raise StopAsyncIteration
-        message = await self._session._read_one()
-        if message is None:
-            self._done = True
-            raise StopAsyncIteration
-        return message
-
-
-class _Connect:
-    """What ``connect`` returns: ``async with`` it, or ``await`` it for a session to close
-    yourself."""
-
-    def __init__(self, session: AsyncMusicSession) -> None:
-        self._session = session
-
-    async def _open(self) -> AsyncMusicSession:
-        await self._session._start()
-        return self._session
-
-    def __await__(self) -> Generator[Any, None, AsyncMusicSession]:
-        return self._open().__await__()
-
-    async def __aenter__(self) -> AsyncMusicSession:
-        return await self._open()
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self._session.close()
-
-
 def _session(settings: Settings, model: str, reconnect: bool) -> AsyncMusicSession:
     """A session, not yet connected, with everything checked that can be before connecting."""
     _websockets()
@@ -478,7 +437,7 @@ class AsyncLiveMusic:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    def connect(self, *, model: str = DEFAULT_MODEL, reconnect: bool = True) -> _Connect:
+    def connect(self, *, model: str = DEFAULT_MODEL, reconnect: bool = True) -> _Connect[AsyncMusicSession]:
         """A live music session: ``async with client.aio.live.music.connect() as session``
         (or ``session = await client.aio.live.music.connect()``, then ``await
         session.close()``).
@@ -493,7 +452,7 @@ class AsyncLiveMusic:
 # ------------------------------------------------------------------ the sync facade
 
 
-class MusicSession:
+class MusicSession(_OnLoop[AsyncMusicSession]):
     """The sync facade of :class:`AsyncMusicSession`, for scripts::
 
         with client.live.music.connect() as session:
@@ -507,13 +466,6 @@ class MusicSession:
 
     It runs the async session on an event loop of its own, on a daemon thread.
     """
-
-    def __init__(self, runner: _LoopThread, session: AsyncMusicSession) -> None:
-        self._runner = runner
-        self._session = session
-
-    def __repr__(self) -> str:
-        return repr(self._session).replace("AsyncMusicSession", "MusicSession", 1)
 
     @property
     def model(self) -> str:
@@ -600,32 +552,6 @@ class MusicSession:
             raise RuntimeError("Nothing is being recorded: call session.record() first.")
         return recorder.save(path)
 
-    def close(self) -> None:
-        if not self._runner.loop.is_closed():
-            self._runner.run(self._session.close())
-            self._runner.stop()
-
-    def __enter__(self) -> MusicSession:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-class _SyncMessages:
-    def __init__(self, runner: _LoopThread, messages: _Messages) -> None:
-        self._runner = runner
-        self._messages = messages
-
-    def __iter__(self) -> _SyncMessages:
-        return self
-
-    def __next__(self) -> LiveMusicServerMessage:
-        try:
-            return self._runner.run(self._messages.__anext__())
-        except StopAsyncIteration:
-            raise StopIteration from None
-
 
 class LiveMusic:
     """``client.live.music``: live music sessions for sync code (see :class:`MusicSession`)."""
@@ -636,15 +562,4 @@ class LiveMusic:
     def connect(self, *, model: str = DEFAULT_MODEL, reconnect: bool = True) -> MusicSession:
         """A connected :class:`MusicSession`; use it in a ``with`` block (or ``close()`` it).
         Arguments as :meth:`AsyncLiveMusic.connect`."""
-        runner = _LoopThread()
-        try:
-
-            async def start() -> AsyncMusicSession:
-                session = _session(self._settings, model, reconnect)
-                await session._start()
-                return session
-
-            return MusicSession(runner, runner.run(start()))
-        except BaseException:
-            runner.stop()
-            raise
+        return MusicSession._connect(lambda: _session(self._settings, model, reconnect))
