@@ -631,3 +631,54 @@ def test_official_sdk_stores_documents_and_file_search(
     sdk.file_search_stores.delete(name=store.name, config={"force": True})
     with pytest.raises(genai.errors.ClientError):
         sdk.file_search_stores.get(name=store.name)
+
+
+# ----------------------------------------------------------------------------- the filter itself
+
+META: dict[str, Any] = {"author": "Robert Graves", "year": 1934.0, "tags": ["novel", "rome"],
+                        "isbn": "0679724770"}
+
+
+@pytest.mark.parametrize(
+    ("flt", "matches"),
+    [
+        ('author = "Robert Graves"', True),
+        ("author = Robert Graves", True),  # the file search guide's unquoted form
+        ("author = 'Robert Graves'", True),
+        ('author != "Robert Graves"', False),
+        ('author:"graves"', True),
+        ("year = 1934", True),
+        ("year >= 1934 AND year < 1935", True),
+        ("year > 1934", False),
+        ("isbn > 600000000", True),  # a string that reads as a number compares as one
+        ('tags = "rome"', True),
+        ("tags:novel", True),
+        ('tags = "greece"', False),
+        ("author:*", True),
+        ("missing:*", False),
+        ("NOT missing = 1", True),
+        ('year = 1 OR author = "Robert Graves"', True),
+        # OR binds tighter than AND (AIP-160): false AND (x OR y).
+        ('year = 1 AND year = 2 OR author = "Robert Graves"', False),
+        ('(year = 1 AND year = 2) OR author = "Robert Graves"', True),
+        ('year = 1934 author = "Robert Graves"', True),  # juxtaposition is AND
+        ("document.custom_metadata.year = 1934", True),
+        (r'author = "Robert \"Bob\" Graves"', False),
+    ],
+)
+def test_filter_expressions(flt: str, matches: bool) -> None:
+    from gemini_nb.emulator.model.metadata_filter import compile_filter
+
+    assert compile_filter(flt)(META) is matches
+
+
+@pytest.mark.parametrize(
+    "flt", ["", "   ", "year >", "= 3", "(year = 1", "year = 1)", "year = 1 AND", 'a = "x',
+            "year ~ 3", "NOT", "()", "1year = 3"],
+)
+def test_filter_syntax_errors_say_where(flt: str) -> None:
+    from gemini_nb.emulator.model.metadata_filter import FilterSyntaxError, compile_filter
+
+    with pytest.raises(FilterSyntaxError) as err:
+        compile_filter(flt)
+    assert 0 <= err.value.position <= len(flt)

@@ -3,12 +3,12 @@ custom metadata.
 
 Grammar (the subset of https://google.aip.dev/160 that metadata needs)::
 
-    expression := term { "OR" term }          # OR binds tighter than AND in AIP-160,
-    term       := factor { ["AND"] factor }   # but is read here left to right per level:
-    factor     := ["NOT" | "-"] ( "(" expression ")" | comparison )
-    comparison := key op value | key ":" value | key ":" "*"
-    op         := "=" | "!=" | "<" | "<=" | ">" | ">="
-    value      := "quoted string" | 'quoted string' | number | bare words
+    expression  := sequence { ["AND"] sequence }   # juxtaposition is AND too
+    sequence    := factor { "OR" factor }
+    factor      := ["NOT" | "-"] ( "(" expression ")" | comparison )
+    comparison  := key op value | key ":" value | key ":" "*"
+    op          := "=" | "!=" | "<" | "<=" | ">" | ">="
+    value       := "quoted string" | 'quoted string' | number | bare words
 
 AIP-160 gives ``OR`` precedence over ``AND`` (``a AND b OR c`` is ``a AND (b OR c)``); this
 parser does the same. Keys may be written bare (``year``) or with a prefix
