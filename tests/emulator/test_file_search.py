@@ -682,3 +682,28 @@ def test_filter_syntax_errors_say_where(flt: str) -> None:
     with pytest.raises(FilterSyntaxError) as err:
         compile_filter(flt)
     assert 0 <= err.value.position <= len(flt)
+
+
+def test_office_documents_are_read(server: EmulatorServer, api: httpx.Client) -> None:
+    import io
+    import zipfile
+
+    docx = io.BytesIO()
+    body = (
+        '<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        "<w:body><w:p><w:r><w:t>The greenhouse is watered</w:t></w:r><w:r><w:t> at seven "
+        "every evening.</w:t></w:r></w:p></w:body></w:document>"
+    )
+    with zipfile.ZipFile(docx, "w") as z:
+        z.writestr("word/document.xml", body)
+    store = create(api)["name"]
+    mime = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    upload(server, store, docx.getvalue(), displayName="garden.docx", mimeType=mime)
+    upload(server, store, b"PK\x03\x04 not a zip", displayName="broken.docx", mimeType=mime)
+    settle(server)
+    states = {d["displayName"]: d["state"] for d in ok(api.get(f"{store}/documents"))["documents"]}
+    assert states == {"garden.docx": "STATE_ACTIVE", "broken.docx": "STATE_FAILED"}
+    r = ok(ask(api, "When is the greenhouse watered?", {"fileSearchStoreNames": [store]}))
+    assert r["candidates"][0]["content"]["parts"][0]["text"] == (
+        "The greenhouse is watered at seven every evening."
+    )
