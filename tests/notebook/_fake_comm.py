@@ -1,8 +1,10 @@
-"""A comm that records what a widget sends to the browser, and a way to play the browser."""
+"""A comm that records what a widget sends to the browser, a way to play the browser, and a wait
+for what the widget does next."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import comm
@@ -48,3 +50,13 @@ def from_browser(widget: Any, content: dict[str, Any], buffers: list[Any] | None
 def comm_of(widget: Any) -> RecordingComm:
     assert isinstance(widget.comm, RecordingComm)
     return widget.comm
+
+
+async def until(check: Callable[[], Any], timeout: float = 10, what: str = "") -> Any:
+    """``check()`` once it is true, polled every 10 ms for up to ``timeout`` seconds."""
+    for _ in range(int(timeout / 0.01)):
+        value = check()
+        if value:
+            return value
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"waited {timeout} s for {what or check}")

@@ -11,7 +11,6 @@ from typing import Any
 import comm
 import ipywidgets
 import pytest
-from comm.base_comm import BaseComm
 
 import gemini_nb
 from gemini_nb.notebook._session import session
@@ -19,38 +18,13 @@ from gemini_nb.notebook.display import markdown_to_html
 from gemini_nb.notebook.widgets import ChatWidget, static_path
 from tests.conftest import TEST_KEY
 
+from ._fake_comm import RecordingComm, comm_of, comms, from_browser
+
+__all__ = ["comms"]  # the fixture, imported for the tests here
+
 MODEL = "gemini-2.5-flash"
 # Long enough that the emulator streams it in several chunks.
 LONG_PROMPT = "Explain in detail, with several paragraphs, how volcanoes form in Iceland."
-
-
-class RecordingComm(BaseComm):
-    """A comm whose messages to the front end are kept in ``sent``."""
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.sent: list[tuple[str, dict[str, Any], list[Any]]] = []
-        super().__init__(**kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
-        self.sent.append((msg_type, data or {}, list(buffers or [])))
-
-    def custom(self) -> list[dict[str, Any]]:
-        return [d["content"] for t, d, _ in self.sent
-                if t == "comm_msg" and d.get("method") == "custom"]
-
-
-@pytest.fixture
-def comms(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[RecordingComm]]:
-    made: list[RecordingComm] = []
-
-    def create_comm(**kwargs: Any) -> RecordingComm:
-        c = RecordingComm(**kwargs)
-        made.append(c)
-        return c
-
-    monkeypatch.setattr(comm, "create_comm", create_comm)
-    yield made
 
 
 @pytest.fixture(scope="module")
@@ -66,16 +40,6 @@ def slow_emulator() -> Iterator[Any]:
 async def client(emulator: Any) -> AsyncIterator[gemini_nb.AsyncClient]:
     async with gemini_nb.AsyncClient(base_url=emulator.url) as c:
         yield c
-
-
-def from_browser(widget: ChatWidget, content: dict[str, Any]) -> None:
-    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}},
-                        "buffers": []})
-
-
-def comm_of(widget: ChatWidget) -> RecordingComm:
-    assert isinstance(widget.comm, RecordingComm)
-    return widget.comm
 
 
 async def expected_reply(client: gemini_nb.AsyncClient, prompt: str, model: str = MODEL) -> str:

@@ -27,6 +27,7 @@ from tests.conftest import TEST_KEY
 from tests.emulator.test_music import measured_bpm
 
 from ._fake_comm import RecordingComm, comm_of, comms, from_browser
+from ._fake_comm import until as wait_until
 
 __all__ = ["comms"]  # the fixture, imported for the tests here
 
@@ -48,12 +49,7 @@ async def client(paced: EmulatorServer) -> AsyncIterator[gemini_nb.AsyncClient]:
 
 
 async def until(check: Callable[[], Any], timeout: float = 15, what: str = "") -> Any:
-    for _ in range(int(timeout / 0.01)):
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"waited {timeout} s for {what or check}")
+    return await wait_until(check, timeout, what)  # music takes longer than the default
 
 
 def custom(w: MusicWidget, kind: str) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ import asyncio
 import json
 import math
 import struct
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import comm
@@ -22,7 +22,7 @@ from gemini_nb.notebook.widgets import VoiceWidget, static_path
 from gemini_nb.notebook.widgets.voice import INPUT_MIME, describe_live_error, static_html
 from tests.conftest import TEST_KEY
 
-from ._fake_comm import RecordingComm, comm_of, comms, from_browser
+from ._fake_comm import RecordingComm, comm_of, comms, from_browser, until
 
 __all__ = ["comms"]  # the fixture, imported for the tests here
 
@@ -69,15 +69,6 @@ def paced() -> Iterator[EmulatorServer]:
 async def client(fast: EmulatorServer) -> AsyncIterator[gemini_nb.AsyncClient]:
     async with gemini_nb.AsyncClient(base_url=fast.url) as c:
         yield c
-
-
-async def until(check: Callable[[], Any], timeout: float = 10, what: str = "") -> Any:
-    for _ in range(int(timeout / 0.01)):
-        value = check()
-        if value:
-            return value
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"waited {timeout} s for {what or check}")
 
 
 def custom(w: VoiceWidget, kind: str) -> list[tuple[dict[str, Any], list[Any]]]:
