@@ -58,7 +58,6 @@ from typing import Any
 
 try:
     import anywidget
-    import ipywidgets
     import traitlets
 except ImportError as exc:
     from ..._optional import missing_dependency
@@ -75,6 +74,7 @@ from ..._live_music import (
 )
 from .._session import session
 from . import static_path
+from ._audio import AudioKernelSide, until_either_ends
 from .chat import _kernel_loop, _running_loop, describe_error
 
 __all__ = ["MusicWidget", "static_html"]
@@ -108,7 +108,7 @@ def _active(rows: list[dict[str, Any]]) -> list[tuple[str, float]]:
     return out
 
 
-class MusicWidget(anywidget.AnyWidget):
+class MusicWidget(AudioKernelSide, anywidget.AnyWidget):
     """Live music from Lyria RealTime: prompts with weights, config controls, Play / Pause /
     Stop / Reset, a scrolling waveform, and a recorder kept in the kernel.
 
@@ -361,20 +361,7 @@ class MusicWidget(anywidget.AnyWidget):
                     self._attach_recorder()
                 if not any(kind == "control" for kind, _ in self._outbox):
                     self.state = "stopped"
-                pump = asyncio.create_task(self._pump(music))
-                receive = asyncio.create_task(self._receive(music))
-                try:
-                    done, _ = await asyncio.wait(
-                        {pump, receive}, return_when=asyncio.FIRST_COMPLETED
-                    )
-                finally:
-                    for task in (pump, receive):
-                        task.cancel()
-                    await asyncio.gather(pump, receive, return_exceptions=True)
-                for task in done:
-                    failure = task.exception()
-                    if failure is not None:
-                        raise failure
+                await until_either_ends(self._pump(music), self._receive(music))
         except asyncio.CancelledError:
             if not self._ending:
                 self._finish("ended", "")
@@ -481,12 +468,6 @@ class MusicWidget(anywidget.AnyWidget):
 
     # -- the browser -----------------------------------------------------------------------------
 
-    def _to_browser(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
-        if self.comm is None:
-            return
-        # Widget.send: a custom message to the browser.
-        ipywidgets.Widget.send(self, content, buffers)
-
     def _on_frontend_msg(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
             return
@@ -503,12 +484,6 @@ class MusicWidget(anywidget.AnyWidget):
             self._on_widget_loop(action)
         elif kind == "save":
             self._on_widget_loop(self._save_from_browser)
-
-    def _on_widget_loop(self, fn: Any, *args: Any) -> None:
-        if _running_loop() is self._loop:
-            fn(*args)
-        else:  # a subshell thread
-            self._loop.call_soon_threadsafe(fn, *args)
 
     def _play_from_browser(self, view: str) -> None:
         if view:

@@ -66,7 +66,6 @@ from typing import Any
 
 try:
     import anywidget
-    import ipywidgets
     import traitlets
 except ImportError as exc:
     from ..._optional import missing_dependency
@@ -76,6 +75,7 @@ except ImportError as exc:
 from ..._functions import bind_arguments, to_jsonable
 from .._session import session
 from . import static_path
+from ._audio import AudioKernelSide, until_either_ends
 from .chat import _kernel_loop, _running_loop, describe_error
 
 __all__ = ["INPUT_MIME", "VoiceWidget", "describe_live_error", "static_html"]
@@ -93,7 +93,7 @@ MAX_SEND_BYTES = INPUT_RATE * 2  # one second
 STATES = ("idle", "connecting", "live", "ended", "error")
 
 
-class VoiceWidget(anywidget.AnyWidget):
+class VoiceWidget(AudioKernelSide, anywidget.AnyWidget):
     """A voice conversation with a Live model: Start, Mute, End, transcript and meters.
 
     ``model`` is a Live model (``bidiGenerateContent``); ``system_instruction``, ``voice`` (a
@@ -263,20 +263,7 @@ class VoiceWidget(anywidget.AnyWidget):
                 self.state = "live"
                 if self.muted:
                     self._post("audio_end", None)
-                pump = asyncio.create_task(self._pump(live))
-                receive = asyncio.create_task(self._receive(live))
-                try:
-                    done, _ = await asyncio.wait(
-                        {pump, receive}, return_when=asyncio.FIRST_COMPLETED
-                    )
-                finally:
-                    for task in (pump, receive):
-                        task.cancel()
-                    await asyncio.gather(pump, receive, return_exceptions=True)
-                for task in done:
-                    failure = task.exception()
-                    if failure is not None:
-                        raise failure
+                await until_either_ends(self._pump(live), self._receive(live))
                 reason = "The server ended the session."
         except asyncio.CancelledError:
             if not self._ending:
@@ -539,12 +526,6 @@ class VoiceWidget(anywidget.AnyWidget):
 
     # -- the browser -----------------------------------------------------------------------------
 
-    def _to_browser(self, content: dict[str, Any], buffers: list[bytes] | None = None) -> None:
-        if self.comm is None:
-            return
-        # Widget.send: a custom message to the browser.
-        ipywidgets.Widget.send(self, content, buffers)
-
     def _on_frontend_msg(self, _widget: Any, content: Any, buffers: Any) -> None:
         if not isinstance(content, dict):
             return
@@ -567,12 +548,6 @@ class VoiceWidget(anywidget.AnyWidget):
             reason = content.get("reason")
             notice = "" if content.get("ok") else str(reason or "No microphone.")[:300]
             self._on_widget_loop(setattr, self, "notice", notice)
-
-    def _on_widget_loop(self, fn: Any, *args: Any) -> None:
-        if _running_loop() is self._loop:
-            fn(*args)
-        else:  # a subshell thread
-            self._loop.call_soon_threadsafe(fn, *args)
 
     def _start_from_browser(self, view: str) -> None:
         self.active_view = view[:64]
