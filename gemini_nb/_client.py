@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from .resources.live import AsyncLive
     from .resources.models import AsyncModels, Models
     from .resources.operations import AsyncOperations, Operations
+    from .resources.tunings import AsyncTunings, Tunings
 
 __all__ = ["AsyncClient", "Client"]
 
@@ -169,6 +170,12 @@ class Client(_ClientBase):
         from .resources.batches import Batches
 
         return self._resource("batches", Batches)  # type: ignore[no-any-return]
+
+    @property
+    def tunings(self) -> Tunings:
+        from .resources.tunings import Tunings
+
+        return self._resource("tunings", Tunings)  # type: ignore[no-any-return]
 
     @property
     def dataframes(self) -> DataFrames:
@@ -400,6 +407,12 @@ class AsyncClient(_ClientBase):
         from .resources.batches import AsyncBatches
 
         return self._resource("batches", AsyncBatches)  # type: ignore[no-any-return]
+
+    @property
+    def tunings(self) -> AsyncTunings:
+        from .resources.tunings import AsyncTunings
+
+        return self._resource("tunings", AsyncTunings)  # type: ignore[no-any-return]
 
     @property
     def dataframes(self) -> AsyncDataFrames:

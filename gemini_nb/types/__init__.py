@@ -149,6 +149,17 @@ from .tools import (
     ToolConfig,
     UrlContext,
 )
+from .tunings import (
+    AsyncTuningJob,
+    CreateTuningJobConfig,
+    ListTuningJobsConfig,
+    TunedModel,
+    TuningDataset,
+    TuningExample,
+    TuningHyperparameters,
+    TuningJob,
+    TuningSnapshot,
+)
 
 if _typing.TYPE_CHECKING:
     from .._live_music import MusicRecorder
@@ -256,6 +267,7 @@ __all__ = [
     "AsyncOperation",
     "AsyncPager",
     "AsyncStream",
+    "AsyncTuningJob",
     "Audio",
     "AudioChunk",
     "AudioTranscriptionConfig",
@@ -287,6 +299,7 @@ __all__ = [
     "CreateCachedContentConfig",
     "CreateEmbeddingsBatchJobConfig",
     "CreateFileSearchStoreConfig",
+    "CreateTuningJobConfig",
     "CustomMetadata",
     "DeleteDocumentConfig",
     "DeleteFileSearchStoreConfig",
@@ -344,6 +357,7 @@ __all__ = [
     "ListDocumentsConfig",
     "ListFileSearchStoresConfig",
     "ListFilesConfig",
+    "ListTuningJobsConfig",
     "LiveConnectConfig",
     "LiveConnectConstraints",
     "LiveMusicClientContent",
@@ -401,6 +415,12 @@ __all__ = [
     "ToolConfig",
     "ToolResponse",
     "Transcription",
+    "TunedModel",
+    "TuningDataset",
+    "TuningExample",
+    "TuningHyperparameters",
+    "TuningJob",
+    "TuningSnapshot",
     "UpdateCachedContentConfig",
     "UploadFileConfig",
     "UploadToFileSearchStoreConfig",

@@ -21,7 +21,7 @@ def test_public_names_match_all() -> None:
     modules = {
         "auth_tokens", "batches", "caches", "content", "file_search", "files", "generation",
         "http", "live", "live_music", "media", "models", "operations", "responses", "tokens",
-        "tools",
+        "tools", "tunings",
     }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
     assert sorted(gemini_nb.__all__) == gemini_nb.__all__
