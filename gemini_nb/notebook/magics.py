@@ -677,6 +677,14 @@ class GeminiMagics(Magics):
 
         return self._listing("caches", rest, caches_frame)
 
+    @subcommand("batches", "your batch jobs (Batch API), as a DataFrame")
+    def _cmd_batches(self, rest: str) -> Any:
+        return self._listing("batches", rest, lambda client: client.batches.list().to_pandas())
+
+    @subcommand("tunings", "your tuning jobs (tuned models), as a DataFrame")
+    def _cmd_tunings(self, rest: str) -> Any:
+        return self._listing("tunings", rest, lambda client: client.tunings.list().to_pandas())
+
     @subcommand("stores", "your file search stores, as a DataFrame, or one store's documents "
                 "(use one with --store NAME); gemini_nb.StoresBrowser() to act on them",
                 usage="[NAME]")
