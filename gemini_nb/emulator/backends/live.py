@@ -197,8 +197,9 @@ class Session:
     async def run(self, lock: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
         timers: list[asyncio.Task[None]] = []
         try:
-            await self._setup(lock)
-            faults = live_faults(self.app)
+            # The faults in force are read before setupComplete goes out (in _setup), so a test
+            # that clears them once connected cannot race the server.
+            faults = await self._setup(lock)
             if faults.close_code is not None:
                 timers.append(asyncio.create_task(self._close_later(faults)))
             if faults.go_away_every_ms:
@@ -245,7 +246,9 @@ class Session:
 
     # ------------------------------------------------------------------ setup
 
-    async def _setup(self, lock: Callable[[dict[str, Any]], dict[str, Any]] | None) -> None:
+    async def _setup(
+        self, lock: Callable[[dict[str, Any]], dict[str, Any]] | None
+    ) -> LiveFaults:
         first = await self._receive()
         key, setup = next(iter(first.items()))
         if key != "setup":
@@ -286,7 +289,9 @@ class Session:
             if saved is None:
                 raise _Close(1008, "Session resumption handle is invalid or has expired.")
             self.history = json.loads(json.dumps(saved))
+        faults = live_faults(self.app)
         await self.send({"setupComplete": {}})
+        return faults
 
     # ------------------------------------------------------------------ client messages
 

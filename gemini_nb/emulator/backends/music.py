@@ -209,8 +209,10 @@ class MusicSession:
             if info is None or not info.supports("bidiGenerateMusic"):
                 raise _Close(1008, f"models/{name} is not found or is not supported for "
                                    "bidiGenerateMusic.")
-            await self.send({"setupComplete": {}})
+            # The faults in force are read before the client hears the session is set up, so a
+            # test that clears them once connected cannot race the server.
             faults = live_faults(self.app)
+            await self.send({"setupComplete": {}})
             if faults.close_code is not None:
                 self.closer = asyncio.create_task(self._close_later(faults))
             while True:
