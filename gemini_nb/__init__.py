@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from .notebook.widgets.browser import CachesBrowser, FilesBrowser
     from .notebook.widgets.chat import ChatWidget
     from .notebook.widgets.gallery import GalleryWidget
+    from .notebook.widgets.jobs import BatchMonitor, TuningMonitor
     from .notebook.widgets.music import MusicWidget
     from .notebook.widgets.stores import StoresBrowser
     from .notebook.widgets.upload import UploadWidget
@@ -72,6 +73,7 @@ __all__ = [
     "AuthenticationError",
     "BadRequestError",
     "BatchJob",
+    "BatchMonitor",
     "CachedContent",
     "CachesBrowser",
     "Chat",
@@ -102,6 +104,7 @@ __all__ = [
     "StoresBrowser",
     "Stream",
     "TokenizerError",
+    "TuningMonitor",
     "UploadWidget",
     "VoiceWidget",
     "WaitTimeoutError",
@@ -123,6 +126,8 @@ _LAZY = {
     "StoresBrowser": ".notebook.widgets.stores",
     "VoiceWidget": ".notebook.widgets.voice",
     "MusicWidget": ".notebook.widgets.music",
+    "BatchMonitor": ".notebook.widgets.jobs",
+    "TuningMonitor": ".notebook.widgets.jobs",
     **dict.fromkeys(("LocalTokenizer", "TokenizerError", "estimate_cost"), ".tokens"),
     "types": ".types",
     "Pager": "._pager",

@@ -15,13 +15,15 @@ if TYPE_CHECKING:
     from .browser import CachesBrowser, FilesBrowser
     from .chat import ChatWidget
     from .gallery import GalleryWidget
+    from .jobs import BatchMonitor, TuningMonitor
     from .music import MusicWidget
     from .stores import StoresBrowser
     from .upload import UploadWidget
     from .voice import VoiceWidget
 
-__all__ = ["CachesBrowser", "ChatWidget", "FilesBrowser", "GalleryWidget", "MusicWidget",
-           "StoresBrowser", "UploadWidget", "VoiceWidget", "static_path"]
+__all__ = ["BatchMonitor", "CachesBrowser", "ChatWidget", "FilesBrowser", "GalleryWidget",
+           "MusicWidget", "StoresBrowser", "TuningMonitor", "UploadWidget", "VoiceWidget",
+           "static_path"]
 
 # Each widget class is imported (with anywidget) only when it is first asked for.
 _LAZY = {
@@ -33,6 +35,8 @@ _LAZY = {
     "StoresBrowser": ".stores",
     "VoiceWidget": ".voice",
     "MusicWidget": ".music",
+    "BatchMonitor": ".jobs",
+    "TuningMonitor": ".jobs",
 }
 
 _NOTEBOOK_DIR = Path(__file__).resolve().parents[1]
