@@ -147,8 +147,10 @@ function renderBatches(model, root) {
       const shown = el("div", "gnb-jobs-display");
       shown.textContent = r.display_name || r.name;
       const name = el("div", "gnb-jobs-name");
-      name.textContent = r.display_name ? `${r.name} · ${r.model}` : r.model;
-      job.append(shown, name);
+      name.textContent = r.display_name ? r.name : "";
+      const modelName = el("div", "gnb-jobs-name");
+      modelName.textContent = r.model;
+      job.append(shown, ...(r.display_name ? [name] : []), modelName);
       const state = el("td", "gnb-jobs-state-cell");
       state.append(stateBadge(r.state));
       const progress = el("td", "gnb-jobs-progress-cell");
