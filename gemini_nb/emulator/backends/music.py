@@ -4,7 +4,7 @@ The session speaks the real protocol: ``{"setup": {"model": "models/lyria-realti
 ``{"setupComplete": {}}``; the client sends ``clientContent.weightedPrompts``,
 ``musicGenerationConfig`` and ``playbackControl`` (PLAY, PAUSE, STOP, RESET_CONTEXT); while
 playing, the server sends ``serverContent.audioChunks`` of 48 kHz stereo PCM16, two seconds
-each, at the pace they play (``EmulatorOptions.live_pace``).
+each: two ahead at once, then at the pace they play (``EmulatorOptions.live_pace``).
 
 The music follows what was asked, audibly and measurably:
 
@@ -48,6 +48,7 @@ __all__ = ["MusicState", "synthesize"]
 RATE = 48_000
 CHANNELS = 2
 CHUNK_SECONDS = 2.0
+LEAD_CHUNKS = 2
 MIME = f"audio/l16;rate={RATE};channels={CHANNELS}"
 SCALES = {
     "C_MAJOR_A_MINOR": 0, "D_FLAT_MAJOR_B_FLAT_MINOR": 1, "D_MAJOR_B_MINOR": 2,
@@ -308,11 +309,14 @@ class MusicSession:
 
     async def _play(self) -> None:
         loop = asyncio.get_running_loop()
-        due = loop.time()
+        # The first chunks go out as fast as they are made, so the listener holds a lead of
+        # LEAD_CHUNKS chunks; then one chunk per chunk's length, as a real-time stream keeps it.
+        lead = LEAD_CHUNKS * CHUNK_SECONDS * self.app.options.live_pace
+        due = loop.time() - lead
         while self.playing:
             if not self.state.prompts:
                 await asyncio.sleep(0.05)  # nothing to play until prompts arrive
-                due = loop.time()
+                due = loop.time() - lead
                 continue
             source = {"clientContent": {"weightedPrompts": self.state.prompts}}
             if self.state.config:
