@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Developer tasks for gemini-nb. Needs only Python 3.11+; makes its own virtualenv in .venv.
 
-    python3 tasks.py demo              JupyterLab on the tour notebook, answered by the emulator
-    python3 tasks.py demo --port 9999 --no-browser
-                                       other options go on to JupyterLab (as root: --allow-root)
-    python3 tasks.py demo --headless   run the tour without a browser; writes notebooks/_build/00_tour.html
-    python3 tasks.py test              the whole test suite (installs Chromium for browser tests)
-    python3 tasks.py lint              ruff check, ruff format --check and mypy --strict (CI runs it)
-    python3 tasks.py lint PATH...      the same three checks on these files only
-    python3 tasks.py bench             the benchmark against raw httpx and google-genai
+python3 tasks.py demo              JupyterLab on the tour notebook, answered by the emulator
+python3 tasks.py demo --port 9999 --no-browser
+                                   other options go on to JupyterLab (as root: --allow-root)
+python3 tasks.py demo --headless   run the tour without a browser; writes notebooks/_build/00_tour.html
+python3 tasks.py test              the whole test suite (installs Chromium for browser tests)
+python3 tasks.py lint              ruff check, ruff format --check and mypy --strict (CI runs it)
+python3 tasks.py lint PATH...      the same three checks on these files only
+python3 tasks.py bench             the benchmark against raw httpx and google-genai
 """
 
 from __future__ import annotations
@@ -96,8 +96,12 @@ def clean_env() -> dict[str, str]:
 
 
 def find_chromium() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/lib/chromium/chromium",
-                      shutil.which("chromium"), shutil.which("chromium-browser")):
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/lib/chromium/chromium",
+        shutil.which("chromium"),
+        shutil.which("chromium-browser"),
+    ):
         if candidate and Path(candidate).exists():
             return candidate
     return None
@@ -125,10 +129,18 @@ def cmd_test(args: argparse.Namespace) -> int:
     ensure_env("dev")
     env = clean_env()
     pytest_args = [
-        "-m", "pytest", "tests", "notebooks", "-p", "no:cacheprovider",
+        "-m",
+        "pytest",
+        "tests",
+        "notebooks",
+        "-p",
+        "no:cacheprovider",
         # The demo notebooks run in a real kernel and their outputs are compared (nbval).
-        "--nbval", "--nbval-current-env", "--nbval-cell-timeout=120",
-        "--nbval-sanitize-with", "notebooks/nbval_sanitize.cfg",
+        "--nbval",
+        "--nbval-current-env",
+        "--nbval-cell-timeout=120",
+        "--nbval-sanitize-with",
+        "notebooks/nbval_sanitize.cfg",
         "--ignore=tests/browser/notebooks",
     ]
     if args.no_browser:
@@ -141,8 +153,15 @@ def cmd_test(args: argparse.Namespace) -> int:
 
 # nbconvert's order, but a widget's text/html ahead of its live view (see cmd_demo).
 STATIC_PRIORITY = [
-    "text/html", "application/vnd.jupyter.widget-view+json", "application/javascript",
-    "text/markdown", "image/svg+xml", "text/latex", "image/png", "image/jpeg", "text/plain",
+    "text/html",
+    "application/vnd.jupyter.widget-view+json",
+    "application/javascript",
+    "text/markdown",
+    "image/svg+xml",
+    "text/latex",
+    "image/png",
+    "image/jpeg",
+    "text/plain",
 ]
 
 
@@ -153,14 +172,25 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ensure_env("export")
         out = ROOT / "notebooks" / "_build"
         out.mkdir(exist_ok=True)
-        return run(BIN / "jupyter", "nbconvert", "--to", "html", "--execute",
-                   "--ExecutePreprocessor.timeout=300",
-                   # A static page has no kernel and may have no network for the widget
-                   # manager's scripts: widgets show their own text/html fallback instead.
-                   f"--NbConvertBase.display_data_priority={json.dumps(STATIC_PRIORITY)}",
-                   # ... showing the conversation as it ended, not as it was when displayed.
-                   '--HTMLExporter.preprocessors=["gemini_nb.notebook._export.WidgetFallbacks"]',
-                   "--output-dir", out, *args.extra, tour, env=env, check=False)
+        return run(
+            BIN / "jupyter",
+            "nbconvert",
+            "--to",
+            "html",
+            "--execute",
+            "--ExecutePreprocessor.timeout=300",
+            # A static page has no kernel and may have no network for the widget
+            # manager's scripts: widgets show their own text/html fallback instead.
+            f"--NbConvertBase.display_data_priority={json.dumps(STATIC_PRIORITY)}",
+            # ... showing the conversation as it ended, not as it was when displayed.
+            '--HTMLExporter.preprocessors=["gemini_nb.notebook._export.WidgetFallbacks"]',
+            "--output-dir",
+            out,
+            *args.extra,
+            tour,
+            env=env,
+            check=False,
+        )
     ensure_env("lab")
     lab_args = list(args.extra)
     if hasattr(os, "geteuid") and os.geteuid() == 0 and "--allow-root" not in lab_args:
@@ -168,8 +198,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         say("running as root, so JupyterLab gets --allow-root")
         lab_args.append("--allow-root")
     say("answers come from the local emulator (no API key set); Ctrl-C to stop")
-    return run(BIN / "jupyter", "lab", str(tour.relative_to(ROOT)), *lab_args, env=env,
-               check=False)
+    return run(BIN / "jupyter", "lab", str(tour.relative_to(ROOT)), *lab_args, env=env, check=False)
 
 
 def format_paths() -> list[str]:
@@ -207,13 +236,18 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     sub = parser.add_subparsers(dest="task", required=True)
     t = sub.add_parser("test", help="run the whole test suite")
     t.add_argument("--no-browser", action="store_true", help="skip the headless-Chromium tests")
     t.add_argument("pytest_args", nargs=argparse.REMAINDER, help="extra pytest arguments")
-    d = sub.add_parser("demo", help="JupyterLab on the tour, against the emulator; other "
-                       "options go on to JupyterLab (or to nbconvert with --headless)")
+    d = sub.add_parser(
+        "demo",
+        help="JupyterLab on the tour, against the emulator; other "
+        "options go on to JupyterLab (or to nbconvert with --headless)",
+    )
     d.add_argument("--headless", action="store_true", help="execute the tour to HTML instead")
     li = sub.add_parser("lint", help="ruff check, ruff format --check, mypy --strict")
     li.add_argument("paths", nargs="*", help="check these files only (default: the project)")

@@ -9,8 +9,21 @@ from __future__ import annotations
 __all__ = ["GROUPS", "ROWS"]
 
 # --only names, in the order they run.
-GROUPS = ("floor", "call", "concurrent", "stream", "ttfc", "list", "memory", "import", "tokens", "upload",
-          "voice", "file_search", "dataframes")
+GROUPS = (
+    "floor",
+    "call",
+    "concurrent",
+    "stream",
+    "ttfc",
+    "list",
+    "memory",
+    "import",
+    "tokens",
+    "upload",
+    "voice",
+    "file_search",
+    "dataframes",
+)
 
 # Every row key a full run reports (the smoke test checks they are all printed).
 ROWS = (

@@ -137,7 +137,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         upload = run_upload(ucfg)
     if "file_search" in groups:
         _say("file search: small documents into a store, then one question, ours vs google-genai")
-        fcfg = FileSearchConfig.quick(args.rounds) if args.quick else FileSearchConfig.full(args.rounds)
+        fcfg = (
+            FileSearchConfig.quick(args.rounds)
+            if args.quick
+            else FileSearchConfig.full(args.rounds)
+        )
         file_search = run_file_search(fcfg)
     if "voice" in groups:
         _say("voice relay: a kernel between a browser and an echo Live server")
@@ -146,7 +150,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "dataframes" in groups:
         _say("DataFrame jobs: online engine vs google-genai gather, 100k rows, batch preparation")
         dcfg = (
-            DataframesConfig.quick(args.rounds) if args.quick else DataframesConfig.full(args.rounds)
+            DataframesConfig.quick(args.rounds)
+            if args.quick
+            else DataframesConfig.full(args.rounds)
         )
         frames = run_dataframes(dcfg)
 

@@ -47,8 +47,18 @@ FILE_SEARCH_ROWS = ("fss_import", "fss_query", "fss_rss")
 CONTENDERS = ("ours", "genai")
 MODEL = "gemini-2.5-flash"
 QUICK_SHARED = 50  # up to this many documents, both contenders use one emulator
-TOPICS = ("harbour", "orchard", "glacier", "foundry", "library", "vineyard", "observatory",
-          "bakery", "railway", "lighthouse")
+TOPICS = (
+    "harbour",
+    "orchard",
+    "glacier",
+    "foundry",
+    "library",
+    "vineyard",
+    "observatory",
+    "bakery",
+    "railway",
+    "lighthouse",
+)
 
 
 @dataclass(frozen=True)
@@ -112,7 +122,9 @@ def child(who: str, url: str, count: int) -> dict[str, float]:
             t0 = time.perf_counter()
             ops = [
                 client.file_search_stores.upload_to_file_search_store(
-                    file_search_store_name=store, file=document(i), mime_type="text/plain",
+                    file_search_store_name=store,
+                    file=document(i),
+                    mime_type="text/plain",
                     display_name=f"note-{i}.txt",
                 )
                 for i in range(count)
@@ -123,12 +135,16 @@ def child(who: str, url: str, count: int) -> dict[str, float]:
             timings["import"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             r = client.models.generate_content(
-                model=MODEL, contents=question,
+                model=MODEL,
+                contents=question,
                 config={"tools": [{"file_search": {"file_search_store_names": [store.name]}}]},
             )
             timings["query"] = time.perf_counter() - t1
-            titles = {ctx.title for c in r.citations()
-                      if (ctx := c.sources[0].retrieved_context) is not None}
+            titles = {
+                ctx.title
+                for c in r.citations()
+                if (ctx := c.sources[0].retrieved_context) is not None
+            }
             assert titles == {f"note-{target}.txt"}, titles
     else:
         import io
@@ -143,7 +159,8 @@ def child(who: str, url: str, count: int) -> dict[str, float]:
             t0 = time.perf_counter()
             ops = [
                 gclient.file_search_stores.upload_to_file_search_store(
-                    file_search_store_name=store.name, file=io.BytesIO(document(i)),
+                    file_search_store_name=store.name,
+                    file=io.BytesIO(document(i)),
                     config={"mime_type": "text/plain", "display_name": f"note-{i}.txt"},
                 )
                 for i in range(count)
@@ -156,14 +173,23 @@ def child(who: str, url: str, count: int) -> dict[str, float]:
             timings["import"] = time.perf_counter() - t0
             t1 = time.perf_counter()
             r: Any = gclient.models.generate_content(
-                model=MODEL, contents=question,
-                config=types.GenerateContentConfig(tools=[types.Tool(
-                    file_search=types.FileSearch(file_search_store_names=[store.name]))]),
+                model=MODEL,
+                contents=question,
+                config=types.GenerateContentConfig(
+                    tools=[
+                        types.Tool(
+                            file_search=types.FileSearch(file_search_store_names=[store.name])
+                        )
+                    ]
+                ),
             )
             timings["query"] = time.perf_counter() - t1
             meta = r.candidates[0].grounding_metadata
-            titles = {meta.grounding_chunks[i].retrieved_context.title
-                      for s in meta.grounding_supports for i in s.grounding_chunk_indices}
+            titles = {
+                meta.grounding_chunks[i].retrieved_context.title
+                for s in meta.grounding_supports
+                for i in s.grounding_chunk_indices
+            }
             assert titles == {f"note-{target}.txt"}, titles
 
     rss = _rss_growth(work)
@@ -174,7 +200,11 @@ def _emulator() -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gemini_nb.emulator", "--port", "0", "--clock-speed", "10000"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
@@ -201,9 +231,12 @@ def run_file_search(cfg: FileSearchConfig) -> FileSearchResult:
                 server, url = shared if shared is not None else _emulator()
                 try:
                     proc = subprocess.run(
-                        [sys.executable, "-m", "bench.file_search", who, url,
-                         str(cfg.documents)],
-                        cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800,
+                        [sys.executable, "-m", "bench.file_search", who, url, str(cfg.documents)],
+                        cwd=ROOT,
+                        env=env,
+                        capture_output=True,
+                        text=True,
+                        timeout=1800,
                     )
                 finally:
                     if shared is None:
@@ -237,8 +270,11 @@ def _verdicts(res: FileSearchResult) -> dict[str, str]:
     def at_most(key: dict[str, Stats], slack: float) -> str:
         return "PASS" if key["ours"].median <= key["genai"].median * slack else "MISS"
 
-    return {"fss_import": at_most(res.seconds, 1.05), "fss_query": at_most(res.query, 1.05),
-            "fss_rss": at_most(res.rss, 1.0)}
+    return {
+        "fss_import": at_most(res.seconds, 1.05),
+        "fss_query": at_most(res.query, 1.05),
+        "fss_rss": at_most(res.rss, 1.0),
+    }
 
 
 def print_file_search(res: FileSearchResult) -> None:
@@ -247,17 +283,28 @@ def print_file_search(res: FileSearchResult) -> None:
     labels = _labels(res.documents)
     verdicts = _verdicts(res)
     rows = [
-        [labels["fss_import"], *(_cell(res.seconds[w], 2) for w in CONTENDERS),
-         f"ours/genai {res.seconds['ours'].median / res.seconds['genai'].median:.2f}× "
-         f"{verdicts['fss_import']}"],
-        [labels["fss_query"], *(_cell(res.query[w], 1) for w in CONTENDERS),
-         f"ours/genai {res.query['ours'].median / res.query['genai'].median:.2f}× "
-         f"{verdicts['fss_query']}"],
-        [labels["fss_rss"], *(f"{res.rss[w].median / 1024**2:,.1f} MiB" for w in CONTENDERS),
-         f"ours ≤ genai {verdicts['fss_rss']}"],
+        [
+            labels["fss_import"],
+            *(_cell(res.seconds[w], 2) for w in CONTENDERS),
+            f"ours/genai {res.seconds['ours'].median / res.seconds['genai'].median:.2f}× "
+            f"{verdicts['fss_import']}",
+        ],
+        [
+            labels["fss_query"],
+            *(_cell(res.query[w], 1) for w in CONTENDERS),
+            f"ours/genai {res.query['ours'].median / res.query['genai'].median:.2f}× "
+            f"{verdicts['fss_query']}",
+        ],
+        [
+            labels["fss_rss"],
+            *(f"{res.rss[w].median / 1024**2:,.1f} MiB" for w in CONTENDERS),
+            f"ours ≤ genai {verdicts['fss_rss']}",
+        ],
     ]
-    print(f"\nFile search: {res.documents:,} small documents and one question, on the emulator "
-          "(its own process)")
+    print(
+        f"\nFile search: {res.documents:,} small documents and one question, on the emulator "
+        "(its own process)"
+    )
     print(_table(["measurement", *CONTENDERS, "goal"], rows, right={1, 2}))
 
 
@@ -269,13 +316,21 @@ def file_search_json(res: FileSearchResult) -> dict[str, Any]:
         return {w: {"median": s.median, "samples": list(s.samples)} for w, s in stats.items()}
 
     return {
-        "fss_import": {"label": labels["fss_import"], "values": values(res.seconds),
-                       "verdict": verdicts["fss_import"]},
-        "fss_query": {"label": labels["fss_query"], "values": values(res.query),
-                      "verdict": verdicts["fss_query"]},
-        "fss_rss": {"label": labels["fss_rss"],
-                    "values": {w: {"rss": s.median} for w, s in res.rss.items()},
-                    "verdict": verdicts["fss_rss"]},
+        "fss_import": {
+            "label": labels["fss_import"],
+            "values": values(res.seconds),
+            "verdict": verdicts["fss_import"],
+        },
+        "fss_query": {
+            "label": labels["fss_query"],
+            "values": values(res.query),
+            "verdict": verdicts["fss_query"],
+        },
+        "fss_rss": {
+            "label": labels["fss_rss"],
+            "values": {w: {"rss": s.median} for w, s in res.rss.items()},
+            "verdict": verdicts["fss_rss"],
+        },
     }
 
 

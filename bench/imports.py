@@ -41,9 +41,7 @@ _SETUP = {
     ),
 }
 _CODE = {"load_ext": "ip.run_line_magic('load_ext', 'gemini_nb')"}
-_PROBE = (
-    "{setup}import time\nt0 = time.perf_counter()\n{stmt}\nprint(time.perf_counter() - t0)\n"
-)
+_PROBE = "{setup}import time\nt0 = time.perf_counter()\n{stmt}\nprint(time.perf_counter() - t0)\n"
 
 
 @dataclass(frozen=True)

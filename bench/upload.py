@@ -30,7 +30,14 @@ from typing import Any
 from .harness import Stats
 from .memory import _rss_growth
 
-__all__ = ["UPLOAD_ROWS", "UploadConfig", "UploadResult", "print_upload", "run_upload", "upload_json"]
+__all__ = [
+    "UPLOAD_ROWS",
+    "UploadConfig",
+    "UploadResult",
+    "print_upload",
+    "run_upload",
+    "upload_json",
+]
 
 ROOT = Path(__file__).resolve().parent.parent
 UPLOAD_ROWS = ("upload_speed", "upload_rss")
@@ -111,8 +118,11 @@ def child(who: str, url: str, path: str) -> dict[str, float]:
             done = http.post(
                 start.headers["x-goog-upload-url"],
                 content=body(),
-                headers={"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0",
-                         "content-length": str(size)},
+                headers={
+                    "x-goog-upload-command": "upload, finalize",
+                    "x-goog-upload-offset": "0",
+                    "content-length": str(size),
+                },
             )
             done.raise_for_status()
             return done
@@ -143,7 +153,11 @@ def _emulator() -> tuple[subprocess.Popen[str], str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gemini_nb.emulator", "--port", "0"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     assert proc.stdout is not None
     url = proc.stdout.readline().strip()
@@ -167,7 +181,11 @@ def run_upload(cfg: UploadConfig) -> UploadResult:
             for who in order_for(round_no, CONTENDERS):
                 proc = subprocess.run(
                     [sys.executable, "-m", "bench.upload", who, url, str(path)],
-                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    timeout=900,
                 )
                 if proc.returncode != 0:
                     raise RuntimeError(f"upload child {who} failed:\n{proc.stderr[-2000:]}")
@@ -196,10 +214,16 @@ def print_upload(res: UploadResult) -> None:
     speed_ok = ours >= genai * 0.95  # within the noise of "at least as fast"
     rss_mib = res.rss["ours"].median / 1024**2
     rows = [
-        [labels["upload_speed"], *(_cell(res.speed[w], 0) for w in CONTENDERS),
-         f"ours/genai {ours / genai:.2f}× {'PASS' if speed_ok else 'MISS'}"],
-        [labels["upload_rss"], *(f"{res.rss[w].median / 1024**2:,.1f} MiB" for w in CONTENDERS),
-         f"ours ≤ {TARGET_RSS_MIB} MiB {'PASS' if rss_mib <= TARGET_RSS_MIB else 'MISS'}"],
+        [
+            labels["upload_speed"],
+            *(_cell(res.speed[w], 0) for w in CONTENDERS),
+            f"ours/genai {ours / genai:.2f}× {'PASS' if speed_ok else 'MISS'}",
+        ],
+        [
+            labels["upload_rss"],
+            *(f"{res.rss[w].median / 1024**2:,.1f} MiB" for w in CONTENDERS),
+            f"ours ≤ {TARGET_RSS_MIB} MiB {'PASS' if rss_mib <= TARGET_RSS_MIB else 'MISS'}",
+        ],
     ]
     print(f"\nUpload of {res.size / 1024**2:,.0f} MiB to the emulator (its own process)")
     print(_table(["measurement", *CONTENDERS, "goal"], rows, right={1, 2, 3}))
@@ -211,7 +235,9 @@ def upload_json(res: UploadResult) -> dict[str, Any]:
     return {
         "upload_speed": {
             "label": labels["upload_speed"],
-            "values": {w: {"median": s.median, "samples": list(s.samples)} for w, s in res.speed.items()},
+            "values": {
+                w: {"median": s.median, "samples": list(s.samples)} for w, s in res.speed.items()
+            },
             "verdict": "PASS" if ours >= genai * 0.95 else "MISS",
         },
         "upload_rss": {

@@ -96,9 +96,7 @@ def _ask_once(path: str, body: dict[str, Any], options: Any) -> Flow[GenerateCon
     return reply.model(GenerateContentResponse)
 
 
-def _ask_streamed(
-    path: str, body: dict[str, Any], options: Any
-) -> Flow[GenerateContentResponse]:
+def _ask_streamed(path: str, body: dict[str, Any], options: Any) -> Flow[GenerateContentResponse]:
     from .resources.models import stream_request_op
 
     return (yield from stream_request_op(path, body, options, ChunkMerger()))
@@ -190,9 +188,7 @@ async def _await(awaitable: Any) -> Any:
 
 def run_tools_sync(effect: RunTools) -> list[dict[str, Any]]:
     results: list[dict[str, Any]] = []
-    pool = concurrent.futures.ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="gemini-nb-tool"
-    )
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="gemini-nb-tool")
     try:
         for call in effect.calls:
             try:
@@ -217,7 +213,9 @@ def run_tools_sync(effect: RunTools) -> list[dict[str, Any]]:
     return results
 
 
-async def _run_one(call: FunctionCall, functions: Mapping[str, Any], timeout: float | None) -> dict[str, Any]:
+async def _run_one(
+    call: FunctionCall, functions: Mapping[str, Any], timeout: float | None
+) -> dict[str, Any]:
     try:
         fn, args = _prepare(call, functions)
     except _ToolFailure as exc:

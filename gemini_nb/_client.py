@@ -202,9 +202,7 @@ class Client(_ClientBase):
         """An AsyncClient with the same settings (its own connection pool)."""
         return self._resource("aio", lambda c: AsyncClient(_settings=c._settings))  # type: ignore[no-any-return]
 
-    def with_options(
-        self, *, timeout: Any = _UNSET, max_retries: int | None = None
-    ) -> Client:
+    def with_options(self, *, timeout: Any = _UNSET, max_retries: int | None = None) -> Client:
         """A client sharing this one's connections, with other timeout or retry defaults."""
         settings = _derive(self._settings, timeout, max_retries)
         clone = Client(_settings=settings, http_client=self._http)
@@ -434,9 +432,7 @@ class AsyncClient(_ClientBase):
 
         return self._resource("auth_tokens", AsyncAuthTokens)  # type: ignore[no-any-return]
 
-    def with_options(
-        self, *, timeout: Any = _UNSET, max_retries: int | None = None
-    ) -> AsyncClient:
+    def with_options(self, *, timeout: Any = _UNSET, max_retries: int | None = None) -> AsyncClient:
         settings = _derive(self._settings, timeout, max_retries)
         return AsyncClient(_settings=settings, http_client=self._http)
 

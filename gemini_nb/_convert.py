@@ -168,8 +168,7 @@ def _file_part(file: File) -> dict[str, Any]:
     if not file.uri:
         what = repr(file.name) if file.name else "This File"
         raise InvalidInputError(
-            f"{what} has no uri; pass the File returned by client.files.upload or "
-            "client.files.get."
+            f"{what} has no uri; pass the File returned by client.files.upload or client.files.get."
         )
     data: dict[str, Any] = {"fileUri": file.uri}
     if file.mime_type:
@@ -331,7 +330,11 @@ def _response_format(cfg: GenerateContentConfig, gen: dict[str, Any]) -> Structu
     schema = cfg.response_schema
     if schema is None and cfg.response_json_schema is None:
         # JSON mode without a schema: still hand back the decoded value as .parsed.
-        return StructuredOutput(_parse_json) if gen.get("responseMimeType") == "application/json" else None
+        return (
+            StructuredOutput(_parse_json)
+            if gen.get("responseMimeType") == "application/json"
+            else None
+        )
     if cfg.response_json_schema is not None:
         if not isinstance(cfg.response_json_schema, Mapping):
             raise InvalidInputError("response_json_schema must be a JSON Schema dict.")

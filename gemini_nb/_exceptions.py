@@ -347,7 +347,9 @@ def error_for_status(
         message = str(err.get("message") or "")
         status = err.get("status")
         raw_details = err.get("details")
-        details = [d for d in raw_details if isinstance(d, dict)] if isinstance(raw_details, list) else []
+        details = (
+            [d for d in raw_details if isinstance(d, dict)] if isinstance(raw_details, list) else []
+        )
     else:
         text = body if isinstance(body, str) else ""
         message = text.strip()[:500] or "the server answered without an error message"
@@ -368,5 +370,7 @@ def error_for_status(
     }
     if cls is RateLimitError:
         delay = retry_info_delay(details)
-        return RateLimitError(message, retry_delay=delay if delay is not None else retry_after, **kw)
+        return RateLimitError(
+            message, retry_delay=delay if delay is not None else retry_after, **kw
+        )
     return cls(message, **kw)

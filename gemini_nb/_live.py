@@ -454,8 +454,7 @@ def parse_frame(raw: bytes | str, cls: type[M]) -> M:
     except ValueError:
         shown = raw[:80] if isinstance(raw, str) else raw[:80].decode("utf-8", "replace")
         raise APIResponseError(
-            f"The Live server sent a frame that is not JSON ({len(raw)} bytes, starting "
-            f"{shown!r})."
+            f"The Live server sent a frame that is not JSON ({len(raw)} bytes, starting {shown!r})."
         ) from None
     if not isinstance(data, dict):
         raise APIResponseError(f"The Live server sent {type(data).__name__} JSON, not an object.")
@@ -588,7 +587,10 @@ def close_error(
             hint = "Try connecting again."
         return LiveSetupError(
             f"The server refused the Live session's setup ({said}). {hint}",
-            code=code, reason=reason, resumable=False, handle=handle,
+            code=code,
+            reason=reason,
+            resumable=False,
+            handle=handle,
         )
     if resumable:
         hint = (
@@ -601,7 +603,10 @@ def close_error(
         hint = ""
     return LiveConnectionClosed(
         f"The Live session's connection closed ({said}).{hint}",
-        code=code, reason=reason, resumable=resumable, handle=handle,
+        code=code,
+        reason=reason,
+        resumable=resumable,
+        handle=handle,
     )
 
 

@@ -156,7 +156,9 @@ def coerce_prompts(prompts: Any) -> list[WeightedPrompt]:
     if isinstance(prompts, Mapping) and "text" not in prompts:
         items = list(prompts.items())
     elif isinstance(prompts, (list, tuple)) and not (
-        isinstance(prompts, tuple) and len(prompts) == 2 and isinstance(prompts[0], str)
+        isinstance(prompts, tuple)
+        and len(prompts) == 2
+        and isinstance(prompts[0], str)
         and not isinstance(prompts[1], str)
     ):
         items = prompts
@@ -323,7 +325,10 @@ def music_close_error(
             hint = " Try connecting again."
         return LiveSetupError(
             f"The server refused the live music session's setup ({said}).{hint}",
-            code=code, reason=reason, resumable=False, handle=None,
+            code=code,
+            reason=reason,
+            resumable=False,
+            handle=None,
         )
     if code == 1007:
         hint = " The server did not take a message: the reason names it."
@@ -336,7 +341,10 @@ def music_close_error(
         hint = ""
     return LiveConnectionClosed(
         f"The live music session's connection closed ({said}).{hint}",
-        code=code, reason=reason, resumable=False, handle=None,
+        code=code,
+        reason=reason,
+        resumable=False,
+        handle=None,
     )
 
 
@@ -437,9 +445,7 @@ class MusicRecorder:
         where = "on disk" if self.on_disk else "in memory"
         layout = "stereo" if self.channels == 2 else f"{self.channels} channels"
         dropped = f", {self.dropped_seconds:.1f} s not kept" if self._dropped else ""
-        return (
-            f"MusicRecorder({self.seconds:.1f} s, {self.rate} Hz {layout}, {where}{dropped})"
-        )
+        return f"MusicRecorder({self.seconds:.1f} s, {self.rate} Hz {layout}, {where}{dropped})"
 
     # -------------------------------------------------------------- recording
 
@@ -544,4 +550,3 @@ class MusicRecorder:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

@@ -91,9 +91,7 @@ class _OnLoop(Generic[S]):
             raise
 
     def __repr__(self) -> str:
-        return repr(self._session).replace(
-            type(self._session).__name__, type(self).__name__, 1
-        )
+        return repr(self._session).replace(type(self._session).__name__, type(self).__name__, 1)
 
     def close(self) -> None:
         if not self._runner.loop.is_closed():
@@ -163,7 +161,9 @@ class LiveSession(_OnLoop[AsyncLiveSession]):
 
     def send_client_content(self, *, turns: Any = None, turn_complete: bool = True) -> None:
         self._session._check_open()
-        self._runner.run(self._session.send_client_content(turns=turns, turn_complete=turn_complete))
+        self._runner.run(
+            self._session.send_client_content(turns=turns, turn_complete=turn_complete)
+        )
 
     def send_realtime_input(
         self,
@@ -178,10 +178,17 @@ class LiveSession(_OnLoop[AsyncLiveSession]):
     ) -> None:
         """As :meth:`AsyncLiveSession.send_realtime_input` (one keyword per call)."""
         self._session._check_open()
-        self._runner.run(self._session.send_realtime_input(
-            media=media, audio=audio, audio_stream_end=audio_stream_end, video=video, text=text,
-            activity_start=activity_start, activity_end=activity_end,
-        ))
+        self._runner.run(
+            self._session.send_realtime_input(
+                media=media,
+                audio=audio,
+                audio_stream_end=audio_stream_end,
+                video=video,
+                text=text,
+                activity_start=activity_start,
+                activity_end=activity_end,
+            )
+        )
 
     def send_tool_response(self, *, function_responses: Any) -> None:
         self._session._check_open()

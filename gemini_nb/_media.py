@@ -45,8 +45,7 @@ _SUFFIX_TYPES = {
     ".webp": "image/webp",
     ".gif": "image/gif",
 }
-_PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP",
-                "image/gif": "GIF"}
+_PIL_FORMATS = {"image/png": "PNG", "image/jpeg": "JPEG", "image/webp": "WEBP", "image/gif": "GIF"}
 
 
 def image_format(data: bytes) -> str | None:
@@ -72,8 +71,10 @@ def image_dimensions(data: bytes) -> tuple[int, int] | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and len(data) >= 30:
         kind = data[12:16]
         if kind == b"VP8X":
-            return (int.from_bytes(data[24:27], "little") + 1,
-                    int.from_bytes(data[27:30], "little") + 1)
+            return (
+                int.from_bytes(data[24:27], "little") + 1,
+                int.from_bytes(data[27:30], "little") + 1,
+            )
         if kind == b"VP8 ":
             w, h = struct.unpack("<HH", data[26:30])
             return int(w) & 0x3FFF, int(h) & 0x3FFF
@@ -91,9 +92,9 @@ def image_dimensions(data: bytes) -> tuple[int, int] | None:
             if marker in (0xD8, 0x01) or 0xD0 <= marker <= 0xD7:
                 i += 2
                 continue
-            length = struct.unpack(">H", data[i + 2:i + 4])[0]
+            length = struct.unpack(">H", data[i + 2 : i + 4])[0]
             if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
-                h, w = struct.unpack(">HH", data[i + 5:i + 9])
+                h, w = struct.unpack(">HH", data[i + 5 : i + 9])
                 return int(w), int(h)
             i += 2 + length
     return None
@@ -103,19 +104,25 @@ def check_image_bytes(data: bytes | None, mime_type: str | None, what: str = "Th
     """The image's MIME type, after checking that ``data`` is an image of a type the API
     reads; :class:`InvalidInputError` saying what is wrong otherwise."""
     if not data:
-        raise InvalidInputError(f"{what} has no bytes; load one with Image.from_file(path) "
-                                "or pass image_bytes=.")
+        raise InvalidInputError(
+            f"{what} has no bytes; load one with Image.from_file(path) or pass image_bytes=."
+        )
     found = image_format(data)
     if found is None:
         head = data[:8]
         raise InvalidInputError(
             f"{what} is not an image: its {len(data)} bytes start {head!r}, which is no PNG, "
-            "JPEG, WebP, HEIC or GIF. Pass the picture's own bytes (Image.from_file(path)).")
-    if mime_type and mime_type.split(";")[0].strip().lower() != found and not (
-            found == "image/heic" and mime_type.lower() == "image/heif"):
+            "JPEG, WebP, HEIC or GIF. Pass the picture's own bytes (Image.from_file(path))."
+        )
+    if (
+        mime_type
+        and mime_type.split(";")[0].strip().lower() != found
+        and not (found == "image/heic" and mime_type.lower() == "image/heif")
+    ):
         raise InvalidInputError(
             f"{what} says it is {mime_type} but its bytes are {found}; pass "
-            f"mime_type={found!r} (or leave it out).")
+            f"mime_type={found!r} (or leave it out)."
+        )
     return mime_type or found
 
 
@@ -127,8 +134,10 @@ def media_part(obj: Any) -> dict[str, Any]:
     image_bytes = getattr(obj, "image_bytes", None)
     if hasattr(obj, "image_bytes"):
         if image_bytes is None and getattr(obj, "gcs_uri", None):
-            raise InvalidInputError("Images on Cloud Storage (gcs_uri) cannot be sent to the "
-                                    "Gemini API; load the bytes with Image.from_file.")
+            raise InvalidInputError(
+                "Images on Cloud Storage (gcs_uri) cannot be sent to the "
+                "Gemini API; load the bytes with Image.from_file."
+            )
         mime = check_image_bytes(image_bytes, getattr(obj, "mime_type", None))
         data = image_bytes
     else:
@@ -167,16 +176,28 @@ def pcm_format(mime_type: str) -> PcmFormat | None:
         return None
     rate = re.search(r"rate=(\d+)", mime_type)
     channels = re.search(r"channels=(\d+)", mime_type)
-    return PcmFormat(int(rate.group(1)) if rate else 24_000,
-                     int(channels.group(1)) if channels else 1)
+    return PcmFormat(
+        int(rate.group(1)) if rate else 24_000, int(channels.group(1)) if channels else 1
+    )
 
 
 def pcm_to_wav(pcm: bytes, fmt: PcmFormat) -> bytes:
     """A WAV file (RIFF, 16-bit little-endian PCM) holding ``pcm``."""
     header = struct.pack(
         "<4sI4s4sIHHIIHH4sI",
-        b"RIFF", 36 + len(pcm), b"WAVE", b"fmt ", 16, 1, fmt.channels, fmt.rate,
-        fmt.byte_rate, fmt.channels * fmt.width, 8 * fmt.width, b"data", len(pcm),
+        b"RIFF",
+        36 + len(pcm),
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        fmt.channels,
+        fmt.rate,
+        fmt.byte_rate,
+        fmt.channels * fmt.width,
+        8 * fmt.width,
+        b"data",
+        len(pcm),
     )
     return header + pcm
 
@@ -187,9 +208,9 @@ def wav_duration(wav: bytes) -> float | None:
         return None
     i, byte_rate = 12, 0
     while i + 8 <= len(wav):
-        chunk, size = wav[i:i + 4], struct.unpack("<I", wav[i + 4:i + 8])[0]
+        chunk, size = wav[i : i + 4], struct.unpack("<I", wav[i + 4 : i + 8])[0]
         if chunk == b"fmt " and i + 20 <= len(wav):
-            byte_rate = struct.unpack("<I", wav[i + 16:i + 20])[0]
+            byte_rate = struct.unpack("<I", wav[i + 16 : i + 20])[0]
         elif chunk == b"data" and byte_rate:
             return float(min(size, len(wav) - i - 8)) / float(byte_rate)
         i += 8 + size + (size & 1)
@@ -204,8 +225,10 @@ def _target(path: str | os.PathLike[str], what: str) -> Path:
         raise InvalidInputError(f"Give {what} a file path, such as 'out/picture.png'.")
     target = Path(path).expanduser()
     if target.is_dir():
-        raise InvalidInputError(f"{str(target)!r} is a folder; give a file name in it, such as "
-                                f"{str(target / 'picture.png')!r}.")
+        raise InvalidInputError(
+            f"{str(target)!r} is a folder; give a file name in it, such as "
+            f"{str(target / 'picture.png')!r}."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
     return target
 
@@ -247,6 +270,7 @@ def to_pil(data: bytes, *, feature: str = "Image.to_pil()") -> PILImage.Image:
         picture = Image.open(io.BytesIO(data))
         picture.load()
     except (UnidentifiedImageError, OSError) as exc:
-        raise InvalidInputError(f"These {len(data)} bytes are not an image Pillow can read "
-                                f"({exc}).") from None
+        raise InvalidInputError(
+            f"These {len(data)} bytes are not an image Pillow can read ({exc})."
+        ) from None
     return picture

@@ -26,7 +26,13 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field
 
-__all__ = ["IDEMPOTENT_METHODS", "READ_ONLY_VERBS", "RETRYABLE_STATUS", "RetryPolicy", "is_idempotent"]
+__all__ = [
+    "IDEMPOTENT_METHODS",
+    "READ_ONLY_VERBS",
+    "RETRYABLE_STATUS",
+    "RetryPolicy",
+    "is_idempotent",
+]
 
 RETRYABLE_STATUS = frozenset({408, 429, 500, 502, 503, 504})
 

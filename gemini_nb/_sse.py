@@ -176,8 +176,17 @@ class JSONArraySplitter:
     reported as it is, so that decoding it fails loudly instead of being dropped.
     """
 
-    __slots__ = ("_buf", "_closed", "_depth", "_escaped", "_in_element", "_in_string", "_pos",
-                 "_scalar", "_start")
+    __slots__ = (
+        "_buf",
+        "_closed",
+        "_depth",
+        "_escaped",
+        "_in_element",
+        "_in_string",
+        "_pos",
+        "_scalar",
+        "_start",
+    )
 
     def __init__(self) -> None:
         self._buf = bytearray()

@@ -17,9 +17,7 @@ if TYPE_CHECKING:
     from ._client import AsyncClient, Client
     from ._transport import Flow, StreamHandle
 
-__all__ = [
-    "AsyncStream", "ChunkMerger", "FinalResponse", "Stream", "decode_chunk", "decode_events"
-]
+__all__ = ["AsyncStream", "ChunkMerger", "FinalResponse", "Stream", "decode_chunk", "decode_events"]
 
 
 def decode_chunk(text: str) -> GenerateContentResponse:
@@ -187,9 +185,14 @@ class _CandidateSlot:
                 continue
             earlier = fields.get(name)
             if name == "citation_metadata" and earlier is not None:
-                value = earlier.model_copy(update={"citation_sources": [
-                    *(earlier.citation_sources or ()), *(value.citation_sources or ())
-                ]})
+                value = earlier.model_copy(
+                    update={
+                        "citation_sources": [
+                            *(earlier.citation_sources or ()),
+                            *(value.citation_sources or ()),
+                        ]
+                    }
+                )
             fields[name] = value
         if candidate.__pydantic_extra__:
             fields.update(candidate.__pydantic_extra__)
@@ -207,8 +210,11 @@ class _CandidateSlot:
                 continue
             last = parts[-1] if parts else None
             # A signature closes its part: later text starts a new one.
-            if (isinstance(last, _TextRun) and last.signature is None
-                    and last.thought == bool(part.thought)):
+            if (
+                isinstance(last, _TextRun)
+                and last.signature is None
+                and last.thought == bool(part.thought)
+            ):
                 last.pieces.append(part.text or "")
                 if part.thought_signature is not None:
                     last.signature = part.thought_signature
@@ -272,9 +278,7 @@ class Stream(_StreamBase):
     ...     answer = stream.get_final_response()
     """
 
-    def __init__(
-        self, client: Client, op: Flow[Any], merger: ChunkMerger | None = None
-    ) -> None:
+    def __init__(self, client: Client, op: Flow[Any], merger: ChunkMerger | None = None) -> None:
         super().__init__(merger)
         self._client = client
         self._iter = client._iterate(op, self._handles)

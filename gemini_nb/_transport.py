@@ -593,7 +593,14 @@ class StreamHandle:
     """An open streaming response: bytes in, SSE event texts out (raw bytes for downloads)."""
 
     __slots__ = (
-        "call", "chunks", "closed", "decoder", "events", "pending", "received", "response",
+        "call",
+        "chunks",
+        "closed",
+        "decoder",
+        "events",
+        "pending",
+        "received",
+        "response",
     )
 
     def __init__(self, call: Call, response: httpx.Response, chunks: Any) -> None:

@@ -23,28 +23,71 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--api-key", default=None, help="only accept this API key (default: any)")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="delay between stream events")
     p.add_argument("--log-level", default="warning")
-    p.add_argument("--clock-speed", type=float, default=1.0, metavar="N",
-                   help="run the emulator's clock N times faster (long jobs in demos)")
-    p.add_argument("--answers", default=None, metavar="FILE",
-                   help="scripted answers: a JSON list of {pattern, reply | parts | functionCalls}")
-    p.add_argument("--tls", action="store_true",
-                   help="serve HTTPS and WSS on a self-signed certificate (its path is printed)")
-    p.add_argument("--token", default=None,
-                   help="the control API's token (default: a random one, printed at start)")
+    p.add_argument(
+        "--clock-speed",
+        type=float,
+        default=1.0,
+        metavar="N",
+        help="run the emulator's clock N times faster (long jobs in demos)",
+    )
+    p.add_argument(
+        "--answers",
+        default=None,
+        metavar="FILE",
+        help="scripted answers: a JSON list of {pattern, reply | parts | functionCalls}",
+    )
+    p.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS and WSS on a self-signed certificate (its path is printed)",
+    )
+    p.add_argument(
+        "--token",
+        default=None,
+        help="the control API's token (default: a random one, printed at start)",
+    )
     faults = p.add_argument_group("fault injection (also at POST /_emulator/faults)")
-    faults.add_argument("--fail", action="append", default=[], metavar="STATUS[:COUNT]",
-                        help="answer with this error status (COUNT times, else always)")
-    faults.add_argument("--retry-delay", default=None, metavar="DURATION",
-                        help='RetryInfo delay for --fail 429, e.g. "2s"')
-    faults.add_argument("--fail-fraction", type=float, default=None,
-                        help="apply --fail to this fraction of requests")
+    faults.add_argument(
+        "--fail",
+        action="append",
+        default=[],
+        metavar="STATUS[:COUNT]",
+        help="answer with this error status (COUNT times, else always)",
+    )
+    faults.add_argument(
+        "--retry-delay",
+        default=None,
+        metavar="DURATION",
+        help='RetryInfo delay for --fail 429, e.g. "2s"',
+    )
+    faults.add_argument(
+        "--fail-fraction",
+        type=float,
+        default=None,
+        help="apply --fail to this fraction of requests",
+    )
     faults.add_argument("--latency-ms", action="append", default=[], metavar="MS[:COUNT]")
-    faults.add_argument("--cut-stream-after", action="append", default=[], metavar="K[:COUNT]",
-                        help="drop streams after K events")
-    faults.add_argument("--drop-connections", action="append", default=[], metavar="N",
-                        help="drop the next N connections without answering")
-    faults.add_argument("--cut-upload-at", action="append", default=[], metavar="N[:COUNT]",
-                        help="drop a resumable upload's connection at byte offset N")
+    faults.add_argument(
+        "--cut-stream-after",
+        action="append",
+        default=[],
+        metavar="K[:COUNT]",
+        help="drop streams after K events",
+    )
+    faults.add_argument(
+        "--drop-connections",
+        action="append",
+        default=[],
+        metavar="N",
+        help="drop the next N connections without answering",
+    )
+    faults.add_argument(
+        "--cut-upload-at",
+        action="append",
+        default=[],
+        metavar="N[:COUNT]",
+        help="drop a resumable upload's connection at byte offset N",
+    )
     return p
 
 

@@ -58,8 +58,7 @@ def model_ids(client_factory: Callable[[], Any] | None = None) -> tuple[str, ...
                 config={"http_options": {"timeout": _LIST_TIMEOUT, "max_retries": 0}}
             )
             listed = tuple(
-                m.id for m in pager
-                if "generateContent" in (m.supported_generation_methods or [])
+                m.id for m in pager if "generateContent" in (m.supported_generation_methods or [])
             )
             ids = listed or KNOWN_MODELS
         except Exception:
@@ -77,11 +76,16 @@ def forget_models() -> None:
         _cached = None
 
 
-def complete(text_until_cursor: str, token: str, *,
-             subcommands: dict[str, Callable[[], Iterable[str]] | None],
-             options: dict[str, bool], namespace: dict[str, Any] | None = None,
-             chats: Iterable[str] = (), models: Callable[[], Iterable[str]] = model_ids,
-             ) -> list[str] | None:
+def complete(
+    text_until_cursor: str,
+    token: str,
+    *,
+    subcommands: dict[str, Callable[[], Iterable[str]] | None],
+    options: dict[str, bool],
+    namespace: dict[str, Any] | None = None,
+    chats: Iterable[str] = (),
+    models: Callable[[], Iterable[str]] = model_ids,
+) -> list[str] | None:
     """Completions of ``token`` on a magic line, or None when the line is not ours (or the
     value is a file, which IPython completes better).
 
@@ -95,7 +99,7 @@ def complete(text_until_cursor: str, token: str, *,
         return None
     m = found[-1]
     cell = len(m.group(1)) == 2
-    rest = text_until_cursor[m.end():]
+    rest = text_until_cursor[m.end() :]
     words = rest.split()
     current = words.pop() if words and not rest[-1].isspace() else ""
     ns = namespace or {}
@@ -119,8 +123,13 @@ def complete(text_until_cursor: str, token: str, *,
     return None  # the prompt of a one-line %gemini: IPython's names, for {name}
 
 
-def _values(option: str, prefix: str, ns: dict[str, Any], chats: Iterable[str],
-            models: Callable[[], Iterable[str]]) -> Iterable[str]:
+def _values(
+    option: str,
+    prefix: str,
+    ns: dict[str, Any],
+    chats: Iterable[str],
+    models: Callable[[], Iterable[str]],
+) -> Iterable[str]:
     if option in ("-m", "--model"):
         return [m for m in models() if m.startswith(prefix)]
     if option in ("-c", "--chat"):
@@ -131,8 +140,11 @@ def _values(option: str, prefix: str, ns: dict[str, Any], chats: Iterable[str],
         # A comma-separated list: complete its last name.
         head, _, last = prefix.rpartition(",")
         lead = f"{head}," if head else ""
-        return sorted(lead + n for n, v in ns.items()
-                      if _public(n, last) and callable(v) and not isinstance(v, type))
+        return sorted(
+            lead + n
+            for n, v in ns.items()
+            if _public(n, last) and callable(v) and not isinstance(v, type)
+        )
     if option in ("-o", "--output"):
         return []
     return []
@@ -156,5 +168,4 @@ def uninstall(shell: Any) -> None:
     matchers = getattr(completer, "custom_matchers", None)
     if matchers is None:
         return
-    matchers[:] = [m for m in matchers
-                   if getattr(m, "matcher_identifier", None) != IDENTIFIER]
+    matchers[:] = [m for m in matchers if getattr(m, "matcher_identifier", None) != IDENTIFIER]

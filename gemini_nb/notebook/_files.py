@@ -26,9 +26,18 @@ if TYPE_CHECKING:
 
     from ..types import CachedContent, File
 
-__all__ = ["MISSING", "UPLOAD_THRESHOLD", "CacheLookupError", "UploadProgress", "caches_frame",
-           "dotted_value", "files_frame", "format_size", "resolve_cache",
-           "upload_if_large"]
+__all__ = [
+    "MISSING",
+    "UPLOAD_THRESHOLD",
+    "CacheLookupError",
+    "UploadProgress",
+    "caches_frame",
+    "dotted_value",
+    "files_frame",
+    "format_size",
+    "resolve_cache",
+    "upload_if_large",
+]
 
 #: ``-f`` attachments larger than this (bytes) go through the Files API.
 UPLOAD_THRESHOLD = INLINE_LIMIT
@@ -116,8 +125,9 @@ def _size_of(part: Any) -> int | None:
     return None
 
 
-def upload_if_large(label: str, part: Any, client: Any, *, show: Callable[[Any], Any] | None = None
-                    ) -> Any:
+def upload_if_large(
+    label: str, part: Any, client: Any, *, show: Callable[[Any], Any] | None = None
+) -> Any:
     """``part`` itself, or (a path or bytes above :data:`UPLOAD_THRESHOLD`) the File it was
     uploaded as, with a progress bar shown while it goes."""
     size = _size_of(part)
@@ -128,7 +138,8 @@ def upload_if_large(label: str, part: Any, client: Any, *, show: Callable[[Any],
     try:
         file = client.files.upload(
             file=part if isinstance(part, os.PathLike) else bytes(part),
-            display_name=name, progress=progress.update,
+            display_name=name,
+            progress=progress.update,
         )
     except BaseException as exc:
         progress.fail(exc)
@@ -152,8 +163,9 @@ class UploadProgress:
             from IPython.display import display
 
             self._handle = display(self, display_id=True)
-            self._update: Callable[[Any], Any] = self._handle.update if self._handle else (
-                lambda obj: None)
+            self._update: Callable[[Any], Any] = (
+                self._handle.update if self._handle else (lambda obj: None)
+            )
         else:
             self._handle = None
             self._update = show
@@ -161,16 +173,25 @@ class UploadProgress:
 
     def _status(self) -> str:
         percent = int(100 * self.sent / self.size) if self.size else 100
-        return (self.text or f"Uploading {self.name} ({format_size(self.size)}) to the Files "
-                f"API: {percent}%")
+        return (
+            self.text
+            or f"Uploading {self.name} ({format_size(self.size)}) to the Files API: {percent}%"
+        )
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
         status = self._status()
-        bar = "" if self.text else (
-            f'<progress max="{self.size}" value="{self.sent}" style="width:16em;'
-            'vertical-align:middle;margin-right:8px"></progress>')
-        return {"text/plain": status,
-                "text/html": f'<div class="gnb-upload-progress">{bar}{html.escape(status)}</div>'}
+        bar = (
+            ""
+            if self.text
+            else (
+                f'<progress max="{self.size}" value="{self.sent}" style="width:16em;'
+                'vertical-align:middle;margin-right:8px"></progress>'
+            )
+        )
+        return {
+            "text/plain": status,
+            "text/html": f'<div class="gnb-upload-progress">{bar}{html.escape(status)}</div>',
+        }
 
     def update(self, sent: int, total: int) -> None:
         self.sent, self.size = sent, total or self.size
@@ -185,6 +206,8 @@ class UploadProgress:
 
     def fail(self, exc: BaseException) -> None:
         what = "stopped" if isinstance(exc, KeyboardInterrupt) else "failed"
-        self.text = (f"Upload of {self.name} ({format_size(self.size)}) {what} after "
-                     f"{format_size(self.sent)}.")
+        self.text = (
+            f"Upload of {self.name} ({format_size(self.size)}) {what} after "
+            f"{format_size(self.sent)}."
+        )
         self._update(self)

@@ -39,8 +39,14 @@ def run_media(magics: GeminiMagics, opts: CellOptions, prompt: str, ns: dict[str
     from .magics import _short_traceback
 
     mode = opts.media
-    model = opts.model or {"image": magics.image_model, "video": magics.video_model,
-                           "speech": magics.speech_model}[str(mode)]
+    model = (
+        opts.model
+        or {
+            "image": magics.image_model,
+            "video": magics.video_model,
+            "speech": magics.speech_model,
+        }[str(mode)]
+    )
     live = LiveDisplay(model, notes=False)
     live.wait()
     try:
@@ -79,8 +85,9 @@ def _attachments(magics: GeminiMagics, opts: CellOptions, ns: dict[str, Any]) ->
     return list(magics._attachments(opts.files, ns, upload=False))
 
 
-def _image(magics: GeminiMagics, opts: CellOptions, model: str, prompt: str,
-           ns: dict[str, Any]) -> tuple[Any, dict[str, str] | None]:
+def _image(
+    magics: GeminiMagics, opts: CellOptions, model: str, prompt: str, ns: dict[str, Any]
+) -> tuple[Any, dict[str, str] | None]:
     from IPython.core.error import UsageError
 
     from .display import response_bundle
@@ -89,22 +96,33 @@ def _image(magics: GeminiMagics, opts: CellOptions, model: str, prompt: str,
     pictures = _attachments(magics, opts, ns)
     if model.removeprefix("models/").startswith("imagen"):
         if pictures or opts.chat:
-            raise UsageError("%%gemini: Imagen makes new pictures from a prompt; to edit one "
-                             "(-f) or to edit in a chat (-c), use a Gemini image model such "
-                             "as -m gemini-2.5-flash-image.")
-        imagen = {k: v for k, v in (("number_of_images", opts.count),
-                                    ("aspect_ratio", opts.aspect), ("image_size", opts.size))
-                  if v is not None}
+            raise UsageError(
+                "%%gemini: Imagen makes new pictures from a prompt; to edit one "
+                "(-f) or to edit in a chat (-c), use a Gemini image model such "
+                "as -m gemini-2.5-flash-image."
+            )
+        imagen = {
+            k: v
+            for k, v in (
+                ("number_of_images", opts.count),
+                ("aspect_ratio", opts.aspect),
+                ("image_size", opts.size),
+            )
+            if v is not None
+        }
         response = client.models.generate_images(model=model, prompt=prompt, config=imagen)
         session.record(model, None)
         if len(response.generated_images) > 1 and _have_widgets():
             return response, None
         return response, response._repr_mimebundle_()
     if opts.count not in (None, 1):
-        raise UsageError("%%gemini: -n makes several pictures with Imagen (-m imagen-4.0-"
-                         "generate-001); a Gemini image model answers with one.")
-    image_config = {k: v for k, v in (("aspect_ratio", opts.aspect), ("image_size", opts.size))
-                    if v is not None}
+        raise UsageError(
+            "%%gemini: -n makes several pictures with Imagen (-m imagen-4.0-"
+            "generate-001); a Gemini image model answers with one."
+        )
+    image_config = {
+        k: v for k, v in (("aspect_ratio", opts.aspect), ("image_size", opts.size)) if v is not None
+    }
     config: dict[str, Any] = {"response_modalities": ["TEXT", "IMAGE"]}
     if image_config:
         config["image_config"] = image_config
@@ -118,19 +136,28 @@ def _image(magics: GeminiMagics, opts: CellOptions, model: str, prompt: str,
     return answer, response_bundle(answer, model=model)
 
 
-def _video(magics: GeminiMagics, opts: CellOptions, model: str, prompt: str,
-           ns: dict[str, Any]) -> tuple[Any, dict[str, str]]:
+def _video(
+    magics: GeminiMagics, opts: CellOptions, model: str, prompt: str, ns: dict[str, Any]
+) -> tuple[Any, dict[str, str]]:
     from IPython.core.error import UsageError
 
     frames = [_raw_attachment(magics, spec, ns) for spec in opts.files]
     if len(frames) > 1:
         raise UsageError("%%gemini: --video takes one picture (-f), its first frame.")
-    config = {k: v for k, v in (("number_of_videos", opts.count),
-                                ("duration_seconds", opts.seconds), ("aspect_ratio", opts.aspect),
-                                ("resolution", opts.size)) if v is not None}
+    config = {
+        k: v
+        for k, v in (
+            ("number_of_videos", opts.count),
+            ("duration_seconds", opts.seconds),
+            ("aspect_ratio", opts.aspect),
+            ("resolution", opts.size),
+        )
+        if v is not None
+    }
     client = session.client()
-    operation = client.models.generate_videos(model=model, prompt=prompt,
-                                              image=frames[0] if frames else None, config=config)
+    operation = client.models.generate_videos(
+        model=model, prompt=prompt, image=frames[0] if frames else None, config=config
+    )
     result = operation.wait(timeout=magics.video_timeout)
     for video in result.videos:
         client.files.download(file=video)
@@ -149,21 +176,33 @@ def _raw_attachment(magics: GeminiMagics, spec: str, ns: dict[str, Any]) -> Any:
     return value
 
 
-def _speech(magics: GeminiMagics, opts: CellOptions, model: str, prompt: str
-            ) -> tuple[Any, dict[str, str]]:
+def _speech(
+    magics: GeminiMagics, opts: CellOptions, model: str, prompt: str
+) -> tuple[Any, dict[str, str]]:
     from .display import response_bundle
 
     speech: dict[str, Any]
     if opts.speakers:
-        speech = {"multi_speaker_voice_config": {"speaker_voice_configs": [
-            {"speaker": name, "voice_config": {"prebuilt_voice_config": {"voice_name": voice}}}
-            for name, voice in opts.speakers]}}
+        speech = {
+            "multi_speaker_voice_config": {
+                "speaker_voice_configs": [
+                    {
+                        "speaker": name,
+                        "voice_config": {"prebuilt_voice_config": {"voice_name": voice}},
+                    }
+                    for name, voice in opts.speakers
+                ]
+            }
+        }
     else:
-        speech = {"voice_config": {"prebuilt_voice_config": {
-            "voice_name": opts.voice or magics.voice}}}
+        speech = {
+            "voice_config": {"prebuilt_voice_config": {"voice_name": opts.voice or magics.voice}}
+        }
     answer = session.client().models.generate_content(
-        model=model, contents=prompt,
-        config={"response_modalities": ["AUDIO"], "speech_config": speech})
+        model=model,
+        contents=prompt,
+        config={"response_modalities": ["AUDIO"], "speech_config": speech},
+    )
     session.record(model, answer.usage_metadata)
     return answer, response_bundle(answer, model=model)
 

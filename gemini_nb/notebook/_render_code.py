@@ -57,9 +57,20 @@ _TOKEN_TYPES: tuple[tuple[str, str], ...] = (
 TOKEN_CLASSES = frozenset(f"hl-{short}" for _, short in _TOKEN_TYPES)
 
 # Fence info strings that name the same language as pygments' lexer names, or none.
-_ALIASES = {"py": "python", "py3": "python", "python3": "python", "ipython": "python",
-            "ipython3": "python", "sh": "bash", "shell": "bash", "zsh": "bash",
-            "console": "console", "js": "javascript", "ts": "typescript", "yml": "yaml"}
+_ALIASES = {
+    "py": "python",
+    "py3": "python",
+    "python3": "python",
+    "ipython": "python",
+    "ipython3": "python",
+    "sh": "bash",
+    "shell": "bash",
+    "zsh": "bash",
+    "console": "console",
+    "js": "javascript",
+    "ts": "typescript",
+    "yml": "yaml",
+}
 _PLAIN = frozenset({"", "text", "plain", "plaintext", "txt", "output", "none"})
 
 

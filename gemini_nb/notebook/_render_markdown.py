@@ -55,8 +55,10 @@ _SCHEME = re.compile(r"([a-z][a-z0-9+.\-]*):")
 _DATA_IMAGE = re.compile(r"data:image/(?:png|jpeg|jpg|gif|webp)[;,]")
 # Browsers drop whitespace and control characters inside URLs ("java\tscript:"), and some
 # ignore invisible format characters; drop them all before looking at the scheme.
-_URL_JUNK = re.compile("[\x00-\x20\x7f-\xa0\u00ad\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e"
-                       "\u2060-\u206f\u3164\ufeff\uffa0]+")
+_URL_JUNK = re.compile(
+    "[\x00-\x20\x7f-\xa0\u00ad\u115f\u1160\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0]+"
+)
 
 
 def have_renderers() -> bool:
@@ -159,8 +161,9 @@ def _cite_rule(state: Any) -> None:
             for m in CITE_RE.finditer(tok.content):
                 if m.start() > pos:
                     out.append(Token("text", "", 0, content=tok.content[pos : m.start()]))
-                out.append(Token("gnb_cite", "sup", 0, meta={"n": int(m.group(1)),
-                                                             "link": depth == 0}))
+                out.append(
+                    Token("gnb_cite", "sup", 0, meta={"n": int(m.group(1)), "link": depth == 0})
+                )
                 pos = m.end()
             if pos < len(tok.content):
                 out.append(Token("text", "", 0, content=tok.content[pos:]))
@@ -171,8 +174,10 @@ def _render_cite(self: Any, tokens: list[Any], idx: int, options: Any, env: Any)
     n = tokens[idx].meta["n"]
     url, title = env.get("gnb_cites", {}).get(n, (None, ""))
     if url and tokens[idx].meta["link"]:
-        return (f'<sup class="gnb-cite"><a href="{html.escape(url)}" title="{html.escape(title)}">'
-                f"[{n}]</a></sup>")
+        return (
+            f'<sup class="gnb-cite"><a href="{html.escape(url)}" title="{html.escape(title)}">'
+            f"[{n}]</a></sup>"
+        )
     return f'<sup class="gnb-cite">[{n}]</sup>'
 
 
@@ -188,8 +193,10 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
 def _html_md() -> Any:
     from markdown_it import MarkdownIt
 
-    md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False,
-                                   "highlight": _highlight})
+    md = MarkdownIt(
+        "commonmark",
+        {"html": False, "linkify": False, "typographer": False, "highlight": _highlight},
+    )
     md.enable(["table", "strikethrough"])
     md.validateLink = link_or_image_ok  # type: ignore[method-assign]
     md.core.ruler.push("gnb_align", _align_rule)
@@ -220,10 +227,35 @@ def _cleaner() -> Any:
 
     return nh3.Cleaner(
         tags={
-            "a", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-            "hr", "img", "li", "ol", "p", "pre", "s", "span", "strong", "sup", "table", "tbody",
+            "a",
+            "blockquote",
+            "br",
+            "code",
+            "del",
+            "em",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "img",
+            "li",
+            "ol",
+            "p",
+            "pre",
+            "s",
+            "span",
+            "strong",
+            "sup",
+            "table",
+            "tbody",
             "td",
-            "th", "thead", "tr", "ul",
+            "th",
+            "thead",
+            "tr",
+            "ul",
         },
         clean_content_tags={"script", "style"},
         attributes={

@@ -63,9 +63,16 @@ class MediaSettings:
 
 media_settings = MediaSettings()
 
-_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp",
-               "image/gif": ".gif", "video/mp4": ".mp4", "video/webm": ".webm",
-               "audio/wav": ".wav", "audio/mpeg": ".mp3"}
+_EXTENSIONS = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/webp": ".webp",
+    "image/gif": ".gif",
+    "video/mp4": ".mp4",
+    "video/webm": ".webm",
+    "audio/wav": ".wav",
+    "audio/mpeg": ".mp3",
+}
 _CSS = (
     ".gnb-media{margin:.3em 0}.gnb-media img{max-width:100%;height:auto;border-radius:4px}"
     ".gnb-media video{max-width:100%;max-height:480px;border-radius:4px;background:#000}"
@@ -173,24 +180,28 @@ def image_html(data: bytes, mime: str, *, caption: str = "") -> str:
     label = image_label(data, mime)
     extra = f'<div class="gnb-media-caption">{_esc(caption)}</div>' if caption else ""
     if len(data) <= media_settings.inline_limit:
-        return (f'<div class="gnb-media"><img class="gnb-image" src="{_uri(data, mime)}" '
-                f'alt="{_esc(label)}">{extra}</div>')
+        return (
+            f'<div class="gnb-media"><img class="gnb-image" src="{_uri(data, mime)}" '
+            f'alt="{_esc(label)}">{extra}</div>'
+        )
     path = stored_path(data, mime)
     small = thumbnail(data)
     side = media_settings.thumbnail
     while small is not None and len(small) > media_settings.inline_limit and side > 64:
         side //= 2  # a thumbnail keeps to the bound too (a noisy picture compresses badly)
         small = thumbnail(data, side, quality=60)
-    shown = (f'<img class="gnb-image gnb-thumbnail" src="{_uri(small, "image/jpeg")}" '
-             f'alt="{_esc(label)}">' if small is not None else "")
+    shown = (
+        f'<img class="gnb-image gnb-thumbnail" src="{_uri(small, "image/jpeg")}" '
+        f'alt="{_esc(label)}">'
+        if small is not None
+        else ""
+    )
     if path is not None:
         shown = f'<a href="{_esc(path)}" target="_blank">{shown}</a>' if shown else ""
-        note = (f'full size: <a href="{_esc(path)}" target="_blank">{_esc(path)}</a> '
-                f"({_esc(label)})")
+        note = f'full size: <a href="{_esc(path)}" target="_blank">{_esc(path)}</a> ({_esc(label)})'
     else:
         note = f"{_esc(label)}; thumbnail only: .save(path) keeps the full picture"
-    return (f'<div class="gnb-media">{shown}<div class="gnb-media-caption">{note}</div>'
-            f"{extra}</div>")
+    return f'<div class="gnb-media">{shown}<div class="gnb-media-caption">{note}</div>{extra}</div>'
 
 
 def image_bundle(image: Image) -> dict[str, str]:
@@ -210,21 +221,23 @@ def images_bundle(generated: Sequence[GeneratedImage]) -> dict[str, str]:
     """Several pictures (Imagen's answer): a grid, then why any were filtered out."""
     pictures = [g.image for g in generated if g.image is not None and g.image.image_bytes]
     reasons = [g.rai_filtered_reason for g in generated if g.rai_filtered_reason]
-    plain = [f"[{image_label(p.image_bytes or b'', p.mime_type or 'image/png')}]"
-             for p in pictures]
+    plain = [f"[{image_label(p.image_bytes or b'', p.mime_type or 'image/png')}]" for p in pictures]
     plain += [f"! filtered out: {r}" for r in reasons]
     if len(pictures) == 1:
         body = image_html(pictures[0].image_bytes or b"", pictures[0].mime_type or "image/png")
     elif pictures:
-        cells = "".join(image_html(p.image_bytes or b"", p.mime_type or "image/png")
-                        for p in pictures)
+        cells = "".join(
+            image_html(p.image_bytes or b"", p.mime_type or "image/png") for p in pictures
+        )
         body = f'<div class="gnb-media-grid">{cells}</div>'
     else:
         body = ""
     body += "".join(_note(f"Filtered out: {r}") for r in reasons)
     if not pictures and not reasons:
-        body = _note("No pictures: every picture was filtered out (pass include_rai_reason=True "
-                     "to learn why).")
+        body = _note(
+            "No pictures: every picture was filtered out (pass include_rai_reason=True "
+            "to learn why)."
+        )
         plain.append("! no pictures: all were filtered out")
     return {"text/plain": "\n".join(plain), "text/html": wrap(body)}
 
@@ -236,29 +249,40 @@ def video_html(data: bytes, mime: str = "video/mp4") -> str:
     """A player: the video embedded within the bound, else playing from its file."""
     label = f"{mime}, {size_text(len(data))}"
     if len(data) <= media_settings.inline_limit:
-        return (f'<div class="gnb-media"><video class="gnb-video" controls preload="metadata" '
-                f'src="{_uri(data, mime)}"></video><div class="gnb-media-caption">'
-                f"{_esc(label)}</div></div>")
+        return (
+            f'<div class="gnb-media"><video class="gnb-video" controls preload="metadata" '
+            f'src="{_uri(data, mime)}"></video><div class="gnb-media-caption">'
+            f"{_esc(label)}</div></div>"
+        )
     path = stored_path(data, mime)
     frame = poster(data)
     poster_attr = f' poster="{_uri(frame, "image/jpeg")}"' if frame is not None else ""
     if path is None:
         shown = f'<img src="{_uri(frame, "image/jpeg")}" alt="{_esc(label)}">' if frame else ""
-        return (f'<div class="gnb-media">{shown}<div class="gnb-media-caption">{_esc(label)}; '
-                "not embedded: .save(path) keeps the video</div></div>")
-    return (f'<div class="gnb-media"><video class="gnb-video" controls preload="metadata" '
-            f'src="{_esc(path)}"{poster_attr}></video><div class="gnb-media-caption">'
-            f'<a href="{_esc(path)}" target="_blank">{_esc(path)}</a> ({_esc(label)})</div></div>')
+        return (
+            f'<div class="gnb-media">{shown}<div class="gnb-media-caption">{_esc(label)}; '
+            "not embedded: .save(path) keeps the video</div></div>"
+        )
+    return (
+        f'<div class="gnb-media"><video class="gnb-video" controls preload="metadata" '
+        f'src="{_esc(path)}"{poster_attr}></video><div class="gnb-media-caption">'
+        f'<a href="{_esc(path)}" target="_blank">{_esc(path)}</a> ({_esc(label)})</div></div>'
+    )
 
 
 def video_bundle(video: Video) -> dict[str, str]:
     if not video.video_bytes:
-        text = (f"[video {video.uri}, not downloaded: client.files.download(file=video)]"
-                if video.uri else "[video without bytes]")
+        text = (
+            f"[video {video.uri}, not downloaded: client.files.download(file=video)]"
+            if video.uri
+            else "[video without bytes]"
+        )
         return {"text/plain": text, "text/html": wrap(_note(text))}
     mime = video.mime_type or "video/mp4"
-    return {"text/plain": f"[{mime}, {size_text(len(video.video_bytes))}]",
-            "text/html": wrap(video_html(video.video_bytes, mime))}
+    return {
+        "text/plain": f"[{mime}, {size_text(len(video.video_bytes))}]",
+        "text/html": wrap(video_html(video.video_bytes, mime)),
+    }
 
 
 def videos_bundle(response: GenerateVideosResponse) -> dict[str, str]:
@@ -289,13 +313,17 @@ def audio_html(wav: bytes, duration: float | None) -> str:
     else:
         path = stored_path(wav, "audio/wav")
         if path is None:
-            return (f'<div class="gnb-media-caption">[audio, {_esc(label)}: not embedded; '
-                    ".save(path) keeps it]</div>")
+            return (
+                f'<div class="gnb-media-caption">[audio, {_esc(label)}: not embedded; '
+                ".save(path) keeps it]</div>"
+            )
         src = path
         where = f' · <a href="{_esc(path)}" target="_blank">{_esc(path)}</a>'
-    return (f'<div class="gnb-media"><audio class="gnb-audio" controls preload="metadata" '
-            f'src="{_esc(src)}"></audio><div class="gnb-media-caption">audio, {_esc(label)}'
-            f"{where}</div></div>")
+    return (
+        f'<div class="gnb-media"><audio class="gnb-audio" controls preload="metadata" '
+        f'src="{_esc(src)}"></audio><div class="gnb-media-caption">audio, {_esc(label)}'
+        f"{where}</div></div>"
+    )
 
 
 def audio_bundle(audio: Audio) -> dict[str, str]:
@@ -306,8 +334,10 @@ def audio_bundle(audio: Audio) -> dict[str, str]:
         return {"text/plain": text, "text/html": wrap(f"<div>{_esc(text)}</div>")}
     duration = audio.duration
     seconds = f", {duration:.1f} s" if duration is not None else ""
-    return {"text/plain": f"[audio {audio.mime_type}{seconds}]",
-            "text/html": wrap(audio_html(wav, duration))}
+    return {
+        "text/plain": f"[audio {audio.mime_type}{seconds}]",
+        "text/html": wrap(audio_html(wav, duration)),
+    }
 
 
 def media_html(mime: str, data: bytes) -> str | None:
@@ -326,4 +356,3 @@ def media_html(mime: str, data: bytes) -> str | None:
         except Exception:
             return None
     return None
-

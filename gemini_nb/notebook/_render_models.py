@@ -21,8 +21,19 @@ if TYPE_CHECKING:
 __all__ = ["CAPABILITIES", "capability", "family", "models_frame"]
 
 # In the order the groups are shown.
-CAPABILITIES = ("text", "images", "speech", "live (audio)", "video", "music", "embeddings",
-                "computer use", "robotics", "grounded answers", "other")
+CAPABILITIES = (
+    "text",
+    "images",
+    "speech",
+    "live (audio)",
+    "video",
+    "music",
+    "embeddings",
+    "computer use",
+    "robotics",
+    "grounded answers",
+    "other",
+)
 _BRANDS = ("gemini", "gemma", "imagen", "veo", "lyria")
 _VERSION = re.compile(r"^([a-z]+)-(?:([a-z]+)-)*?((?:[1-9]\d*|0)\.\d+|[1-9]\d*)(?=-|$)")
 _SUB_BRANDS = {"robotics": "Robotics"}
@@ -34,8 +45,13 @@ def capability(model_id: str, methods: Iterable[str]) -> str:
     if "embedContent" in methods:
         return "embeddings"
     if methods & {"predict", "predictLongRunning"}:
-        return "video" if model_id.startswith("veo") else "images" \
-            if model_id.startswith("imagen") else "other"
+        return (
+            "video"
+            if model_id.startswith("veo")
+            else "images"
+            if model_id.startswith("imagen")
+            else "other"
+        )
     if "bidiGenerateContent" in methods:
         return "live (audio)"
     if "bidiGenerateMusic" in methods or model_id.startswith("lyria"):
@@ -44,8 +60,12 @@ def capability(model_id: str, methods: Iterable[str]) -> str:
         return "grounded answers"
     if "generateContent" not in methods:
         return "other"
-    for marker, kind in (("-tts", "speech"), ("-image", "images"),
-                         ("computer-use", "computer use"), ("robotics", "robotics")):
+    for marker, kind in (
+        ("-tts", "speech"),
+        ("-image", "images"),
+        ("computer-use", "computer use"),
+        ("robotics", "robotics"),
+    ):
         if marker in model_id:
             return kind
     return "text"
@@ -92,19 +112,25 @@ def models_frame(models: Iterable[Model]) -> pd.DataFrame:
 
     rows: list[dict[str, Any]] = []
     for m in models:
-        rows.append({
-            "capability": capability(m.id, m.supported_generation_methods or []),
-            "family": family(m.id, m.display_name),
-            "id": m.id,
-            "name": m.display_name or m.id,
-            "input_tokens": int(m.input_token_limit or 0),
-            "output_tokens": int(m.output_token_limit or 0),
-            "thinking": bool(m.thinking),
-        })
-    rows.sort(key=lambda r: (CAPABILITIES.index(r["capability"]), _family_key(r["family"]),
-                             _natural(r["id"])))
-    columns = ["capability", "family", "id", "input_tokens", "output_tokens", "thinking",
-               "name"]
+        rows.append(
+            {
+                "capability": capability(m.id, m.supported_generation_methods or []),
+                "family": family(m.id, m.display_name),
+                "id": m.id,
+                "name": m.display_name or m.id,
+                "input_tokens": int(m.input_token_limit or 0),
+                "output_tokens": int(m.output_token_limit or 0),
+                "thinking": bool(m.thinking),
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            CAPABILITIES.index(r["capability"]),
+            _family_key(r["family"]),
+            _natural(r["id"]),
+        )
+    )
+    columns = ["capability", "family", "id", "input_tokens", "output_tokens", "thinking", "name"]
     frame = _models_frame_class()(pd.DataFrame(rows, columns=columns))
     return frame.set_index(["capability", "family", "id"])
 
@@ -132,9 +158,11 @@ def _models_frame_class() -> Any:
                     return None
                 # One line per model (a long display name scrolls instead of making every
                 # row tall); the name is the last column, so the rest shows first.
-                return ('<div class="gnb-models"><style>.gnb-models th,.gnb-models td'
-                        "{white-space:nowrap}</style>"
-                        f"{table}</div>")
+                return (
+                    '<div class="gnb-models"><style>.gnb-models th,.gnb-models td'
+                    "{white-space:nowrap}</style>"
+                    f"{table}</div>"
+                )
 
         _frame_class = ModelsFrame
     return _frame_class

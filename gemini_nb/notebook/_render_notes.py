@@ -6,8 +6,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["ErrorInfo", "block_note", "error_info", "finish_note", "magic_hint", "outcome_note",
-           "redact"]
+__all__ = [
+    "ErrorInfo",
+    "block_note",
+    "error_info",
+    "finish_note",
+    "magic_hint",
+    "outcome_note",
+    "redact",
+]
 
 # Finish reasons that mean the answer is complete (the same set as the types module uses).
 _NORMAL = frozenset({"STOP", "FINISH_REASON_UNSPECIFIED"})
@@ -114,8 +121,10 @@ def finish_note(reason: str | None, message: str | None = None) -> tuple[str, st
 
 
 def block_note(reason: str) -> tuple[str, str]:
-    return (f"Prompt blocked ({reason})",
-            _BLOCK.get(reason, "The prompt was blocked; rephrase it."))
+    return (
+        f"Prompt blocked ({reason})",
+        _BLOCK.get(reason, "The prompt was blocked; rephrase it."),
+    )
 
 
 def outcome_note(outcome: str) -> str:
@@ -127,8 +136,9 @@ def outcome_note(outcome: str) -> str:
 
 _KEY = re.compile(r"AIza[0-9A-Za-z_\-]{20,}")
 _KEY_PARAM = re.compile(r"((?:[?&]|\b)(?:key|api_key|apiKey|access_token)=)[^&\s\"'<>]+")
-_KEY_HEADER = re.compile(r"((?:x-goog-api-key|authorization)\s*[:=]\s*)[^\s,;\"']+(?:\s+[^\s,;\"']+)?",
-                         re.IGNORECASE)
+_KEY_HEADER = re.compile(
+    r"((?:x-goog-api-key|authorization)\s*[:=]\s*)[^\s,;\"']+(?:\s+[^\s,;\"']+)?", re.IGNORECASE
+)
 
 
 def redact(text: str) -> str:
@@ -203,8 +213,9 @@ def error_info(err: BaseException, *, magic: bool = False) -> ErrorInfo:
         message = message[:_MAX_MESSAGE] + "…"
     hint = magic_hint(err) if magic else getattr(err, "hint", "")
     if not isinstance(hint, str) or not hint:
-        hint = next((h for cls in type(err).__mro__
-                     if (h := _FALLBACK_HINTS.get(cls.__name__))), "")
+        hint = next(
+            (h for cls in type(err).__mro__ if (h := _FALLBACK_HINTS.get(cls.__name__))), ""
+        )
     retry = getattr(err, "retry_delay", None)
     if isinstance(retry, (int, float)) and retry > 0:
         hint = f"{hint} The server suggests retrying in {retry:g} s.".strip()

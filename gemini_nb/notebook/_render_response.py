@@ -76,8 +76,11 @@ def md_text(text: str) -> str:
     inside link text); the rest of what could start inline markup is backslash-escaped.
     """
     flat = re.sub(r"\s+", " ", text)
-    return re.sub(r"[&<>\[\]]|([\\`*_!~|#])",
-                  lambda m: "\\" + m.group(1) if m.group(1) else _MD_ENTITIES[m.group()], flat)
+    return re.sub(
+        r"[&<>\[\]]|([\\`*_!~|#])",
+        lambda m: "\\" + m.group(1) if m.group(1) else _MD_ENTITIES[m.group()],
+        flat,
+    )
 
 
 def _cap(label: str) -> str:
@@ -226,8 +229,10 @@ def _thought_block(text: str) -> Block:
     return Block(
         plain=f"[thoughts: {words} words, collapsed; see .thoughts]",
         md=f"<details><summary>Thoughts</summary>\n\n{body}\n\n</details>",
-        html=('<details class="gnb-thoughts"><summary>Thoughts</summary>'
-              f'<div class="gnb-text">{render_html(text)}</div></details>'),
+        html=(
+            '<details class="gnb-thoughts"><summary>Thoughts</summary>'
+            f'<div class="gnb-text">{render_html(text)}</div></details>'
+        ),
         line=True,
     )
 
@@ -237,8 +242,10 @@ def _call_block(label: str, name: str, payload: str) -> Block:
     return Block(
         plain=plain_text(f"[{label}] {shown}"),
         md=f"**{md_text(_cap(label))}:** {md_code(shown)}",
-        html=(f'<div class="gnb-part gnb-call"><span class="gnb-label">{_esc(label)}</span> '
-              f"<code>{_esc(shown)}</code></div>"),
+        html=(
+            f'<div class="gnb-part gnb-call"><span class="gnb-label">{_esc(label)}</span> '
+            f"<code>{_esc(shown)}</code></div>"
+        ),
         line=True,
     )
 
@@ -249,8 +256,10 @@ def _code_block(code: str, language: str) -> Block:
     return Block(
         plain=plain_text(fence(code, lang)),
         md=fence(code, lang),
-        html=(f'<div class="gnb-part gnb-code"><div class="gnb-label">code · {_esc(lang)}</div>'
-              f'<pre><code class="language-{_esc(lang)}">{shown}</code></pre></div>'),
+        html=(
+            f'<div class="gnb-part gnb-code"><div class="gnb-label">code · {_esc(lang)}</div>'
+            f'<pre><code class="language-{_esc(lang)}">{shown}</code></pre></div>'
+        ),
     )
 
 
@@ -259,13 +268,18 @@ def _result_block(outcome: str, output: str | None) -> Block:
     note = outcome_note(outcome)
     label = "output" if not note else f"output · {outcome}"
     md_note = f"\n\n> **{md_text(outcome)}**: {md_text(note)}" if note else ""
-    html_note = (f'<div class="gnb-note"><strong>{_esc(outcome)}</strong>: {_esc(note)}</div>'
-                 if note else "")
+    html_note = (
+        f'<div class="gnb-note"><strong>{_esc(outcome)}</strong>: {_esc(note)}</div>'
+        if note
+        else ""
+    )
     return Block(
         plain=plain_text(f"[{label}]" + (f" {note}" if note else "") + "\n" + fence(text)),
         md=f"**{md_text(_cap(label))}**\n\n{fence(text)}{md_note}",
-        html=(f'<div class="gnb-part gnb-result"><div class="gnb-label">{_esc(label)}</div>'
-              f"<pre>{_esc(text)}</pre>{html_note}</div>"),
+        html=(
+            f'<div class="gnb-part gnb-result"><div class="gnb-label">{_esc(label)}</div>'
+            f"<pre>{_esc(text)}</pre>{html_note}</div>"
+        ),
     )
 
 
@@ -284,8 +298,12 @@ def _media_block(mime: str, data: bytes) -> Block:
         md = f"*{md_text(f'[{label}]')}*"
         if is_image and len(data) <= media_settings.inline_limit:
             md = f"![{md_text(label)}](data:{base};base64,{base64.b64encode(data).decode('ascii')})"
-        return Block(plain=plain_text(f"[{label}]"), md=md,
-                     html=f'<div class="gnb-part">{shown}</div>', line=True)
+        return Block(
+            plain=plain_text(f"[{label}]"),
+            md=md,
+            html=f'<div class="gnb-part">{shown}</div>',
+            line=True,
+        )
     return Block(
         plain=plain_text(f"[{label}]"),
         md=f"*{md_text(f'[{label}]')}*",
@@ -299,8 +317,10 @@ def _file_block(uri: str, mime: str | None) -> Block:
     return Block(
         plain=plain_text(f"[file] {uri}{extra}"),
         md=f"**File:** {md_code(uri)}{md_text(extra)}",
-        html=(f'<div class="gnb-part gnb-file"><span class="gnb-label">file</span> '
-              f"<code>{_esc(uri)}</code>{_esc(extra)}</div>"),
+        html=(
+            f'<div class="gnb-part gnb-file"><span class="gnb-label">file</span> '
+            f"<code>{_esc(uri)}</code>{_esc(extra)}</div>"
+        ),
         line=True,
     )
 
@@ -328,7 +348,9 @@ def _part_block(part: Part) -> Block | None:
         return _call_block("function response", fr.name, _json(fr.response))
     if kind == "tool_call" and part.tool_call is not None:
         tc = part.tool_call
-        return _call_block("tool call", tc.tool_name or tc.tool_type or "tool", _json(tc.args or {}))
+        return _call_block(
+            "tool call", tc.tool_name or tc.tool_type or "tool", _json(tc.args or {})
+        )
     if kind == "tool_response" and part.tool_response is not None:
         tr = part.tool_response
         return _call_block("tool response", tr.tool_type or "tool", _json(tr.response or {}))
@@ -351,10 +373,12 @@ def _guarded(make: Any, *args: Any) -> Block | None:
     except Exception:
         if STRICT:
             raise
-        return Block(plain="[this part could not be displayed]",
-                     md="*&#91;this part could not be displayed&#93;*",
-                     html='<div class="gnb-part gnb-media">[this part could not be displayed]</div>',
-                     line=True)
+        return Block(
+            plain="[this part could not be displayed]",
+            md="*&#91;this part could not be displayed&#93;*",
+            html='<div class="gnb-part gnb-media">[this part could not be displayed]</div>',
+            line=True,
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,8 +402,11 @@ def candidate_blocks(cand: Candidate, *, streaming: bool) -> list[Block]:
             text = "".join(p.text or "" for p in parts[i:j])
             if kind == "text":
                 end = offset + len(text)
-                local = {pos - offset: ns for pos, ns in marks.items()
-                         if offset < pos <= end or (pos == 0 and offset == 0)}
+                local = {
+                    pos - offset: ns
+                    for pos, ns in marks.items()
+                    if offset < pos <= end or (pos == 0 and offset == 0)
+                }
                 if text or local:
                     blocks.append(_guarded(_text_block, text, local, sources))
                 offset = end
@@ -410,11 +437,17 @@ def _grounding_block(cand: Candidate, sources: _Sources) -> Block | None:
             src = sources.chunks[n - 1].source
             raw_uri = (src.uri if src is not None else None) or ""
             title = title or "source"
-            plain.append(plain_text(f"  [{n}] {title}" + (f" — {raw_uri}" if raw_uri and raw_uri != title else "")))
+            plain.append(
+                plain_text(
+                    f"  [{n}] {title}" + (f" — {raw_uri}" if raw_uri and raw_uri != title else "")
+                )
+            )
             if url:
                 md.append(f"{n}. [{md_text(title)}](<{_md_url(url)}>)")
-                out.append(f'<li><a href="{_esc(url)}" title="{_esc(url)}" target="_blank" '
-                           f'rel="noopener noreferrer nofollow">{_esc(title)}</a></li>')
+                out.append(
+                    f'<li><a href="{_esc(url)}" title="{_esc(url)}" target="_blank" '
+                    f'rel="noopener noreferrer nofollow">{_esc(title)}</a></li>'
+                )
             else:
                 tail = f" {md_code(raw_uri)}" if raw_uri and raw_uri != title else ""
                 md.append(f"{n}. {md_text(title)}{tail}")
@@ -427,16 +460,29 @@ def _grounding_block(cand: Candidate, sources: _Sources) -> Block | None:
     if queries:
         plain.append(plain_text("Searched: " + " · ".join(queries)))
         md.append("\n*Searched:* " + " · ".join(md_text(q) for q in queries))
-        out.append('<div class="gnb-searches"><span class="gnb-label">Searched:</span> '
-                   + " · ".join(f"<span>{_esc(q)}</span>" for q in queries) + "</div>")
+        out.append(
+            '<div class="gnb-searches"><span class="gnb-label">Searched:</span> '
+            + " · ".join(f"<span>{_esc(q)}</span>" for q in queries)
+            + "</div>"
+        )
     urls = cand.url_context_metadata.url_metadata if cand.url_context_metadata else None
     if urls:
-        items = [(u.retrieved_url or "?", (u.url_retrieval_status or "").removeprefix(
-            "URL_RETRIEVAL_STATUS_").lower()) for u in urls]
+        items = [
+            (
+                u.retrieved_url or "?",
+                (u.url_retrieval_status or "").removeprefix("URL_RETRIEVAL_STATUS_").lower(),
+            )
+            for u in urls
+        ]
         plain.append(plain_text("URL context: " + ", ".join(f"{u} ({s})" for u, s in items)))
-        md.append("\n*URL context:* " + ", ".join(f"{md_code(u)} {md_text(f'({s})')}" for u, s in items))
-        out.append('<div class="gnb-searches"><span class="gnb-label">URL context:</span> '
-                   + ", ".join(f"<code>{_esc(u)}</code> ({_esc(s)})" for u, s in items) + "</div>")
+        md.append(
+            "\n*URL context:* " + ", ".join(f"{md_code(u)} {md_text(f'({s})')}" for u, s in items)
+        )
+        out.append(
+            '<div class="gnb-searches"><span class="gnb-label">URL context:</span> '
+            + ", ".join(f"<code>{_esc(u)}</code> ({_esc(s)})" for u, s in items)
+            + "</div>"
+        )
     if not plain:
         return None
     return Block(plain="\n".join(plain), md="\n".join(md), html="".join(out))
@@ -459,8 +505,10 @@ def _passage(chunk: GroundingChunk, plain: list[str], md: list[str], out: list[s
     md.append(f"   > {md_text(where + text)}")
     if out[-1].endswith("</li>"):
         out[-1] = out[-1][: -len("</li>")]
-        out.append(f'<blockquote class="gnb-passage" style="margin:2px 0 4px">'
-                   f"{_esc(where + text)}</blockquote></li>")
+        out.append(
+            f'<blockquote class="gnb-passage" style="margin:2px 0 4px">'
+            f"{_esc(where + text)}</blockquote></li>"
+        )
 
 
 def _md_url(url: str) -> str:
@@ -478,8 +526,11 @@ def _recitation_block(cand: Candidate) -> Block | None:
     return Block(
         plain=plain_text("Quoted from: " + ", ".join(texts)),
         md="*Quoted from:* " + ", ".join(md_code(t) for t in texts),
-        html=('<div class="gnb-searches"><span class="gnb-label">Quoted from:</span> '
-              + ", ".join(f"<code>{_esc(t)}</code>" for t in texts) + "</div>"),
+        html=(
+            '<div class="gnb-searches"><span class="gnb-label">Quoted from:</span> '
+            + ", ".join(f"<code>{_esc(t)}</code>" for t in texts)
+            + "</div>"
+        ),
         line=True,
     )
 
@@ -490,18 +541,23 @@ def _finish_block(cand: Candidate, shown: bool) -> Block | None:
         if shown:
             return None
         note = ("No content", "The model finished without producing any content.")
-    ratings = [f"{r.category}: {r.probability}" for r in cand.safety_ratings or []
-               if r.blocked or r.probability in ("MEDIUM", "HIGH")]
+    ratings = [
+        f"{r.category}: {r.probability}"
+        for r in cand.safety_ratings or []
+        if r.blocked or r.probability in ("MEDIUM", "HIGH")
+    ]
     return note_block(*note, details=ratings)
 
 
-def note_block(title: str, text: str, *, details: list[str] | None = None,
-               css: str = "gnb-note") -> Block:
+def note_block(
+    title: str, text: str, *, details: list[str] | None = None, css: str = "gnb-note"
+) -> Block:
     """A visible warning: a title, what to do, and optional detail lines."""
     details = [d for d in details or [] if d]
     plain = f"! {title}: {text}" + "".join(f"\n  {d}" for d in details)
     md = f"> **{md_text(title)}:** {md_text(text)}" + "".join(
-        f"  \n> {md_text(d)}" for d in details)
+        f"  \n> {md_text(d)}" for d in details
+    )
     extra = "".join(f'<div class="gnb-detail">{_esc(d)}</div>' for d in details)
     return Block(
         plain=plain_text(plain),
@@ -528,8 +584,11 @@ def response_blocks(response: GenerateContentResponse, *, streaming: bool) -> li
     blocks: list[Block] = []
     feedback = response.prompt_feedback
     if feedback is not None and feedback.block_reason:
-        ratings = [f"{r.category}: {r.probability}" for r in feedback.safety_ratings or []
-                   if r.blocked or r.probability in ("MEDIUM", "HIGH")]
+        ratings = [
+            f"{r.category}: {r.probability}"
+            for r in feedback.safety_ratings or []
+            if r.blocked or r.probability in ("MEDIUM", "HIGH")
+        ]
         blocks.append(note_block(*block_note(feedback.block_reason), details=ratings))
     blocks.extend(_afc_blocks(response))
     candidates = response.candidates or []
@@ -538,7 +597,12 @@ def response_blocks(response: GenerateContentResponse, *, streaming: bool) -> li
     for i, cand in enumerate(candidates):
         if len(candidates) > 1:
             label = f"Candidate {i + 1} of {len(candidates)}"
-            blocks.append(Block(plain=f"── {label} ──", md=f"#### {label}",
-                                html=f'<div class="gnb-candidate-label">{_esc(label)}</div>'))
+            blocks.append(
+                Block(
+                    plain=f"── {label} ──",
+                    md=f"#### {label}",
+                    html=f'<div class="gnb-candidate-label">{_esc(label)}</div>',
+                )
+            )
         blocks.extend(candidate_blocks(cand, streaming=streaming))
     return blocks

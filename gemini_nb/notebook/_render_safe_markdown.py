@@ -340,8 +340,9 @@ def _escape_pass(text: str, cites: Mapping[int, CiteLink] | None) -> str:
             out[i] = _neutralise_ref_def(lines, i)
         if tabley:
             for i in range(a, b):
-                out[i] = "".join(c if c == "|" else scanner.run(c)
-                                 for c in re.split(r"(\|)", out[i]))
+                out[i] = "".join(
+                    c if c == "|" else scanner.run(c) for c in re.split(r"(\|)", out[i])
+                )
             continue
         out[a] = scanner.run("".join(out[a:b]))
         for i in range(a + 1, b):
@@ -400,8 +401,7 @@ def render_markdown(text: str, cites: Mapping[int, CiteLink] | None = None) -> s
     """Safe Markdown for model text, with citation markers turned into links."""
     if not have_markdown_it() or len(text) > MAX_MARKDOWN_CHARS:
         return _fence_all(text, cites)
-    passes: list[Callable[[str, Mapping[int, CiteLink] | None], str]] = [_escape_pass,
-                                                                          _blunt_pass]
+    passes: list[Callable[[str, Mapping[int, CiteLink] | None], str]] = [_escape_pass, _blunt_pass]
     for make in passes:
         out = make(text, cites)
         if _is_safe(out):

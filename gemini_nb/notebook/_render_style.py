@@ -50,8 +50,10 @@ def _scoped(rule: str) -> str:
 
 
 def _token_rules() -> list[str]:
-    rules = [f".hl-{short}{{color:var(--jp-mirror-editor-{var}-color,{fallback})}}"
-             for short, (var, fallback) in TOKEN_COLOURS.items()]
+    rules = [
+        f".hl-{short}{{color:var(--jp-mirror-editor-{var}-color,{fallback})}}"
+        for short, (var, fallback) in TOKEN_COLOURS.items()
+    ]
     return [*rules, ".hl-c{font-style:italic}", ".hl-k,.hl-ow{font-weight:600}"]
 
 

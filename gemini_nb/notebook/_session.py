@@ -84,10 +84,16 @@ class Session:
     def usage_rows(self) -> list[dict[str, Any]]:
         with self._lock:
             return [
-                {"model": m, "calls": u.calls, "prompt_tokens": u.prompt,
-                 "output_tokens": u.output, "thinking_tokens": u.thoughts,
-                 "cached_tokens": u.cached, "total_tokens": u.total,
-                 "cost_usd": None if u.unpriced else round(u.cost, 10)}
+                {
+                    "model": m,
+                    "calls": u.calls,
+                    "prompt_tokens": u.prompt,
+                    "output_tokens": u.output,
+                    "thinking_tokens": u.thoughts,
+                    "cached_tokens": u.cached,
+                    "total_tokens": u.total,
+                    "cost_usd": None if u.unpriced else round(u.cost, 10),
+                }
                 for m, u in sorted(self.usage.items())
             ]
 

@@ -92,8 +92,12 @@ def _join_plain(blocks: list[Block]) -> str:
     return "".join(out)
 
 
-def _footer(response: GenerateContentResponse | None, model: str | None,
-            streaming: bool, status: str | None = None) -> Block | None:
+def _footer(
+    response: GenerateContentResponse | None,
+    model: str | None,
+    streaming: bool,
+    status: str | None = None,
+) -> Block | None:
     items: list[str] = []
     name = model or (response.model_version if response is not None else None)
     if name:
@@ -133,8 +137,10 @@ def _usage_items(usage: UsageMetadata | None) -> list[str]:
 def _bundle(blocks: list[Block], *, extra_class: str = "") -> dict[str, str]:
     plain = _join_plain(blocks)
     if not have_renderers():
-        return {"text/plain": plain,
-                "text/html": _wrap_html(f'<pre class="gnb-plain">{_esc(plain)}</pre>', extra_class)}
+        return {
+            "text/plain": plain,
+            "text/html": _wrap_html(f'<pre class="gnb-plain">{_esc(plain)}</pre>', extra_class),
+        }
     return {
         "text/plain": plain,
         "text/markdown": "\n\n".join(b.md for b in blocks if b.md),
@@ -145,12 +151,19 @@ def _bundle(blocks: list[Block], *, extra_class: str = "") -> dict[str, str]:
 def _error_block(err: BaseException) -> Block:
     info = error_info(err)
     details = [info.hint, f"request id: {info.request_id}" if info.request_id else ""]
-    return note_block(info.title, info.message or "(no message)", details=details,
-                      css="gnb-note gnb-error")
+    return note_block(
+        info.title, info.message or "(no message)", details=details, css="gnb-note gnb-error"
+    )
 
 
-def _render(response: GenerateContentResponse | None, *, model: str | None, streaming: bool,
-            error: BaseException | None = None, status: str | None = None) -> dict[str, str]:
+def _render(
+    response: GenerateContentResponse | None,
+    *,
+    model: str | None,
+    streaming: bool,
+    error: BaseException | None = None,
+    status: str | None = None,
+) -> dict[str, str]:
     try:
         unfinished = streaming or error is not None or status is not None
         blocks = response_blocks(response, streaming=unfinished) if response is not None else []
@@ -165,12 +178,15 @@ def _render(response: GenerateContentResponse | None, *, model: str | None, stre
             raise
         # Last resort: never let a display fail the cell that produced the answer.
         text = (response.text if response is not None else "") or "(response could not be shown)"
-        return {"text/plain": plain_text(text),
-                "text/html": _wrap_html(f'<pre class="gnb-plain">{_esc(text)}</pre>')}
+        return {
+            "text/plain": plain_text(text),
+            "text/html": _wrap_html(f'<pre class="gnb-plain">{_esc(text)}</pre>'),
+        }
 
 
-def response_bundle(response: GenerateContentResponse, *, model: str | None = None,
-                    streaming: bool = False) -> dict[str, str]:
+def response_bundle(
+    response: GenerateContentResponse, *, model: str | None = None, streaming: bool = False
+) -> dict[str, str]:
     """The mimebundle for an answer: text/plain, text/markdown and text/html.
 
     ``model`` names the model in the footer (else ``response.model_version``);
@@ -190,21 +206,28 @@ def error_bundle(err: BaseException) -> dict[str, str]:
     try:
         block = _error_block(err)
     except Exception:
-        block = Block(plain=type(err).__name__, md="", html=f"<div>{_esc(type(err).__name__)}</div>")
+        block = Block(
+            plain=type(err).__name__, md="", html=f"<div>{_esc(type(err).__name__)}</div>"
+        )
     return {"text/plain": block.plain, "text/html": _wrap_html(block.html, "gemini-nb-error")}
 
 
-def stream_bundle(final: GenerateContentResponse | None, *, asynchronous: bool = False,
-                  model: str | None = None) -> dict[str, str]:
+def stream_bundle(
+    final: GenerateContentResponse | None, *, asynchronous: bool = False, model: str | None = None
+) -> dict[str, str]:
     """The mimebundle of a stream object: its answer once consumed, else a one-line hint."""
     if final is not None:
         return response_bundle(final, model=model)
     if asynchronous:
-        text = ("<AsyncStream: not consumed yet; `await adisplay_stream(stream)` shows it as "
-                "it arrives, or `await stream.get_final_response()`>")
+        text = (
+            "<AsyncStream: not consumed yet; `await adisplay_stream(stream)` shows it as "
+            "it arrives, or `await stream.get_final_response()`>"
+        )
     else:
-        text = ("<Stream: not consumed yet; display it (last expression of a cell), iterate it, "
-                "or call .get_final_response()>")
+        text = (
+            "<Stream: not consumed yet; display it (last expression of a cell), iterate it, "
+            "or call .get_final_response()>"
+        )
     return {"text/plain": text, "text/html": f"<code>{_esc(text)}</code>"}
 
 
@@ -212,25 +235,32 @@ def waiting_bundle(model: str | None, seconds: float) -> dict[str, str]:
     """The line shown until the first part of an answer arrives, with the seconds waited."""
     waited = int(seconds)
     text = f"Waiting for {model or 'the model'}…" + (f" {waited} s" if waited else "")
-    return {"text/plain": text,
-            "text/html": _wrap_html(f'<div class="gnb-waiting">{_esc(text)}</div>')}
+    return {
+        "text/plain": text,
+        "text/html": _wrap_html(f'<div class="gnb-waiting">{_esc(text)}</div>'),
+    }
 
 
 def status_bundle(model: str | None, status: str) -> dict[str, str]:
     """One quiet line where an answer would have been (``gemini-2.5-flash · stopped …``)."""
     text = " · ".join(x for x in (model, status) if x)
-    return {"text/plain": text, "text/html": _wrap_html(f'<div class="gnb-footer">{_esc(text)}</div>')}
+    return {
+        "text/plain": text,
+        "text/html": _wrap_html(f'<div class="gnb-footer">{_esc(text)}</div>'),
+    }
 
 
-def footer_bundle(response: GenerateContentResponse | None, *,
-                  model: str | None = None) -> dict[str, str]:
+def footer_bundle(
+    response: GenerateContentResponse | None, *, model: str | None = None
+) -> dict[str, str]:
     """Only the answer's footer (model, tokens): for an answer shown another way."""
     footer = _footer(response, model, streaming=False)
     return _bundle([footer]) if footer is not None else {"text/plain": ""}
 
 
-def json_bundle(value: Any, response: GenerateContentResponse | None = None, *,
-                model: str | None = None) -> dict[str, str]:
+def json_bundle(
+    value: Any, response: GenerateContentResponse | None = None, *, model: str | None = None
+) -> dict[str, str]:
     """A parsed JSON answer: indented, highlighted, with the answer's usage footer.
 
     >>> json_bundle({"a": 1})["text/plain"]
@@ -240,9 +270,16 @@ def json_bundle(value: Any, response: GenerateContentResponse | None = None, *,
         text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
     except (TypeError, ValueError):
         text = repr(value)
-    blocks = [Block(plain=plain_text(text), md=fence(text, "json"),
-                    html=('<div class="gnb-part gnb-json"><pre><code class="language-json">'
-                          f"{highlight(text, 'json') or _esc(text)}</code></pre></div>"))]
+    blocks = [
+        Block(
+            plain=plain_text(text),
+            md=fence(text, "json"),
+            html=(
+                '<div class="gnb-part gnb-json"><pre><code class="language-json">'
+                f"{highlight(text, 'json') or _esc(text)}</code></pre></div>"
+            ),
+        )
+    ]
     footer = _footer(response, model, streaming=False)
     if footer is not None:
         blocks.append(footer)
@@ -254,7 +291,7 @@ def json_bundle(value: Any, response: GenerateContentResponse | None = None, *,
 
 
 def _mode() -> str:
-    """"live" in a Jupyter kernel (display updates work), "once" in terminal IPython (an update
+    """ "live" in a Jupyter kernel (display updates work), "once" in terminal IPython (an update
     would print the whole answer again), "print" outside IPython."""
     try:
         from IPython import get_ipython
@@ -279,8 +316,9 @@ class LiveDisplay:
     output says what went wrong, and the display only says that the answer stopped.
     """
 
-    def __init__(self, model: str | None, display_id: str | None = None, *,
-                 notes: bool = True) -> None:
+    def __init__(
+        self, model: str | None, display_id: str | None = None, *, notes: bool = True
+    ) -> None:
         self.model = model
         self.display_id = display_id
         self.notes = notes
@@ -302,8 +340,9 @@ class LiveDisplay:
             return
         # The thread's display messages must belong to this cell: run it in our context.
         context = contextvars.copy_context()
-        threading.Thread(target=context.run, args=(self._tick,), daemon=True,
-                         name="gemini-nb-waiting").start()
+        threading.Thread(
+            target=context.run, args=(self._tick,), daemon=True, name="gemini-nb-waiting"
+        ).start()
 
     def _tick(self) -> None:
         delay = WAIT_AFTER
@@ -325,8 +364,11 @@ class LiveDisplay:
         if self.mode != "live":
             return
         now = _clock()
-        if self.handle is not None and self._answered.is_set() \
-                and now - self.last < 1.0 / UPDATES_PER_SECOND:
+        if (
+            self.handle is not None
+            and self._answered.is_set()
+            and now - self.last < 1.0 / UPDATES_PER_SECOND
+        ):
             return
         self.last = now
         self._show(response_bundle(partial(), model=self.model, streaming=True))
@@ -334,15 +376,19 @@ class LiveDisplay:
     def finish(self, final: GenerateContentResponse | None) -> None:
         from ..types import GenerateContentResponse
 
-        self._show(response_bundle(final if final is not None else GenerateContentResponse(),
-                                   model=self.model))
+        self._show(
+            response_bundle(
+                final if final is not None else GenerateContentResponse(), model=self.model
+            )
+        )
 
     def show(self, bundle: dict[str, str]) -> None:
         """Leave ``bundle`` as the final state (the JSON view of an answer, say)."""
         self._show(bundle)
 
-    def fail(self, partial: Callable[[], GenerateContentResponse | None],
-             err: BaseException) -> None:
+    def fail(
+        self, partial: Callable[[], GenerateContentResponse | None], err: BaseException
+    ) -> None:
         # Called while an exception propagates: a problem here must not replace it. The first
         # call wins (an inner layer that saw the partial answer knows best).
         if self._failed:
@@ -357,8 +403,7 @@ class LiveDisplay:
                 else:
                     self._show(error_bundle(err))
                 return
-            status = (f"{'stopped' if interrupted else 'failed'} after "
-                      f"{self.elapsed:.1f} s")
+            status = f"{'stopped' if interrupted else 'failed'} after {self.elapsed:.1f} s"
             if got is not None and got.candidates:
                 self._show(_render(got, model=self.model, streaming=False, status=status))
             elif self.handle is not None:
@@ -382,9 +427,7 @@ class LiveDisplay:
         import IPython.display as ipd
 
         if self.handle is None:
-            self.handle = ipd.display(
-                bundle, raw=True, display_id=self.display_id or True
-            )
+            self.handle = ipd.display(bundle, raw=True, display_id=self.display_id or True)
         else:
             self.handle.update(bundle, raw=True)
 
@@ -393,8 +436,9 @@ class LiveDisplay:
 _LiveDisplay = LiveDisplay
 
 
-def follow_stream(stream: Iterable[GenerateContentResponse], live: LiveDisplay,
-                  merger: _Merger | None = None) -> GenerateContentResponse | None:
+def follow_stream(
+    stream: Iterable[GenerateContentResponse], live: LiveDisplay, merger: _Merger | None = None
+) -> GenerateContentResponse | None:
     """Iterate ``stream`` into ``live`` and return the merged answer (None if it was empty).
 
     On failure (an interrupt too) ``live.fail`` shows what arrived and the error propagates.
@@ -422,9 +466,13 @@ def follow_stream(stream: Iterable[GenerateContentResponse], live: LiveDisplay,
         raise
 
 
-def display_stream(stream: Iterable[GenerateContentResponse], *, model: str | None = None,
-                   merger: _Merger | None = None,
-                   display_id: str | None = None) -> GenerateContentResponse | None:
+def display_stream(
+    stream: Iterable[GenerateContentResponse],
+    *,
+    model: str | None = None,
+    merger: _Merger | None = None,
+    display_id: str | None = None,
+) -> GenerateContentResponse | None:
     """Show a streamed answer as it arrives and return the merged final response.
 
     A waiting line shows until the first chunk; then the display shows everything received
@@ -445,9 +493,13 @@ def display_stream(stream: Iterable[GenerateContentResponse], *, model: str | No
     return final
 
 
-async def adisplay_stream(stream: AsyncIterable[GenerateContentResponse], *,
-                          model: str | None = None, merger: _Merger | None = None,
-                          display_id: str | None = None) -> GenerateContentResponse | None:
+async def adisplay_stream(
+    stream: AsyncIterable[GenerateContentResponse],
+    *,
+    model: str | None = None,
+    merger: _Merger | None = None,
+    display_id: str | None = None,
+) -> GenerateContentResponse | None:
     """The async twin of :func:`display_stream` (for ``AsyncStream`` and async iterables).
 
     >>> answer = await adisplay_stream(await aclient.models.generate_content_stream(model=m, contents="Hi"))  # doctest: +SKIP

@@ -62,8 +62,9 @@ class Subcommand:
 SUBCOMMANDS: dict[str, Subcommand] = {}
 
 
-def subcommand(name: str, summary: str, *, usage: str = "", cell: bool = False,
-               values: str | None = None) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def subcommand(
+    name: str, summary: str, *, usage: str = "", cell: bool = False, values: str | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated method as ``%gemini NAME`` (in this order in the help)."""
 
     def register(method: Callable[..., Any]) -> Callable[..., Any]:
@@ -106,14 +107,19 @@ def _short_traceback(err: BaseException) -> None:
     from ._render_notes import error_info
 
     info = error_info(err, magic=True)
-    lines = [info.title, *([info.message] if info.message else []), *([info.hint] if info.hint else []),
-             *([f"request id: {info.request_id}"] if info.request_id else []),
-             "(The error object is in _gemini_error.)"]
+    lines = [
+        info.title,
+        *([info.message] if info.message else []),
+        *([info.hint] if info.hint else []),
+        *([f"request id: {info.request_id}"] if info.request_id else []),
+        "(The error object is in _gemini_error.)",
+    ]
     err._render_traceback_ = lambda: lines  # type: ignore[attr-defined]
 
 
-def _quiet_interrupt(exc: KeyboardInterrupt, live: LiveDisplay, partial: Any,
-                     output: str | None) -> None:
+def _quiet_interrupt(
+    exc: KeyboardInterrupt, live: LiveDisplay, partial: Any, output: str | None
+) -> None:
     """Make IPython end an interrupted cell with one line instead of a traceback.
 
     The interrupt is re-raised (so a Run All stops, as the Stop button means), and what arrived
@@ -173,8 +179,9 @@ def code_blocks(response: GenerateContentResponse) -> list[tuple[str, str]]:
             text.append(part.text)
         elif part.kind == "executable_code" and part.executable_code is not None:
             flush()
-            blocks.append((language_of(part.executable_code.language or "python"),
-                           part.executable_code.code))
+            blocks.append(
+                (language_of(part.executable_code.language or "python"), part.executable_code.code)
+            )
     flush()
     return blocks
 
@@ -185,14 +192,23 @@ def _fences(text: str) -> list[tuple[str, str]]:
     try:
         from markdown_it import MarkdownIt
     except ImportError:
-        return [(language_of(info), body) for info, body in
-                re.findall(r"^ {0,3}```([^`\n]*)\n(.*?)^ {0,3}```", text, flags=re.S | re.M)]
-    return [(language_of(t.info), t.content) for t in MarkdownIt("commonmark").parse(text)
-            if t.type == "fence"]
+        return [
+            (language_of(info), body)
+            for info, body in re.findall(
+                r"^ {0,3}```([^`\n]*)\n(.*?)^ {0,3}```", text, flags=re.S | re.M
+            )
+        ]
+    return [
+        (language_of(t.info), t.content)
+        for t in MarkdownIt("commonmark").parse(text)
+        if t.type == "fence"
+    ]
 
 
-def pick_code(blocks: list[tuple[str, str]], language: Iterable[str] = _PYTHON,
-              ) -> tuple[list[str], list[str]]:
+def pick_code(
+    blocks: list[tuple[str, str]],
+    language: Iterable[str] = _PYTHON,
+) -> tuple[list[str], list[str]]:
     """(code to run, labels of the blocks left out): the blocks labelled with the kernel's
     language, or the unlabelled ones when none is labelled (an output block, a shell command
     or a JSON example would fail as Python)."""
@@ -212,19 +228,21 @@ class GeminiMagics(Magics):
         None, allow_none=True, help="System instruction used when -s is not given."
     ).tag(config=True)
     temperature = Float(None, allow_none=True, help="Default temperature (0-2).").tag(config=True)
-    max_output_tokens = Integer(
-        None, allow_none=True, help="Default maximum output tokens."
-    ).tag(config=True)
+    max_output_tokens = Integer(None, allow_none=True, help="Default maximum output tokens.").tag(
+        config=True
+    )
     stream = Bool(True, help="Stream answers into the output as they arrive.").tag(config=True)
-    interpolate = Bool(
-        True, help="Replace {name} in the cell with values from the namespace."
-    ).tag(config=True)
+    interpolate = Bool(True, help="Replace {name} in the cell with values from the namespace.").tag(
+        config=True
+    )
     show_thoughts = Bool(False, help="Show thought summaries by default.").tag(config=True)
     image_model = Unicode("gemini-2.5-flash-image", help="Model of --image.").tag(config=True)
     video_model = Unicode("veo-3.1-fast-generate-preview", help="Model of --video.").tag(
-        config=True)
+        config=True
+    )
     speech_model = Unicode("gemini-2.5-flash-preview-tts", help="Model of --speech.").tag(
-        config=True)
+        config=True
+    )
     voice = Unicode("Kore", help="Voice of --speech.").tag(config=True)
     video_timeout = Float(900.0, help="Seconds --video waits for its video.").tag(config=True)
 
@@ -248,13 +266,20 @@ class GeminiMagics(Magics):
                 return getattr(self, command.method)(rest.strip())
             options, prompt = split_line(line)
             if not prompt:
-                raise _user_error("%gemini: write a prompt after the options, or a sub-command "
-                                  f"({', '.join(SUBCOMMANDS)}). See %gemini help.")
-            if " " not in prompt.strip() and (guess := closest(prompt.strip(), SUBCOMMANDS)) \
-                    and not options:
-                raise _user_error(f"%gemini: {prompt.strip()!r} is not a sub-command; did you "
-                                  f"mean %gemini {guess}? (A one-word prompt needs a question "
-                                  "mark or a second word.)")
+                raise _user_error(
+                    "%gemini: write a prompt after the options, or a sub-command "
+                    f"({', '.join(SUBCOMMANDS)}). See %gemini help."
+                )
+            if (
+                " " not in prompt.strip()
+                and (guess := closest(prompt.strip(), SUBCOMMANDS))
+                and not options
+            ):
+                raise _user_error(
+                    f"%gemini: {prompt.strip()!r} is not a sub-command; did you "
+                    f"mean %gemini {guess}? (A one-word prompt needs a question "
+                    "mark or a second word.)"
+                )
             return self._run(options, prompt)
         if command is not None and command.cell:
             return getattr(self, command.method)(rest, cell)
@@ -270,7 +295,9 @@ class GeminiMagics(Magics):
         except OptionError as exc:
             raise _user_error(str(exc)) from None
         ns = self.shell.user_ns if self.shell is not None else {}
-        prompt = text if (opts.no_interpolate or not self.interpolate) else self._interpolate(text, ns)
+        prompt = (
+            text if (opts.no_interpolate or not self.interpolate) else self._interpolate(text, ns)
+        )
         if opts.media is not None:  # a picture, a video or speech (see _media_magic)
             from ._media_magic import run_media
 
@@ -356,7 +383,9 @@ class GeminiMagics(Magics):
             if isinstance(value, (list, tuple)):
                 if not value:
                     raise _user_error(f"%%gemini: --file {spec} is empty (nothing uploaded yet?).")
-                labelled += [(f"{spec}[{i}]", _as_part(f"{spec}[{i}]", v)) for i, v in enumerate(value)]
+                labelled += [
+                    (f"{spec}[{i}]", _as_part(f"{spec}[{i}]", v)) for i, v in enumerate(value)
+                ]
             else:
                 labelled.append((spec, value))
         if not upload:
@@ -381,8 +410,10 @@ class GeminiMagics(Magics):
             raise _user_error(f"%%gemini: {exc}") from None
         model = bare_model(cache.model)
         if opts.model and bare_model(opts.model) != model:
-            raise _user_error(f"%%gemini: --cache {opts.cache} was made for {model}; drop -m "
-                              f"{opts.model} (a cache answers only with its own model).")
+            raise _user_error(
+                f"%%gemini: --cache {opts.cache} was made for {model}; drop -m "
+                f"{opts.model} (a cache answers only with its own model)."
+            )
         # The cache holds the system instruction: the default one would be refused.
         config.pop("system_instruction", None)
         config["cached_content"] = cache.name
@@ -407,10 +438,19 @@ class GeminiMagics(Magics):
             if fn is None:
                 raise _user_error(f"%%gemini: --tools {name}: there is no function {name!r}.")
             if not callable(fn):
-                raise _user_error(f"%%gemini: --tools {name}: {name} is a {type(fn).__name__}, not a function.")
+                raise _user_error(
+                    f"%%gemini: --tools {name}: {name} is a {type(fn).__name__}, not a function."
+                )
             tools.append(fn)
-        tools += [flag for flag, on in (("google_search", opts.search), ("code_execution",
-                  opts.code_exec), ("url_context", opts.url_context)) if on]
+        tools += [
+            flag
+            for flag, on in (
+                ("google_search", opts.search),
+                ("code_execution", opts.code_exec),
+                ("url_context", opts.url_context),
+            )
+            if on
+        ]
         if opts.stores:
             tools.append(self._file_search(opts))
         if tools:
@@ -419,7 +459,9 @@ class GeminiMagics(Magics):
         if opts.schema:
             schema = ns.get(opts.schema)
             if schema is None:
-                raise _user_error(f"%%gemini: --schema {opts.schema}: no such class in the namespace.")
+                raise _user_error(
+                    f"%%gemini: --schema {opts.schema}: no such class in the namespace."
+                )
             if not (isinstance(schema, type) or typing.get_origin(schema) is not None):
                 raise _user_error(
                     f"%%gemini: --schema {opts.schema}: expected a class (e.g. a pydantic model), "
@@ -450,8 +492,14 @@ class GeminiMagics(Magics):
         return {"file_search": tool}
 
     def _call(
-        self, model: str, contents: list[Any], config: dict[str, Any], opts: CellOptions,
-        stream: bool, live: LiveDisplay, got: list[Any],
+        self,
+        model: str,
+        contents: list[Any],
+        config: dict[str, Any],
+        opts: CellOptions,
+        stream: bool,
+        live: LiveDisplay,
+        got: list[Any],
     ) -> GenerateContentResponse:
         """The answer, shown in ``live`` as it arrives (streamed) or waited for; ``got``
         receives the stream so that an interrupt can keep its partial answer."""
@@ -463,9 +511,13 @@ class GeminiMagics(Magics):
         live.wait()
         try:
             if stream:
-                it = (chat.send_message_stream(contents) if chat is not None else
-                      models.generate_content_stream(model=model, contents=contents,
-                                                     config=config))
+                it = (
+                    chat.send_message_stream(contents)
+                    if chat is not None
+                    else models.generate_content_stream(
+                        model=model, contents=contents, config=config
+                    )
+                )
                 got.append(it)
                 try:
                     final = follow_stream(it, live)
@@ -508,14 +560,17 @@ class GeminiMagics(Magics):
         if left:
             counts = {label: left.count(label) for label in dict.fromkeys(left)}
             note = "; left out " + ", ".join(
-                f"{n} {label} block{'s' if n > 1 else ''}" for label, n in counts.items())
+                f"{n} {label} block{'s' if n > 1 else ''}" for label, n in counts.items()
+            )
         if not taken:
             print(f"(--code: no Python code in the answer{note}.)")
             return
         assert self.shell is not None
         self.shell.set_next_input("\n\n".join(b.rstrip("\n") for b in taken), replace=False)
-        print(f"(--code: {len(taken)} Python block{'s' if len(taken) > 1 else ''} "
-              f"put into a new cell{note}.)")
+        print(
+            f"(--code: {len(taken)} Python block{'s' if len(taken) > 1 else ''} "
+            f"put into a new cell{note}.)"
+        )
 
     # ------------------------------------------------------------------ completion
 
@@ -531,15 +586,25 @@ class GeminiMagics(Magics):
         def gemini_matcher(context: Any) -> dict[str, Any]:
             if "gemini" not in shell.magics_manager.magics["line"]:
                 return {"completions": [], "suppress": False}  # the extension was unloaded
-            values = {name: (getattr(self, c.values) if c.values else None)
-                      for name, c in SUBCOMMANDS.items()}
-            found = complete(context.text_until_cursor, context.token, subcommands=values,
-                             options=option_table(), namespace=shell.user_ns,
-                             chats=list(session.chats))
+            values = {
+                name: (getattr(self, c.values) if c.values else None)
+                for name, c in SUBCOMMANDS.items()
+            }
+            found = complete(
+                context.text_until_cursor,
+                context.token,
+                subcommands=values,
+                options=option_table(),
+                namespace=shell.user_ns,
+                chats=list(session.chats),
+            )
             if found is None:
                 return {"completions": [], "suppress": False}
-            return {"completions": [SimpleCompletion(text) for text in found],
-                    "suppress": True, "ordered": True}
+            return {
+                "completions": [SimpleCompletion(text) for text in found],
+                "suppress": True,
+                "ordered": True,
+            }
 
         return gemini_matcher
 
@@ -550,8 +615,7 @@ class GeminiMagics(Magics):
 
     # ------------------------------------------------------------------ sub-commands
 
-    @subcommand("models", "the models you can use, grouped by capability and family "
-                "(a DataFrame)")
+    @subcommand("models", "the models you can use, grouped by capability and family (a DataFrame)")
     def _cmd_models(self, rest: str) -> Any:
         from .._exceptions import APIError
         from ._render_models import models_frame
@@ -581,7 +645,10 @@ class GeminiMagics(Magics):
         except Exception as exc:
             source, key = f"not configured ({exc})", "none"
         rows = [("answers from", source), ("API key", key)]
-        rows += [(f"GeminiMagics.{n}", repr(getattr(self, n))) for n in sorted(self.class_traits(config=True))]
+        rows += [
+            (f"GeminiMagics.{n}", repr(getattr(self, n)))
+            for n in sorted(self.class_traits(config=True))
+        ]
         table = "\n".join(f"| {a} | {b} |" for a, b in rows)
         return Markdown(f"| setting | value |\n|---|---|\n{table}")
 
@@ -594,8 +661,9 @@ class GeminiMagics(Magics):
             print(f"{name}: {chat.model}, {len(chat.history)} turns")
         return None
 
-    @subcommand("reset", "forget one named chat, or all of them", usage="[NAME]",
-                values="_chat_names")
+    @subcommand(
+        "reset", "forget one named chat, or all of them", usage="[NAME]", values="_chat_names"
+    )
     def _cmd_reset(self, rest: str) -> None:
         if rest:
             if rest not in session.chats:
@@ -625,9 +693,13 @@ class GeminiMagics(Magics):
         costs = [format_usd(row.pop("cost_usd")) for row in rows]
         return pd.DataFrame(rows).assign(cost=costs).set_index("model")
 
-    @subcommand("tokens", "a variable's tokens, counted locally, and their input cost "
-                "(%%gemini tokens [options]: the cell's, as %%gemini would send it)",
-                usage="VAR", cell=True)
+    @subcommand(
+        "tokens",
+        "a variable's tokens, counted locally, and their input cost "
+        "(%%gemini tokens [options]: the cell's, as %%gemini would send it)",
+        usage="VAR",
+        cell=True,
+    )
     def _cmd_tokens(self, rest: str, cell: str | None = None) -> None:
         """``%gemini tokens VAR``: a text's tokens (a DataFrame's as the CSV ``-f`` attaches);
         ``%%gemini tokens [options]``: what the cell would send. Counted here, no API call."""
@@ -641,14 +713,20 @@ class GeminiMagics(Magics):
             raise _user_error(str(exc).replace("%%gemini:", "%gemini tokens:")) from None
         if cell is None:
             if not name:
-                raise _user_error("%gemini tokens: name a variable (%gemini tokens text), or use "
-                                  "%%gemini tokens on a cell to count the cell.")
+                raise _user_error(
+                    "%gemini tokens: name a variable (%gemini tokens text), or use "
+                    "%%gemini tokens on a cell to count the cell."
+                )
             if not name.isidentifier() or name not in ns:
                 raise _user_error(f"%gemini tokens: there is no variable named {name!r}.")
             value = ns[name]
             contents: list[Any] = [value if isinstance(value, str) else _as_part(name, value)]
         else:
-            prompt = cell if (opts.no_interpolate or not self.interpolate) else self._interpolate(cell, ns)
+            prompt = (
+                cell
+                if (opts.no_interpolate or not self.interpolate)
+                else self._interpolate(cell, ns)
+            )
             contents = [prompt, *self._attachments(opts.files, ns, upload=False)]
         config, _ = self._config(opts, ns)
         model = opts.model or self.model
@@ -658,20 +736,28 @@ class GeminiMagics(Magics):
         except TokenizerError as exc:
             raise _user_error(f"%gemini tokens: {exc}") from None
         cost = cost_of_usage(model, {"prompt_token_count": total})
-        price = f"as input ≈ {cost}" if cost.known else "input cost unknown (no price for this model)"
-        print(f"{total:,} tokens for {model}, counted locally with the {tokenizer.tokenizer_name} "
-              f"tokenizer; {price}.")
+        price = (
+            f"as input ≈ {cost}" if cost.known else "input cost unknown (no price for this model)"
+        )
+        print(
+            f"{total:,} tokens for {model}, counted locally with the {tokenizer.tokenizer_name} "
+            f"tokenizer; {price}."
+        )
 
-
-    @subcommand("files", "your uploaded files (Files API), as a DataFrame; "
-                "gemini_nb.FilesBrowser() to act on them")
+    @subcommand(
+        "files",
+        "your uploaded files (Files API), as a DataFrame; gemini_nb.FilesBrowser() to act on them",
+    )
     def _cmd_files(self, rest: str) -> Any:
         from ._files import files_frame
 
         return self._listing("files", rest, files_frame)
 
-    @subcommand("caches", "your context caches, as a DataFrame (use one with --cache NAME); "
-                "gemini_nb.CachesBrowser() to act on them")
+    @subcommand(
+        "caches",
+        "your context caches, as a DataFrame (use one with --cache NAME); "
+        "gemini_nb.CachesBrowser() to act on them",
+    )
     def _cmd_caches(self, rest: str) -> Any:
         from ._files import caches_frame
 
@@ -685,9 +771,12 @@ class GeminiMagics(Magics):
     def _cmd_tunings(self, rest: str) -> Any:
         return self._listing("tunings", rest, lambda client: client.tunings.list().to_pandas())
 
-    @subcommand("stores", "your file search stores, as a DataFrame, or one store's documents "
-                "(use one with --store NAME); gemini_nb.StoresBrowser() to act on them",
-                usage="[NAME]")
+    @subcommand(
+        "stores",
+        "your file search stores, as a DataFrame, or one store's documents "
+        "(use one with --store NAME); gemini_nb.StoresBrowser() to act on them",
+        usage="[NAME]",
+    )
     def _cmd_stores(self, rest: str) -> Any:
         from .._exceptions import InvalidInputError
         from .stores import documents_frame, resolve_store, stores_frame
@@ -731,8 +820,9 @@ Examples:
 
 def help_text() -> str:
     """The help of ``%gemini``/``%%gemini`` (``%gemini help``, ``%gemini?``)."""
-    commands = two_columns([(f"%gemini {c.name} {c.usage}".rstrip(), c.summary)
-                            for c in SUBCOMMANDS.values()])
+    commands = two_columns(
+        [(f"%gemini {c.name} {c.usage}".rstrip(), c.summary) for c in SUBCOMMANDS.values()]
+    )
     traits = "\n".join(
         f"  %config GeminiMagics.{name} = {trait.default_value!r}   # {trait.help}"
         for name, trait in sorted(GeminiMagics.class_traits(config=True).items())

@@ -80,7 +80,9 @@ def field_mask(setup: dict[str, Any], lock_additional_fields: list[str] | None) 
             paths.append(key)
     for name in lock_additional_fields:
         if not isinstance(name, str) or not name.strip():
-            raise InvalidInputError("lock_additional_fields holds field names such as 'temperature'.")
+            raise InvalidInputError(
+                "lock_additional_fields holds field names such as 'temperature'."
+            )
         name = name.strip()
         if name in _GENERATION_FIELDS:
             paths.append(f"generationConfig.{_camel(name)}")

@@ -21,7 +21,9 @@ __all__ = ["AsyncChat", "AsyncChats", "Chat", "Chats"]
 
 
 def _valid_answer(content: Content) -> bool:
-    return bool(content.parts) and all(p.kind != "empty" or p.thought_signature for p in content.parts)
+    return bool(content.parts) and all(
+        p.kind != "empty" or p.thought_signature for p in content.parts
+    )
 
 
 def curate(history: list[Content]) -> list[Content]:

@@ -248,12 +248,18 @@ class Files:
     ) -> bytes: ...
     @overload
     def download(
-        self, *, file: str | File | Video | GeneratedVideo, path: str | os.PathLike[str],
+        self,
+        *,
+        file: str | File | Video | GeneratedVideo,
+        path: str | os.PathLike[str],
         config: Any = None,
     ) -> Path: ...
     def download(
-        self, *, file: str | File | Video | GeneratedVideo,
-        path: str | os.PathLike[str] | None = None, config: Any = None,
+        self,
+        *,
+        file: str | File | Video | GeneratedVideo,
+        path: str | os.PathLike[str] | None = None,
+        config: Any = None,
     ) -> bytes | Path:
         """A file's bytes, or (with ``path``) written to that path, streamed; returns the Path.
 
@@ -323,12 +329,18 @@ class AsyncFiles:
     ) -> bytes: ...
     @overload
     async def download(
-        self, *, file: str | File | Video | GeneratedVideo, path: str | os.PathLike[str],
+        self,
+        *,
+        file: str | File | Video | GeneratedVideo,
+        path: str | os.PathLike[str],
         config: Any = None,
     ) -> Path: ...
     async def download(
-        self, *, file: str | File | Video | GeneratedVideo,
-        path: str | os.PathLike[str] | None = None, config: Any = None,
+        self,
+        *,
+        file: str | File | Video | GeneratedVideo,
+        path: str | os.PathLike[str] | None = None,
+        config: Any = None,
     ) -> bytes | Path:
         options = http_options_of(config)
         if path is None:

@@ -225,8 +225,13 @@ class AsyncLiveSession:
         """
         self._check_open()
         frame = realtime_input_frame(
-            media=media, audio=audio, audio_stream_end=audio_stream_end, video=video, text=text,
-            activity_start=activity_start, activity_end=activity_end,
+            media=media,
+            audio=audio,
+            audio_stream_end=audio_stream_end,
+            video=video,
+            text=text,
+            activity_start=activity_start,
+            activity_end=activity_end,
         )
         await self._send(frame, keep=True)
 
@@ -350,8 +355,12 @@ class AsyncLiveSession:
         if update is not None:
             self._queue.acknowledge(update)
         if message.go_away is not None and self._auto_reconnect:
-            deadline = go_away_deadline(asyncio.get_running_loop().time(), message.go_away.seconds_left)
-            self._go_away_at = deadline if self._go_away_at is None else min(self._go_away_at, deadline)
+            deadline = go_away_deadline(
+                asyncio.get_running_loop().time(), message.go_away.seconds_left
+            )
+            self._go_away_at = (
+                deadline if self._go_away_at is None else min(self._go_away_at, deadline)
+            )
         if message.tool_call is not None and message.tool_call.function_calls:
             self._start_tools(message, message.tool_call.function_calls, gen)
         cancelled = message.tool_call_cancellation
@@ -393,8 +402,10 @@ class AsyncLiveSession:
         results = await run_tools_async(
             RunTools(calls, self._setup.functions, self._setup.tool_timeout)
         )
-        responses = [_sendable(FunctionResponse(name=c.name, id=c.id, response=r))
-                     for c, r in zip(calls, results, strict=True)]
+        responses = [
+            _sendable(FunctionResponse(name=c.name, id=c.id, response=r))
+            for c, r in zip(calls, results, strict=True)
+        ]
         if gen != self._gen or self._closed:
             return
         frame, _ = tool_response_frame(responses)
@@ -529,7 +540,9 @@ class AsyncLiveSession:
                 return  # already replaced, or closed
             code, reason = closed_by(exc)
             if self._closing or code in NORMAL_CLOSE_CODES:
-                self._finish(None, f"the server closed it normally ({code}{': ' + reason if reason else ''})")
+                self._finish(
+                    None, f"the server closed it normally ({code}{': ' + reason if reason else ''})"
+                )
                 self._drain = not self._closing
                 return
             if code in RECOVERABLE_CLOSE_CODES and self._auto_reconnect:
@@ -575,8 +588,12 @@ class AsyncLiveSession:
             self.reconnects += 1
             event = LiveServerMessage()
             event._reconnect = LiveReconnect(
-                reason=why, count=self.reconnects, handle=handle, resent=len(frames),
-                close_code=code, close_reason=reason,
+                reason=why,
+                count=self.reconnects,
+                handle=handle,
+                resent=len(frames),
+                close_code=code,
+                close_reason=reason,
             )
             self._events.append(event)
             self._took_first(first)
@@ -592,25 +609,33 @@ class AsyncLiveSession:
         said = f"closed ({code}: {reason})" if code is not None else "was ending (goAway)"
         handle = self._queue.handle
         fail: dict[str, Any] = {
-            "code": code or 1001, "reason": reason, "resumable": handle is not None,
+            "code": code or 1001,
+            "reason": reason,
+            "resumable": handle is not None,
             "handle": handle,
         }
         if self._queue.overflowed:
-            await self._abandon(old, LiveResumptionError(
-                f"The Live connection {said} and the session cannot resume faithfully: more "
-                f"than resend_limit={self._queue.limit} messages (or "
-                f"{self._queue.max_bytes // 2**20} MiB) were sent since the latest resumption "
-                "handle. Pass a larger resend_limit to connect(), or start a new session from "
-                "session.resumption_handle (without those messages).",
-                **fail,
-            ))
+            await self._abandon(
+                old,
+                LiveResumptionError(
+                    f"The Live connection {said} and the session cannot resume faithfully: more "
+                    f"than resend_limit={self._queue.limit} messages (or "
+                    f"{self._queue.max_bytes // 2**20} MiB) were sent since the latest resumption "
+                    "handle. Pass a larger resend_limit to connect(), or start a new session from "
+                    "session.resumption_handle (without those messages).",
+                    **fail,
+                ),
+            )
         self._quiet_reconnects += 1
         if self._quiet_reconnects > self._policy.max_retries + 1:
-            await self._abandon(old, LiveResumptionError(
-                f"The Live connection {said}, and the last {self._quiet_reconnects - 1} "
-                "reconnects ended before the server sent anything; giving up.",
-                **fail,
-            ))
+            await self._abandon(
+                old,
+                LiveResumptionError(
+                    f"The Live connection {said}, and the last {self._quiet_reconnects - 1} "
+                    "reconnects ended before the server sent anything; giving up.",
+                    **fail,
+                ),
+            )
         if self._quiet_reconnects > 1:
             await asyncio.sleep(self._policy.delay(self._quiet_reconnects - 2) or 0.0)
         try:
@@ -678,8 +703,11 @@ def _sendable(response: FunctionResponse) -> FunctionResponse:
     try:
         tool_response_frame(response)
     except InvalidInputError as exc:
-        return FunctionResponse(name=response.name, id=response.id, response={
-            "error": f"The function's result cannot be sent: {exc}"})
+        return FunctionResponse(
+            name=response.name,
+            id=response.id,
+            response={"error": f"The function's result cannot be sent: {exc}"},
+        )
     return response
 
 
@@ -696,9 +724,7 @@ class _Messages(Generic[M]):
     """``async for`` over a session: every message until it ends, or up to the first one
     ``until`` says is the last (one turn's)."""
 
-    def __init__(
-        self, session: _Session[M], *, until: Callable[[M], bool] | None = None
-    ) -> None:
+    def __init__(self, session: _Session[M], *, until: Callable[[M], bool] | None = None) -> None:
         self._session = session
         self._until = until
         self._done = False
@@ -770,9 +796,14 @@ def _session(
     if options is not None and options.max_retries is not None:
         policy = policy.with_retries(options.max_retries)
     return AsyncLiveSession(
-        settings, setup, token=token, reconnect=reconnect, resend_limit=resend_limit,
+        settings,
+        setup,
+        token=token,
+        reconnect=reconnect,
+        resend_limit=resend_limit,
         headers=dict(options.headers) if options is not None and options.headers else None,
-        timeout=connect_timeout, policy=policy,
+        timeout=connect_timeout,
+        policy=policy,
     )
 
 

@@ -297,7 +297,8 @@ class AsyncMusicSession:
             self.filtered_prompts.append(filtered)
             _log.info(
                 "The live music prompt %r was filtered: %s",
-                filtered.text, filtered.filtered_reason or "no reason given",
+                filtered.text,
+                filtered.filtered_reason or "no reason given",
             )
         data = message.audio
         if data:
@@ -346,12 +347,18 @@ class AsyncMusicSession:
         async with self._send_lock:
             self._quiet_reconnects += 1
             if self._quiet_reconnects > self._policy.max_retries + 1:
-                await self._abandon(old, LiveResumptionError(
-                    f"The live music connection closed ({said}), and the last "
-                    f"{self._quiet_reconnects - 1} reconnects ended before the server sent "
-                    "anything; giving up.",
-                    code=code, reason=reason, resumable=False, handle=None,
-                ))
+                await self._abandon(
+                    old,
+                    LiveResumptionError(
+                        f"The live music connection closed ({said}), and the last "
+                        f"{self._quiet_reconnects - 1} reconnects ended before the server sent "
+                        "anything; giving up.",
+                        code=code,
+                        reason=reason,
+                        resumable=False,
+                        handle=None,
+                    ),
+                )
             if self._quiet_reconnects > 1:
                 await asyncio.sleep(self._policy.delay(self._quiet_reconnects - 2) or 0.0)
             try:
@@ -359,7 +366,10 @@ class AsyncMusicSession:
             except APIError as exc:
                 err = LiveResumptionError(
                     f"The live music connection closed ({said}) and reconnecting failed: {exc}",
-                    code=code, reason=reason, resumable=False, handle=None,
+                    code=code,
+                    reason=reason,
+                    resumable=False,
+                    handle=None,
                 )
                 err.__cause__ = exc
                 await self._abandon(old, err)
@@ -374,8 +384,11 @@ class AsyncMusicSession:
             self.reconnects += 1
             event = LiveMusicServerMessage()
             event._reconnect = LiveReconnect(
-                reason="connection_closed", count=self.reconnects, resent=len(frames),
-                close_code=code, close_reason=reason,
+                reason="connection_closed",
+                count=self.reconnects,
+                resent=len(frames),
+                close_code=code,
+                close_reason=reason,
             )
             self._events.append(event)
             self._took_first(first)
@@ -437,7 +450,9 @@ class AsyncLiveMusic:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
 
-    def connect(self, *, model: str = DEFAULT_MODEL, reconnect: bool = True) -> _Connect[AsyncMusicSession]:
+    def connect(
+        self, *, model: str = DEFAULT_MODEL, reconnect: bool = True
+    ) -> _Connect[AsyncMusicSession]:
         """A live music session: ``async with client.aio.live.music.connect() as session``
         (or ``session = await client.aio.live.music.connect()``, then ``await
         session.close()``).

@@ -33,8 +33,14 @@ __all__ = ["generate_images_op", "generate_videos_op", "image_value"]
 
 # Options of the official SDK's configs that only Vertex AI takes.
 _VERTEX_ONLY_IMAGES = ("output_gcs_uri", "labels")
-_VERTEX_ONLY_VIDEOS = ("fps", "output_gcs_uri", "pubsub_topic", "compression_quality", "labels",
-                       "generate_audio")
+_VERTEX_ONLY_VIDEOS = (
+    "fps",
+    "output_gcs_uri",
+    "pubsub_topic",
+    "compression_quality",
+    "labels",
+    "generate_audio",
+)
 
 
 def _enum(value: Any) -> str:
@@ -48,15 +54,18 @@ def _refuse(cfg: Any, names: tuple[str, ...], method: str) -> None:
     if used:
         raise InvalidInputError(
             f"{method}: {', '.join(used)} {'is' if len(used) == 1 else 'are'} only supported on "
-            "Vertex AI, not on the Gemini API; leave it out.")
+            "Vertex AI, not on the Gemini API; leave it out."
+        )
 
 
 def _prompt(prompt: Any, *, required: bool) -> str | None:
     if prompt is None and not required:
         return None
     if not isinstance(prompt, str) or not prompt.strip():
-        raise InvalidInputError("prompt must be a non-empty text describing the picture, such as "
-                                "'a lighthouse at dawn'.")
+        raise InvalidInputError(
+            "prompt must be a non-empty text describing the picture, such as "
+            "'a lighthouse at dawn'."
+        )
     return prompt
 
 
@@ -81,11 +90,14 @@ def image_value(image: Any, what: str = "image") -> dict[str, Any]:
     else:
         raise InvalidInputError(
             f"{what} must be an Image (gemini_nb.types.Image.from_file(path)), a PIL image, "
-            f"bytes or a pathlib.Path, not {type(image).__name__}.")
+            f"bytes or a pathlib.Path, not {type(image).__name__}."
+        )
     mime = check_image_bytes(data, mime, f"The {what}")
     assert data is not None
-    return {"bytesBase64Encoded": base64.b64encode(data).decode("ascii"),
-            "mimeType": mime or image_format(data)}
+    return {
+        "bytesBase64Encoded": base64.b64encode(data).decode("ascii"),
+        "mimeType": mime or image_format(data),
+    }
 
 
 # ----------------------------------------------------------------------------- Imagen
@@ -98,11 +110,16 @@ def _image_parameters(cfg: GenerateImagesConfig) -> dict[str, Any]:
             raise InvalidInputError("number_of_images must be 1 or more (Imagen makes up to 4).")
         params["sampleCount"] = cfg.number_of_images
     simple = {
-        "aspect_ratio": "aspectRatio", "negative_prompt": "negativePrompt",
+        "aspect_ratio": "aspectRatio",
+        "negative_prompt": "negativePrompt",
         "include_rai_reason": "includeRaiReason",
-        "include_safety_attributes": "includeSafetyAttributes", "language": "language",
-        "seed": "seed", "guidance_scale": "guidanceScale", "add_watermark": "addWatermark",
-        "enhance_prompt": "enhancePrompt", "image_size": "sampleImageSize",
+        "include_safety_attributes": "includeSafetyAttributes",
+        "language": "language",
+        "seed": "seed",
+        "guidance_scale": "guidanceScale",
+        "add_watermark": "addWatermark",
+        "enhance_prompt": "enhancePrompt",
+        "image_size": "sampleImageSize",
     }
     for field, key in simple.items():
         value = getattr(cfg, field)
@@ -141,7 +158,8 @@ def _video_value(video: Any) -> dict[str, Any]:
         return {"uri": uri}
     raise InvalidInputError(
         "To extend a video, pass a video Veo made (its uri, from the operation's result); the "
-        "Gemini API does not take video bytes here.")
+        "Gemini API does not take video bytes here."
+    )
 
 
 def _source(prompt: Any, image: Any, video: Any, source: Any) -> GenerateVideosSource | None:
@@ -154,8 +172,9 @@ def _source(prompt: Any, image: Any, video: Any, source: Any) -> GenerateVideosS
     return coerce_config_as(GenerateVideosSource, source)
 
 
-def _video_request(prompt: Any, image: Any, video: Any, source: Any, config: Any
-                   ) -> tuple[dict[str, Any], GenerateVideosConfig]:
+def _video_request(
+    prompt: Any, image: Any, video: Any, source: Any, config: Any
+) -> tuple[dict[str, Any], GenerateVideosConfig]:
     src = _source(prompt, image, video, source)
     if src is not None:
         prompt = src.prompt
@@ -175,15 +194,22 @@ def _video_request(prompt: Any, image: Any, video: Any, source: Any, config: Any
         instance["lastFrame"] = image_value(cfg.last_frame, "last_frame")
     if cfg.reference_images:
         instance["referenceImages"] = [
-            {"image": image_value(ref.image, f"reference_images[{i}]"),
-             **({"referenceType": _enum(ref.reference_type)} if ref.reference_type else {})}
+            {
+                "image": image_value(ref.image, f"reference_images[{i}]"),
+                **({"referenceType": _enum(ref.reference_type)} if ref.reference_type else {}),
+            }
             for i, ref in enumerate(cfg.reference_images)
         ]
     params: dict[str, Any] = {}
-    for field, key in (("number_of_videos", "sampleCount"),
-                       ("duration_seconds", "durationSeconds"), ("aspect_ratio", "aspectRatio"),
-                       ("resolution", "resolution"), ("negative_prompt", "negativePrompt"),
-                       ("seed", "seed"), ("enhance_prompt", "enhancePrompt")):
+    for field, key in (
+        ("number_of_videos", "sampleCount"),
+        ("duration_seconds", "durationSeconds"),
+        ("aspect_ratio", "aspectRatio"),
+        ("resolution", "resolution"),
+        ("negative_prompt", "negativePrompt"),
+        ("seed", "seed"),
+        ("enhance_prompt", "enhancePrompt"),
+    ):
         value = getattr(cfg, field)
         if value is not None:
             params[key] = value
@@ -193,12 +219,19 @@ def _video_request(prompt: Any, image: Any, video: Any, source: Any, config: Any
 
 
 def generate_videos_op(
-    model: str, prompt: Any, image: Any, video: Any, source: Any, config: Any,
-    cls: type[_OperationData[Any]], client: Any,
+    model: str,
+    prompt: Any,
+    image: Any,
+    video: Any,
+    source: Any,
+    config: Any,
+    cls: type[_OperationData[Any]],
+    client: Any,
 ) -> Flow[Any]:
     """Start a Veo job; the operation (of ``cls``, bound to ``client`` so it can wait)."""
     path = model_path(model)
     body, cfg = _video_request(prompt, image, video, source, config)
-    reply: Reply = yield Call("POST", f"{path}:predictLongRunning", body=body,
-                              options=cfg.http_options)
+    reply: Reply = yield Call(
+        "POST", f"{path}:predictLongRunning", body=body, options=cfg.http_options
+    )
     return bind(reply.model(cls), client)

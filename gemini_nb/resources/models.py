@@ -93,7 +93,9 @@ def generate_op(model: str, contents: Any, config: Any) -> Flow[GenerateContentR
 
         response = yield from afc_generate(path, body, cfg, functions)
     else:
-        reply: Reply = yield Call("POST", f"{path}:generateContent", body=body, options=_options(cfg))
+        reply: Reply = yield Call(
+            "POST", f"{path}:generateContent", body=body, options=_options(cfg)
+        )
         response = reply.model(GenerateContentResponse)
     _attach_parsed(response, fmt)
     return response
@@ -104,8 +106,12 @@ def stream_request_op(
 ) -> Flow[GenerateContentResponse]:
     """One streamed request: emits each chunk, returns the merged response."""
     handle = yield Call(
-        "POST", f"{path}:streamGenerateContent", params={"alt": "sse"}, body=body,
-        options=options, stream=True,
+        "POST",
+        f"{path}:streamGenerateContent",
+        params={"alt": "sse"},
+        body=body,
+        options=options,
+        stream=True,
     )
     while True:
         texts: list[str] | None = yield Next(handle)
@@ -133,8 +139,12 @@ def open_stream(model: str, contents: Any, config: Any) -> tuple[Flow[None], Chu
 
 
 def _stream_op(
-    path: str, body: dict[str, Any], fmt: StructuredOutput | None,
-    cfg: GenerateContentConfig | None, functions: list[Any], merger: ChunkMerger | None,
+    path: str,
+    body: dict[str, Any],
+    fmt: StructuredOutput | None,
+    cfg: GenerateContentConfig | None,
+    functions: list[Any],
+    merger: ChunkMerger | None,
 ) -> Flow[None]:
     """Emits every chunk, then a :class:`FinalResponse` with the merged answer."""
     if merger is None:
@@ -222,19 +232,31 @@ class Models:
         self._client = client
 
     def generate_content(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
     ) -> GenerateContentResponse:
         """One answer. ``contents``: text, parts, images, or a list of Contents (a conversation)."""
         return self._client._run(generate_op(model, contents, config))
 
     def generate_content_stream(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
     ) -> Stream:
         """The answer as it is generated (server-sent events). Use ``with`` to close it."""
         return Stream(self._client, *open_stream(model, contents, config))
 
     def count_tokens(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None,
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
         local: bool = False,
     ) -> CountTokensResponse:
         """The request's tokens. ``local=True`` counts text on this machine with the model's
@@ -246,7 +268,11 @@ class Models:
         return self._client._run(count_tokens_op(model, contents, config))
 
     def embed_content(
-        self, *, model: str, contents: Any, config: EmbedContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: EmbedContentConfig | dict[str, Any] | None = None,
     ) -> EmbedContentResponse:
         """Embeddings, one per input: a text, or a list of texts."""
         return self._client._run(embed_op(model, contents, config))
@@ -263,7 +289,10 @@ class Models:
         return Pager(self._client, lambda t: list_flow("models", Model, "models", args, t), Model)
 
     def generate_images(
-        self, *, model: str, prompt: str,
+        self,
+        *,
+        model: str,
+        prompt: str,
         config: GenerateImagesConfig | dict[str, Any] | None = None,
     ) -> GenerateImagesResponse:
         """Pictures from Imagen: ``r.generated_images[i].image`` (``.save(path)``,
@@ -277,7 +306,12 @@ class Models:
         return self._client._run(generate_images_op(model, prompt, config))
 
     def generate_videos(
-        self, *, model: str, prompt: str | None = None, image: Any = None, video: Any = None,
+        self,
+        *,
+        model: str,
+        prompt: str | None = None,
+        image: Any = None,
+        video: Any = None,
         source: GenerateVideosSource | dict[str, Any] | None = None,
         config: GenerateVideosConfig | dict[str, Any] | None = None,
     ) -> GenerateVideosOperation:
@@ -294,8 +328,11 @@ class Models:
         from ..types.media import GenerateVideosOperation
         from .media import generate_videos_op
 
-        op: GenerateVideosOperation = self._client._run(generate_videos_op(
-            model, prompt, image, video, source, config, GenerateVideosOperation, self._client))
+        op: GenerateVideosOperation = self._client._run(
+            generate_videos_op(
+                model, prompt, image, video, source, config, GenerateVideosOperation, self._client
+            )
+        )
         return op
 
 
@@ -306,18 +343,30 @@ class AsyncModels:
         self._client = client
 
     async def generate_content(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
     ) -> GenerateContentResponse:
         return await self._client._run(generate_op(model, contents, config))
 
     def generate_content_stream(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
     ) -> AsyncStream:
         """``async with``/``async for`` it directly (``await`` on it also works, returning it)."""
         return AsyncStream(self._client, *open_stream(model, contents, config))
 
     async def count_tokens(
-        self, *, model: str, contents: Any, config: GenerateContentConfig | dict[str, Any] | None = None,
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: GenerateContentConfig | dict[str, Any] | None = None,
         local: bool = False,
     ) -> CountTokensResponse:
         if local:
@@ -330,7 +379,11 @@ class AsyncModels:
         return await self._client._run(count_tokens_op(model, contents, config))
 
     async def embed_content(
-        self, *, model: str, contents: Any, config: EmbedContentConfig | dict[str, Any] | None = None
+        self,
+        *,
+        model: str,
+        contents: Any,
+        config: EmbedContentConfig | dict[str, Any] | None = None,
     ) -> EmbedContentResponse:
         return await self._client._run(embed_op(model, contents, config))
 
@@ -341,11 +394,16 @@ class AsyncModels:
         self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
     ) -> AsyncPager[Model]:
         args = list_args(config, page_size=page_size, page_token=page_token)
-        pager = AsyncPager(self._client, lambda t: list_flow("models", Model, "models", args, t), Model)
+        pager = AsyncPager(
+            self._client, lambda t: list_flow("models", Model, "models", args, t), Model
+        )
         return await pager._start()
 
     async def generate_images(
-        self, *, model: str, prompt: str,
+        self,
+        *,
+        model: str,
+        prompt: str,
         config: GenerateImagesConfig | dict[str, Any] | None = None,
     ) -> GenerateImagesResponse:
         from .media import generate_images_op
@@ -353,14 +411,28 @@ class AsyncModels:
         return await self._client._run(generate_images_op(model, prompt, config))
 
     async def generate_videos(
-        self, *, model: str, prompt: str | None = None, image: Any = None, video: Any = None,
+        self,
+        *,
+        model: str,
+        prompt: str | None = None,
+        image: Any = None,
+        video: Any = None,
         source: GenerateVideosSource | dict[str, Any] | None = None,
         config: GenerateVideosConfig | dict[str, Any] | None = None,
     ) -> AsyncGenerateVideosOperation:
         from ..types.media import AsyncGenerateVideosOperation
         from .media import generate_videos_op
 
-        op: AsyncGenerateVideosOperation = await self._client._run(generate_videos_op(
-            model, prompt, image, video, source, config, AsyncGenerateVideosOperation,
-            self._client))
+        op: AsyncGenerateVideosOperation = await self._client._run(
+            generate_videos_op(
+                model,
+                prompt,
+                image,
+                video,
+                source,
+                config,
+                AsyncGenerateVideosOperation,
+                self._client,
+            )
+        )
         return op

@@ -238,7 +238,9 @@ _CLIENT_SIDE = {
     # Loaded on first use too, so that importing the types stays as cheap as it was.
     **dict.fromkeys(_LIVE_TYPES, ".live"),
     **dict.fromkeys(_LIVE_MUSIC_TYPES, ".live_music"),
-    **dict.fromkeys(("AuthToken", "CreateAuthTokenConfig", "LiveConnectConstraints"), ".auth_tokens"),
+    **dict.fromkeys(
+        ("AuthToken", "CreateAuthTokenConfig", "LiveConnectConstraints"), ".auth_tokens"
+    ),
 }
 
 

@@ -169,9 +169,9 @@ class Part(WireModel):
     tool_call: ToolCall | None = None
     tool_response: ToolResponse | None = None
     video_metadata: VideoMetadata | None = None
-    media_resolution: Annotated[
-        PartMediaResolution | None, BeforeValidator(_level_shorthand)
-    ] = None
+    media_resolution: Annotated[PartMediaResolution | None, BeforeValidator(_level_shorthand)] = (
+        None
+    )
     media_processing: str | None = None
     part_metadata: dict[str, Any] | None = None
 

@@ -74,8 +74,7 @@ class Image(WireModel):
     mime_type: str | None = None
 
     @classmethod
-    def from_file(cls, *, location: str | os.PathLike[str], mime_type: str | None = None
-                  ) -> Image:
+    def from_file(cls, *, location: str | os.PathLike[str], mime_type: str | None = None) -> Image:
         """An Image from a local file (its type from the bytes or the name)."""
         from .._exceptions import InvalidInputError
         from .._media import image_format
@@ -84,8 +83,10 @@ class Image(WireModel):
         if not path.is_file():
             raise InvalidInputError(f"No such image file: {str(path)!r}.")
         data = path.read_bytes()
-        return cls(image_bytes=data,
-                   mime_type=mime_type or image_format(data) or mimetypes.guess_type(path)[0])
+        return cls(
+            image_bytes=data,
+            mime_type=mime_type or image_format(data) or mimetypes.guess_type(path)[0],
+        )
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -101,8 +102,10 @@ class Image(WireModel):
         from .._media import save_image
 
         if not self.image_bytes:
-            raise InvalidInputError("This Image has no bytes to save"
-                                    + (f" (it is at {self.gcs_uri})." if self.gcs_uri else "."))
+            raise InvalidInputError(
+                "This Image has no bytes to save"
+                + (f" (it is at {self.gcs_uri})." if self.gcs_uri else ".")
+            )
         return save_image(self.image_bytes, self.mime_type, path)
 
     def to_pil(self) -> PILImage.Image:
@@ -154,18 +157,23 @@ class GeneratedImage(WireModel):
     def _from_prediction(cls, data: Any) -> Any:
         # A prediction on the wire: {"bytesBase64Encoded", "mimeType", "raiFilteredReason",
         # "safetyAttributes", "prompt"}.
-        if not isinstance(data, dict) or not ({"bytesBase64Encoded", "raiFilteredReason",
-                                               "contentType"} & data.keys()):
+        if not isinstance(data, dict) or not (
+            {"bytesBase64Encoded", "raiFilteredReason", "contentType"} & data.keys()
+        ):
             return data
         out: dict[str, Any] = {}
         if data.get("bytesBase64Encoded"):
-            out["image"] = {"imageBytes": data["bytesBase64Encoded"],
-                            "mimeType": data.get("mimeType")}
+            out["image"] = {
+                "imageBytes": data["bytesBase64Encoded"],
+                "mimeType": data.get("mimeType"),
+            }
         if data.get("raiFilteredReason"):
             out["raiFilteredReason"] = data["raiFilteredReason"]
         if data.get("safetyAttributes") or data.get("contentType"):
-            out["safetyAttributes"] = {**(data.get("safetyAttributes") or {}),
-                                       "contentType": data.get("contentType")}
+            out["safetyAttributes"] = {
+                **(data.get("safetyAttributes") or {}),
+                "contentType": data.get("contentType"),
+            }
         if data.get("prompt"):
             out["enhancedPrompt"] = data["prompt"]
         return out
@@ -223,8 +231,10 @@ class GenerateImagesResponse(ResponseModel):
         prompt_attributes = None
         for item in data.get("predictions") or []:
             if isinstance(item, dict) and item.get("contentType") == "Positive Prompt":
-                prompt_attributes = {**(item.get("safetyAttributes") or {}),
-                                     "contentType": "Positive Prompt"}
+                prompt_attributes = {
+                    **(item.get("safetyAttributes") or {}),
+                    "contentType": "Positive Prompt",
+                }
             else:
                 images.append(item)
         out: dict[str, Any] = {"generatedImages": images}
@@ -275,15 +285,16 @@ class Video(WireModel):
         return data
 
     @classmethod
-    def from_file(cls, *, location: str | os.PathLike[str], mime_type: str | None = None
-                  ) -> Video:
+    def from_file(cls, *, location: str | os.PathLike[str], mime_type: str | None = None) -> Video:
         from .._exceptions import InvalidInputError
 
         path = Path(location).expanduser()
         if not path.is_file():
             raise InvalidInputError(f"No such video file: {str(path)!r}.")
-        return cls(video_bytes=path.read_bytes(),
-                   mime_type=mime_type or mimetypes.guess_type(path)[0] or "video/mp4")
+        return cls(
+            video_bytes=path.read_bytes(),
+            mime_type=mime_type or mimetypes.guess_type(path)[0] or "video/mp4",
+        )
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the video to ``path``; it must have been downloaded first."""
@@ -293,7 +304,8 @@ class Video(WireModel):
         if not self.video_bytes:
             raise InvalidInputError(
                 "This video has not been downloaded yet: call client.files.download(file=video) "
-                "first (it fills video_bytes), then save.")
+                "first (it fills video_bytes), then save."
+            )
         return save_bytes(self.video_bytes, path, "the video")
 
     def show(self) -> None:
@@ -386,8 +398,9 @@ class GenerateVideosResponse(WireModel):
         return [g.video for g in self.generated_videos if g.video is not None]
 
     def __repr__(self) -> str:
-        filtered = (f", {self.rai_media_filtered_count} filtered"
-                    if self.rai_media_filtered_count else "")
+        filtered = (
+            f", {self.rai_media_filtered_count} filtered" if self.rai_media_filtered_count else ""
+        )
         return f"GenerateVideosResponse({len(self.videos)} videos{filtered})"
 
     __str__ = __repr__
@@ -440,8 +453,9 @@ class Audio:
             return pcm_to_wav(self.data, fmt)
         if self.data[:4] == b"RIFF":
             return self.data
-        raise InvalidInputError(f"{self.mime_type} audio cannot be turned into WAV here; "
-                                "save it with its own suffix.")
+        raise InvalidInputError(
+            f"{self.mime_type} audio cannot be turned into WAV here; save it with its own suffix."
+        )
 
     @property
     def duration(self) -> float | None:
@@ -465,8 +479,9 @@ class Audio:
             return save_bytes(self.wav, path, "the audio")
         if not self.is_pcm:
             return save_bytes(self.data, path, "the audio")
-        raise InvalidInputError(f"Save speech as .wav (or .pcm for the raw samples), not "
-                                f"{suffix!r}.")
+        raise InvalidInputError(
+            f"Save speech as .wav (or .pcm for the raw samples), not {suffix!r}."
+        )
 
     def __repr__(self) -> str:
         seconds = self.duration

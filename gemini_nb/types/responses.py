@@ -240,8 +240,12 @@ class GenerateContentResponse(ResponseModel):
         of a streamed answer in the same format are joined."""
         from .media import Audio
 
-        blobs = [p.inline_data for p in self.parts if p.inline_data is not None
-                 and (p.inline_data.mime_type or "").lower().startswith("audio/")]
+        blobs = [
+            p.inline_data
+            for p in self.parts
+            if p.inline_data is not None
+            and (p.inline_data.mime_type or "").lower().startswith("audio/")
+        ]
         if not blobs:
             return None
         mime = blobs[0].mime_type

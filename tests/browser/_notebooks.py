@@ -12,8 +12,14 @@ def write_notebook(path: Path, *cells: str) -> Path:
     """A notebook of ``cells`` (code), with the Python 3 kernel, at ``path``."""
     notebook = {
         "cells": [
-            {"cell_type": "code", "execution_count": None, "id": f"cell{i}", "metadata": {},
-             "outputs": [], "source": source.strip("\n").splitlines(keepends=True)}
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": f"cell{i}",
+                "metadata": {},
+                "outputs": [],
+                "source": source.strip("\n").splitlines(keepends=True),
+            }
             for i, source in enumerate(cells)
         ],
         "metadata": {

@@ -51,8 +51,9 @@ def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path, headless=True,
-                                    args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(
+            executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield browser
         finally:
@@ -60,8 +61,9 @@ def browser(chromium_path: str) -> Iterator[Any]:
 
 
 @pytest.fixture
-def lab(browser: Any, jupyter_server: JupyterServer,
-        request: pytest.FixtureRequest) -> Iterator[Lab]:
+def lab(
+    browser: Any, jupyter_server: JupyterServer, request: pytest.FixtureRequest
+) -> Iterator[Lab]:
     """A new browser context and JupyterLab page; artifacts are saved if the test fails."""
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(30_000)

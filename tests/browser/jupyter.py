@@ -85,8 +85,11 @@ _LAB_SETTINGS = {
 def find_chromium() -> str | None:
     """``$CHROMIUM``, else Debian's real binary (``/usr/bin/chromium`` is a shell wrapper),
     else ``chromium`` on the PATH."""
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/lib/chromium/chromium",
-                      shutil.which("chromium")):
+    for candidate in (
+        os.environ.get("CHROMIUM"),
+        "/usr/lib/chromium/chromium",
+        shutil.which("chromium"),
+    ):
         if candidate and Path(candidate).is_file():
             return candidate
     return None
@@ -136,11 +139,16 @@ class JupyterServer:
     def start(self) -> str:
         self.port = _free_port()
         cmd = [
-            sys.executable, "-m", "jupyterlab",
-            "--no-browser", "--allow-root",
-            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={self.port}",
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            "--allow-root",
+            "--ServerApp.ip=127.0.0.1",
+            f"--ServerApp.port={self.port}",
             "--ServerApp.port_retries=0",
-            "--IdentityProvider.token=", "--ServerApp.password=",
+            "--IdentityProvider.token=",
+            "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True",
             f"--ServerApp.root_dir={self.root_dir}",
             "--LabApp.news_url=",
@@ -148,8 +156,12 @@ class JupyterServer:
         with self.log_path.open("wb") as log:
             # A session of its own: stop() kills the server and its kernels as one group.
             self._proc = subprocess.Popen(
-                cmd, cwd=self.root_dir, env=self.environment(), stdout=log,
-                stderr=subprocess.STDOUT, start_new_session=True,
+                cmd,
+                cwd=self.root_dir,
+                env=self.environment(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         atexit.register(self.stop)
         self.url = f"http://127.0.0.1:{self.port}"
@@ -157,15 +169,17 @@ class JupyterServer:
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
                 raise RuntimeError(f"jupyter lab exited at startup:\n{self.log_tail()}")
-            with contextlib.suppress(OSError), urllib.request.urlopen(
-                f"{self.url}/api/status", timeout=2
-            ) as r:
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(f"{self.url}/api/status", timeout=2) as r,
+            ):
                 if r.status == 200:
                     return self.url
             time.sleep(0.1)
         self.stop()
-        raise RuntimeError(f"jupyter lab did not answer in {self.startup_timeout:.0f}s:\n"
-                           f"{self.log_tail()}")
+        raise RuntimeError(
+            f"jupyter lab did not answer in {self.startup_timeout:.0f}s:\n{self.log_tail()}"
+        )
 
     def stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -224,8 +238,9 @@ class Lab:
 
     def _on_console(self, msg: ConsoleMessage) -> None:
         where = msg.location or {}
-        self.console.append(f"[{msg.type}] {msg.text}  ({where.get('url', '')}:"
-                            f"{where.get('lineNumber', '')})")
+        self.console.append(
+            f"[{msg.type}] {msg.text}  ({where.get('url', '')}:{where.get('lineNumber', '')})"
+        )
 
     def _on_page_error(self, text: str) -> None:
         self.page_errors.append(text)

@@ -34,13 +34,16 @@ def shown_names(lab: Lab) -> list[str]:
     return lab.page.locator(f"{ROWS} td[data-key='display_name']").all_text_contents()
 
 
-def test_delete_and_use_from_the_files_browser(lab: Lab, own_emulator: Any,
-                                               tmp_path: Path) -> None:
+def test_delete_and_use_from_the_files_browser(lab: Lab, own_emulator: Any, tmp_path: Path) -> None:
     with gemini_nb.Client(base_url=own_emulator.url) as client:
-        made = {name: client.files.upload(file=text.encode(), mime_type="text/plain",
-                                          display_name=name)
-                for name, text in (("b-tides.txt", "high tide at 6"), ("a-log.txt", "fog"),
-                                   ("c-notes.txt", "the lamp was lit at dusk"))}
+        made = {
+            name: client.files.upload(file=text.encode(), mime_type="text/plain", display_name=name)
+            for name, text in (
+                ("b-tides.txt", "high tide at 6"),
+                ("a-log.txt", "fog"),
+                ("c-notes.txt", "the lamp was lit at dusk"),
+            )
+        }
     notebook = write_notebook(
         tmp_path / "files_browser.ipynb",
         f"import os\nos.environ['GOOGLE_GEMINI_BASE_URL'] = {own_emulator.url!r}",
@@ -94,8 +97,10 @@ def test_delete_and_use_from_the_files_browser(lab: Lab, own_emulator: Any,
     # "Use in prompt" puts the selected File objects in a variable of the notebook.
     page.locator(f"{ROWS} input[type=checkbox]").check()
     page.locator(f"{WIDGET} .gnb-browser-use").click()
-    lab.wait_for_text(f"{WIDGET} .gnb-browser-status",
-                      "1 file in the variable gemini_files: %%gemini -f gemini_files")
+    lab.wait_for_text(
+        f"{WIDGET} .gnb-browser-status",
+        "1 file in the variable gemini_files: %%gemini -f gemini_files",
+    )
     lab.run_cell(3)
     lab.wait_for_text(".jp-OutputArea-output", "picked: ['b-tides.txt']")
 

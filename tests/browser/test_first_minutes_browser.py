@@ -42,16 +42,24 @@ def emulator_cell(chunk_delay: float) -> str:
 
 def write_notebook(path: Path, sources: list[str]) -> Path:
     nb = new_notebook(cells=[new_code_cell(s) for s in sources])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
-                                 "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nbformat.write(nb, path)
     return path
 
 
 def cell_outputs(lab: Lab, index: int) -> list[dict[str, str]]:
-    return lab.page.locator(CELLS).nth(index).evaluate(
-        """cell => [...cell.querySelectorAll('.jp-OutputArea-output')].map(o => ({
-               mime: o.getAttribute('data-mime-type') || '', text: o.innerText }))""")
+    return (
+        lab.page.locator(CELLS)
+        .nth(index)
+        .evaluate(
+            """cell => [...cell.querySelectorAll('.jp-OutputArea-output')].map(o => ({
+               mime: o.getAttribute('data-mime-type') || '', text: o.innerText }))"""
+        )
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -59,14 +67,17 @@ def cell_outputs(lab: Lab, index: int) -> list[dict[str, str]]:
 
 
 def test_stop_button_on_a_streaming_cell_and_the_waiting_line(lab: Lab, tmp_path: Path) -> None:
-    path = write_notebook(tmp_path / "stop.ipynb", [
-        emulator_cell(0.15),
-        f"%%gemini -o story\n{STORY}",
-        "print('the next cell ran')",
-        "print(len(story.text), story.candidates[0].finish_reason)",
-        "fault = srv.app.faults.add({'latency_ms': 2600, 'count': 1})  # a slow first token",
-        "%%gemini --no-stream\nWhat is the tallest mountain?",
-    ])
+    path = write_notebook(
+        tmp_path / "stop.ipynb",
+        [
+            emulator_cell(0.15),
+            f"%%gemini -o story\n{STORY}",
+            "print('the next cell ran')",
+            "print(len(story.text), story.candidates[0].finish_reason)",
+            "fault = srv.app.faults.add({'latency_ms': 2600, 'count': 1})  # a slow first token",
+            "%%gemini --no-stream\nWhat is the tallest mountain?",
+        ],
+    )
     lab.open_notebook(path)
     page = lab.page
     # Run All, then press Stop while the answer streams: the partial answer stays, the cell
@@ -75,8 +86,10 @@ def test_stop_button_on_a_streaming_cell_and_the_waiting_line(lab: Lab, tmp_path
     page.locator("li[data-command='runmenu:run-all']").click()
     answer = page.locator(CELLS).nth(1).locator(".gemini-nb-response")
     page.wait_for_function(
-        """el => el && el.innerText.trim().length > 80""", arg=answer.element_handle(
-            timeout=60_000), timeout=60_000)
+        """el => el && el.innerText.trim().length > 80""",
+        arg=answer.element_handle(timeout=60_000),
+        timeout=60_000,
+    )
     page.locator(f"{VISIBLE} .jp-Toolbar [data-jp-item-name='interrupt'] button").click()
     lab.wait_for_kernel_idle(60)
     time.sleep(0.5)
@@ -87,8 +100,11 @@ def test_stop_button_on_a_streaming_cell_and_the_waiting_line(lab: Lab, tmp_path
     errors = [o for o in outputs if o["mime"] == "application/vnd.jupyter.stderr"]
     assert len(errors) == 1, outputs
     (line,) = errors[0]["text"].strip().splitlines()
-    assert re.fullmatch(r"Stopped after \d+\.\d s: the answer above is incomplete\. "
-                        r"It is also in story\.", line), line
+    assert re.fullmatch(
+        r"Stopped after \d+\.\d s: the answer above is incomplete\. "
+        r"It is also in story\.",
+        line,
+    ), line
     shown = [o["text"] for o in outputs if o["mime"] == "text/html"]
     assert len(shown) == 1 and len(shown[0]) > 80 and "stopped after" in shown[0]
     assert cell_outputs(lab, 2) == []  # the queued cell did not run
@@ -188,7 +204,9 @@ def set_theme(lab: Lab, name: str) -> None:
     page.locator("li[data-command='apputils:change-theme']", has_text=name).first.click()
     page.wait_for_function(
         "dark => (document.body.dataset.jpThemeLight === 'false') === dark",
-        arg="Dark" in name, timeout=30_000)
+        arg="Dark" in name,
+        timeout=30_000,
+    )
     time.sleep(1.0)  # the theme's stylesheet applies
 
 
@@ -211,22 +229,27 @@ def code_style(lab: Lab) -> dict[str, Any]:
                      wordBreak: s.wordBreak, whiteSpace: s.whiteSpace,
                      text: s.color, keyword: kw && getComputedStyle(kw).color,
                      scrolls: pre.scrollWidth > pre.clientWidth || s.overflowX === 'auto' };
-        }""", ANSWER)
+        }""",
+        ANSWER,
+    )
 
 
 def test_code_answers_and_the_chat_widget_in_light_and_dark(
-        lab: Lab, tmp_path: Path, light_again: None) -> None:
-    path = write_notebook(tmp_path / "first_minutes.ipynb", [
-        emulator_cell(0.02),
-        f"%%gemini\n{CODE_PROMPT}",
-        "%%gemini --json\nGive me a JSON object describing a cat.",
-        f"import gemini_nb\nw = gemini_nb.ChatWidget(model='{MODEL}')\nw",
-        f"await w.send('{CODE_PROMPT}')\nNone",
-        "print('model:', w.model)",
-    ])
+    lab: Lab, tmp_path: Path, light_again: None
+) -> None:
+    path = write_notebook(
+        tmp_path / "first_minutes.ipynb",
+        [
+            emulator_cell(0.02),
+            f"%%gemini\n{CODE_PROMPT}",
+            "%%gemini --json\nGive me a JSON object describing a cat.",
+            f"import gemini_nb\nw = gemini_nb.ChatWidget(model='{MODEL}')\nw",
+            f"await w.send('{CODE_PROMPT}')\nNone",
+            "print('model:', w.model)",
+        ],
+    )
     page = lab.page
-    page.context.grant_permissions(["clipboard-read", "clipboard-write"],
-                                   origin=lab.server.url)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.server.url)
     lab.open_notebook(path)
     lab.run_all(timeout=180)
     page.locator(f"{CHAT} .gnb-chat-model[data-state='done'] .gnb-chat-code").first.wait_for()
@@ -258,7 +281,8 @@ def test_code_answers_and_the_chat_widget_in_light_and_dark(
     # The chat's model picker offers the models from the kernel and sets the model.
     picker = page.locator(f"{CHAT} .gnb-chat-picker")
     page.wait_for_function(
-        "sel => document.querySelector(sel).options.length > 5", arg=f"{CHAT} .gnb-chat-picker")
+        "sel => document.querySelector(sel).options.length > 5", arg=f"{CHAT} .gnb-chat-picker"
+    )
     options = picker.locator("option").all_text_contents()
     assert options[0] == MODEL and "gemini-2.5-pro" in options
     picker.select_option("gemini-2.5-pro")
@@ -268,13 +292,18 @@ def test_code_answers_and_the_chat_widget_in_light_and_dark(
     # Insert: the chat's code goes into a new cell right below the widget's cell.
     cells_before = page.locator(CELLS).count()
     page.locator(f"{CHAT} .gnb-chat-insert").first.click()
-    page.wait_for_function("([sel, n]) => document.querySelectorAll(sel).length > n",
-                           arg=[CELLS, cells_before], timeout=15_000)
+    page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length > n",
+        arg=[CELLS, cells_before],
+        timeout=15_000,
+    )
     new_cell = page.locator(CELLS).nth(4)
     page.wait_for_function(
-        "el => el.querySelectorAll('.cm-line').length > 2", arg=new_cell.element_handle())
+        "el => el.querySelectorAll('.cm-line').length > 2", arg=new_cell.element_handle()
+    )
     inserted = new_cell.evaluate(
-        "c => [...c.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')")
+        "c => [...c.querySelectorAll('.cm-line')].map(l => l.textContent).join('\\n')"
+    )
     assert inserted.strip() == chat_code.strip()
     assert "await w.send" in (page.locator(CELLS).nth(5).text_content() or "")
 

@@ -67,7 +67,9 @@ def ratio(lab: Lab, selector: str) -> float:
             };
             const [hi, lo] = [lum(text), lum(back)].sort((a, b) => b - a);
             return (hi + 0.05) / (lo + 0.05);
-        }""", selector)
+        }""",
+        selector,
+    )
     return result
 
 
@@ -76,8 +78,9 @@ def polyline_points(lab: Lab) -> int:
     return len(points.split())
 
 
-def test_batch_and_tuning_monitors(lab: Lab, own_emulator: Any, tmp_path: Path,
-                                   light_again: None) -> None:
+def test_batch_and_tuning_monitors(
+    lab: Lab, own_emulator: Any, tmp_path: Path, light_again: None
+) -> None:
     notebook = write_notebook(
         tmp_path / "jobs.ipynb",
         f"import os\nos.environ['GOOGLE_GEMINI_BASE_URL'] = {own_emulator.url!r}\n"
@@ -103,12 +106,13 @@ def test_batch_and_tuning_monitors(lab: Lab, own_emulator: Any, tmp_path: Path,
     assert page.locator(f"{BATCHES} .gnb-jobs-title").text_content() == "Batch jobs · 3 · 3 running"
 
     def row(name: str) -> Any:
-        return page.locator(f"{BATCHES} tbody tr:not(.gnb-jobs-row-error)",
-                            has=page.locator(".gnb-jobs-display", has_text=re.compile(f"^{name}$")))
+        return page.locator(
+            f"{BATCHES} tbody tr:not(.gnb-jobs-row-error)",
+            has=page.locator(".gnb-jobs-display", has_text=re.compile(f"^{name}$")),
+        )
 
     # The short job ends on its own: its bar fills, its state says so.
-    expect(row("short").locator(".gnb-jobs-state")).to_have_text(
-        "succeeded", timeout=60000)
+    expect(row("short").locator(".gnb-jobs-state")).to_have_text("succeeded", timeout=60000)
     assert row("short").locator(".gnb-jobs-count").text_content() == "2/2"
     assert row("short").locator(".gnb-jobs-cancel").is_disabled()
 
@@ -116,7 +120,9 @@ def test_batch_and_tuning_monitors(lab: Lab, own_emulator: Any, tmp_path: Path,
     page.wait_for_function(
         "sel => { const p = document.querySelector(sel); "
         "return p && p.getAttribute('points').trim().split(/\\s+/).length >= 3; }",
-        arg=f"{TUNING} polyline.gnb-jobs-loss", timeout=60_000)
+        arg=f"{TUNING} polyline.gnb-jobs-loss",
+        timeout=60_000,
+    )
     growing = polyline_points(lab)
     lab.wait_for_text(f"{TUNING} .gnb-jobs-state", "succeeded", timeout=90)
     assert polyline_points(lab) == 60 > growing
@@ -126,12 +132,10 @@ def test_batch_and_tuning_monitors(lab: Lab, own_emulator: Any, tmp_path: Path,
     assert "Epoch3 of 3" in facts and "Step60 of 60" in facts
 
     # Cancel acts on the long job; Delete asks once, "No" keeps it, "Yes" drops the row.
-    expect(row("long").locator(".gnb-jobs-state")).to_have_text(
-        "running", timeout=60000)
+    expect(row("long").locator(".gnb-jobs-state")).to_have_text("running", timeout=60000)
     row("long").locator(".gnb-jobs-cancel").click()
     lab.wait_for_text(f"{BATCHES} .gnb-jobs-status", "Cancelled")
-    expect(row("long").locator(".gnb-jobs-state")).to_have_text(
-        "cancelled", timeout=30000)
+    expect(row("long").locator(".gnb-jobs-state")).to_have_text("cancelled", timeout=30000)
     row("to delete").locator(".gnb-jobs-delete").click()
     assert page.locator(f"{BATCHES} .gnb-jobs-confirm-text").text_content() == "Delete this job?"
     page.locator(f"{BATCHES} .gnb-jobs-confirm-no").click()
@@ -141,7 +145,9 @@ def test_batch_and_tuning_monitors(lab: Lab, own_emulator: Any, tmp_path: Path,
     lab.wait_for_text(f"{BATCHES} .gnb-jobs-status", "Deleted")
     page.wait_for_function(
         "sel => document.querySelectorAll(sel).length === 2",
-        arg=f"{BATCHES} tbody tr[data-name]:not(.gnb-jobs-row-error)", timeout=30_000)
+        arg=f"{BATCHES} tbody tr[data-name]:not(.gnb-jobs-row-error)",
+        timeout=30_000,
+    )
     with gemini_nb.Client(base_url=own_emulator.url) as client:
         states = {j.display_name: j.state for j in client.batches.list()}
     assert states == {"long": "JOB_STATE_CANCELLED", "short": "JOB_STATE_SUCCEEDED"}
@@ -149,9 +155,13 @@ def test_batch_and_tuning_monitors(lab: Lab, own_emulator: Any, tmp_path: Path,
     for theme in ("light", "dark"):
         if theme == "dark":
             set_theme(lab, "JupyterLab Dark")
-        for selector in (f"{BATCHES} .gnb-jobs-display", f"{BATCHES} .gnb-jobs-state",
-                         f"{BATCHES} .gnb-jobs-name", f"{TUNING} .gnb-jobs-fact-value",
-                         f"{BATCHES} .gnb-jobs-status"):
+        for selector in (
+            f"{BATCHES} .gnb-jobs-display",
+            f"{BATCHES} .gnb-jobs-state",
+            f"{BATCHES} .gnb-jobs-name",
+            f"{TUNING} .gnb-jobs-fact-value",
+            f"{BATCHES} .gnb-jobs-status",
+        ):
             assert ratio(lab, selector) >= 4.5, (theme, selector)
         page.locator(BATCHES).screenshot(path=str(ARTIFACTS / f"batch-monitor-{theme}.png"))
         page.locator(TUNING).screenshot(path=str(ARTIFACTS / f"tuning-monitor-{theme}.png"))

@@ -57,13 +57,17 @@ def plays(lab: Lab, selector: str, *, muted: bool = True) -> float:
     page.evaluate(
         """([sel, muted]) => { const m = document.querySelector(sel);
             m.muted = muted; m.currentTime = 0; return m.play(); }""",
-        [selector, muted])
+        [selector, muted],
+    )
     page.wait_for_function(
         "sel => { const m = document.querySelector(sel); return m && m.currentTime > 0.5; }",
-        arg=selector, timeout=30_000)
+        arg=selector,
+        timeout=30_000,
+    )
     moved: float = page.evaluate(
         "sel => { const m = document.querySelector(sel); m.pause(); return m.currentTime; }",
-        selector)
+        selector,
+    )
     return moved
 
 
@@ -74,12 +78,13 @@ def set_theme(lab: Lab, name: str) -> None:
     page.locator("li[data-command='apputils:change-theme']", has_text=name).first.click()
     page.wait_for_function(
         "dark => (document.body.dataset.jpThemeLight === 'false') === dark",
-        arg="Dark" in name, timeout=30_000)
+        arg="Dark" in name,
+        timeout=30_000,
+    )
     time.sleep(1.0)  # the theme's stylesheet applies
 
 
-def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any,
-                                                tmp_path: Path) -> None:
+def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any, tmp_path: Path) -> None:
     lab.open_notebook(media_notebook(tmp_path, emulator.url))
     lab.run_all(timeout=180)
     page = lab.page
@@ -89,12 +94,17 @@ def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any,
     page.wait_for_function(
         "sel => { const t = [...document.querySelectorAll(sel)];"
         " return t.length === 4 && t.every(i => i.complete && i.naturalWidth > 0); }",
-        arg=thumbs, timeout=30_000)
-    widths = page.evaluate(f"() => [...document.querySelectorAll('{thumbs}')]"
-                           ".map(i => [i.naturalWidth, i.naturalHeight])")
+        arg=thumbs,
+        timeout=30_000,
+    )
+    widths = page.evaluate(
+        f"() => [...document.querySelectorAll('{thumbs}')]"
+        ".map(i => [i.naturalWidth, i.naturalHeight])"
+    )
     assert widths == [[320, 320]] * 4  # thumbnails, not the 1024-pixel pictures
     assert page.locator(f"{GALLERY} .gnb-gallery-footer").text_content() == (
-        "4 pictures · click one to enlarge")
+        "4 pictures · click one to enlarge"
+    )
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.locator(GALLERY).scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "media-gallery-light.png"))
@@ -105,7 +115,9 @@ def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any,
     page.wait_for_function(
         "sel => { const i = document.querySelector(sel);"
         " return i && !i.hidden && i.complete && i.naturalWidth === 1024; }",
-        arg=full, timeout=30_000)
+        arg=full,
+        timeout=30_000,
+    )
     info = page.locator(f"{GALLERY} .gnb-gallery-info").text_content() or ""
     assert re.fullmatch(r"1024×1024 · \d+ kB", info), info
     assert page.locator(f"{GALLERY} .gnb-gallery-download").get_attribute("href", timeout=5000)
@@ -117,7 +129,8 @@ def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any,
     assert saved.is_file() and saved.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     page.keyboard.press("ArrowRight")
     page.wait_for_function(
-        "sel => document.querySelector(sel).naturalWidth === 1024", arg=full, timeout=30_000)
+        "sel => document.querySelector(sel).naturalWidth === 1024", arg=full, timeout=30_000
+    )
     page.keyboard.press("Escape")
     assert page.locator(f"{GALLERY} .gnb-gallery-overlay").is_hidden()
 
@@ -135,10 +148,12 @@ def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any,
     src = page.evaluate("sel => document.querySelector(sel).src", from_file)
     assert re.search(r"/files/gemini_media/[0-9a-f]{16}\.mp4", src), src
     assert (page.locator(from_file).get_attribute("poster") or "").startswith(
-        "data:image/jpeg;base64,")
+        "data:image/jpeg;base64,"
+    )
     page.locator(from_file).scroll_into_view_if_needed()
     page.wait_for_function(  # the poster frame shows until it plays
-        "sel => document.querySelector(sel).readyState >= 1", arg=from_file, timeout=30_000)
+        "sel => document.querySelector(sel).readyState >= 1", arg=from_file, timeout=30_000
+    )
     page.screenshot(path=str(ARTIFACTS / "media-video-file-light.png"))
     assert plays(lab, from_file) > 0.5
     page.locator(f"{CELLS}:nth-of-type(3)").scroll_into_view_if_needed()
@@ -150,8 +165,8 @@ def test_gallery_video_and_speech_in_jupyterlab(lab: Lab, emulator: Any,
         page.screenshot(path=str(ARTIFACTS / "media-gallery-dark.png"))
         page.locator(f"{GALLERY} .gnb-gallery-open").first.click()
         page.wait_for_function(
-            "sel => document.querySelector(sel).naturalWidth === 1024", arg=full,
-            timeout=30_000)
+            "sel => document.querySelector(sel).naturalWidth === 1024", arg=full, timeout=30_000
+        )
         page.screenshot(path=str(ARTIFACTS / "media-gallery-open-dark.png"))
         page.keyboard.press("Escape")
         page.locator(f"{CELLS}:nth-of-type(4)").scroll_into_view_if_needed()

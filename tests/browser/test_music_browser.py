@@ -79,7 +79,8 @@ def bpm_of(envelope: list[float]) -> float:
 
 def stats(lab: Lab) -> dict[str, Any]:
     data: dict[str, str] = lab.page.evaluate(
-        "sel => ({...document.querySelector(sel).dataset})", WIDGET)
+        "sel => ({...document.querySelector(sel).dataset})", WIDGET
+    )
     out: dict[str, Any] = dict(data)
     for key, value in data.items():
         if re.fullmatch(r"-?\d+(\.\d+)?", value):
@@ -104,8 +105,9 @@ def wait_stats(lab: Lab, condition: str, timeout: float = 30) -> dict[str, Any]:
 
 def played_tempo(lab: Lab, seconds: float = 4.0) -> float:
     envelope: list[float] = lab.page.evaluate(
-        "sel => document.querySelector(sel).gnbMusicEnvelope()", WIDGET)
-    return bpm_of(envelope[-int(seconds * 100):])
+        "sel => document.querySelector(sel).gnbMusicEnvelope()", WIDGET
+    )
+    return bpm_of(envelope[-int(seconds * 100) :])
 
 
 def tempo_becomes(lab: Lab, bpm: float, timeout: float = 40) -> float:
@@ -183,16 +185,20 @@ def test_play_steer_record_in_light_and_dark(lab: Lab, tmp_path: Path, light_aga
     # First a prompt the service filters out: the widget says so.
     new.locator(".gnb-music-prompt-text").fill("gore")
     new.locator(".gnb-music-prompt-text").press("Enter")
-    lab.wait_for_text(f"{WIDGET} .gnb-music-filtered", "Filtered out: “gore” — The prompt was "
-                      "filtered by safety filters.", timeout=15)
+    lab.wait_for_text(
+        f"{WIDGET} .gnb-music-filtered",
+        "Filtered out: “gore” — The prompt was filtered by safety filters.",
+        timeout=15,
+    )
     new.locator(".gnb-music-prompt-text").fill("warm pads")
     new.locator(".gnb-music-prompt-text").press("Enter")
     new.locator(".gnb-music-weight").fill("0.4")
     said = kernel_says(lab, "('warm pads', 0.4)")
     assert "prompts: [('minimal techno', 1.0), ('warm pads', 0.4)]" in said, said
     page.locator(f"{WIDGET} .gnb-music-prompt").nth(0).locator(".gnb-music-remove").click()
-    page.wait_for_function("sel => document.querySelectorAll(sel).length === 1",
-                           arg=f"{WIDGET} .gnb-music-prompt")
+    page.wait_for_function(
+        "sel => document.querySelectorAll(sel).length === 1", arg=f"{WIDGET} .gnb-music-prompt"
+    )
     said = kernel_says(lab, "prompts: [('warm pads', 0.4)]")
     assert "prompts: [('warm pads', 0.4)]" in said, said
 
@@ -201,7 +207,9 @@ def test_play_steer_record_in_light_and_dark(lab: Lab, tmp_path: Path, light_aga
     lab.wait_for_text(f"{WIDGET} .gnb-music-record", "Recording 0:0", timeout=10)
     page.wait_for_function(
         "sel => /Recording 0:0[2-9]/.test(document.querySelector(sel).textContent)",
-        arg=f"{WIDGET} .gnb-music-record", timeout=20_000)
+        arg=f"{WIDGET} .gnb-music-record",
+        timeout=20_000,
+    )
     page.locator(f"{WIDGET} .gnb-music-record").click()
     assert page.locator(f"{WIDGET} .gnb-music-record").get_attribute("aria-pressed") == "false"
     page.locator(f"{WIDGET} .gnb-music-save").click()

@@ -48,7 +48,9 @@ def set_theme(lab: Lab, name: str) -> None:
     page.locator("li[data-command='apputils:change-theme']", has_text=name).first.click()
     page.wait_for_function(
         "dark => (document.body.dataset.jpThemeLight === 'false') === dark",
-        arg="Dark" in name, timeout=30_000)
+        arg="Dark" in name,
+        timeout=30_000,
+    )
     time.sleep(1.0)  # the theme's stylesheet applies
 
 
@@ -71,19 +73,25 @@ def contrast(lab: Lab, selector: str) -> tuple[str, str]:
                 back = back.parentElement;
             }
             return [getComputedStyle(node).color, bg];
-        }""", selector)
+        }""",
+        selector,
+    )
     return result
 
 
-def test_stores_browser_in_light_and_dark(lab: Lab, own_emulator: Any, tmp_path: Path,
-                                          light_again: None) -> None:
+def test_stores_browser_in_light_and_dark(
+    lab: Lab, own_emulator: Any, tmp_path: Path, light_again: None
+) -> None:
     with gemini_nb.Client(base_url=own_emulator.url) as client:
         store = client.file_search_stores.create(display_name="Handbook")
         for name, text in DOCS.items():
             op = client.file_search_stores.upload_to_file_search_store(
-                file_search_store_name=store, file=text.encode(), display_name=name,
+                file_search_store_name=store,
+                file=text.encode(),
+                display_name=name,
                 mime_type="text/html" if name.endswith(".html") else "text/plain",
-                custom_metadata={"team": "hr" if name == "leave.md" else "it", "year": 2025})
+                custom_metadata={"team": "hr" if name == "leave.md" else "it", "year": 2025},
+            )
             op.wait(timeout=60)
         client.file_search_stores.create(display_name="Empty")
     notebook = write_notebook(
@@ -99,14 +107,16 @@ def test_stores_browser_in_light_and_dark(lab: Lab, own_emulator: Any, tmp_path:
     page = lab.page
     page.locator(STORE_ROWS).nth(1).wait_for()
     assert page.locator(f"{WIDGET} .gnb-browser-title").first.text_content() == (
-        "File search stores · 2")
+        "File search stores · 2"
+    )
     assert page.locator(f"{WIDGET} .gnb-stores-section").is_hidden()
 
     # Open the store: its documents appear below, with their state and metadata.
     page.locator(f"{STORE_ROWS}[data-name='{store.name}'] .gnb-stores-link").click()
     page.locator(DOC_ROWS).nth(2).wait_for()
     assert page.locator(f"{WIDGET} .gnb-stores-doc-title").text_content() == (
-        "Documents of Handbook · 3")
+        "Documents of Handbook · 3"
+    )
     leave = page.locator(DOC_ROWS, has_text="leave.md")
     assert leave.locator("td[data-key='state']").text_content() == "active"
     assert leave.locator("td[data-key='metadata']").text_content() == "team=hr, year=2025"
@@ -124,9 +134,11 @@ def test_stores_browser_in_light_and_dark(lab: Lab, own_emulator: Any, tmp_path:
     page.locator(f"{WIDGET} .gnb-stores-ask-button").click()
     lab.wait_for_text(f"{WIDGET} .gnb-stores-answer-text", "Passwords are rotated every 90 days.")
     assert page.locator(f"{WIDGET} .gnb-stores-source-title").all_text_contents() == [
-        "security.txt"]
-    assert "90 days" in (page.locator(f"{WIDGET} .gnb-stores-source .gnb-stores-passage")
-                         .text_content() or "")
+        "security.txt"
+    ]
+    assert "90 days" in (
+        page.locator(f"{WIDGET} .gnb-stores-source .gnb-stores-passage").text_content() or ""
+    )
 
     # The --store answer lists its source with the passage under the document's name.
     sources = page.locator(".jp-CodeCell").nth(2).locator(".gnb-sources")
@@ -142,12 +154,15 @@ def test_stores_browser_in_light_and_dark(lab: Lab, own_emulator: Any, tmp_path:
         assert color != back
         page.locator(WIDGET).screenshot(path=str(ARTIFACTS / f"stores-browser-{theme}.png"))
         page.locator(".jp-CodeCell").nth(2).screenshot(
-            path=str(ARTIFACTS / f"stores-answer-{theme}.png"))
+            path=str(ARTIFACTS / f"stores-answer-{theme}.png")
+        )
 
     # Deleting asks first; a document, then the other store.
     page.locator(f"{WIDGET} .gnb-stores-section .gnb-browser-delete").click()
-    assert page.locator(f"{WIDGET} .gnb-stores-section .gnb-browser-confirm-text").text_content() \
+    assert (
+        page.locator(f"{WIDGET} .gnb-stores-section .gnb-browser-confirm-text").text_content()
         == "Delete 1 document and what is in them?"
+    )
     page.locator(f"{WIDGET} .gnb-stores-section .gnb-browser-confirm-yes").click()
     lab.wait_for_text(f"{WIDGET} .gnb-browser-status", "Deleted 1 document.")
     assert page.locator(DOC_ROWS).count() == 2

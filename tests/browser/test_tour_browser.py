@@ -27,8 +27,9 @@ MESSAGE = "What should I call my goldfish?"
 def expected_reply(emulator: Any) -> str:
     # The tour's widget: this system instruction, then one turn sent from Python.
     with gemini_nb.Client(base_url=emulator.url) as client:
-        chat = client.chats.create(model="gemini-2.5-flash",
-                                   config={"system_instruction": "Be friendly and brief."})
+        chat = client.chats.create(
+            model="gemini-2.5-flash", config={"system_instruction": "Be friendly and brief."}
+        )
         chat.send_message("Suggest a name for a cat.")
         return chat.send_message(MESSAGE).text
 
@@ -58,31 +59,50 @@ def test_tour_runs_and_its_chat_widget_answers(lab: Lab, emulator: Any) -> None:
 
 
 HOSTILE = (
-    "Hello <img src=x onerror=\"window.__xss=1\"> <script>window.__xss=2</script>\n\n"
-    "[click](javascript:window.__xss=3) <a href=\"javascript:window.__xss=4\">a</a>\n\n"
-    "<svg onload=\"window.__xss=5\"></svg> ![i](javascript:window.__xss=6)\n\n"
-    "```\"><script>window.__xss=7</script>\n```\n"
+    'Hello <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script>\n\n'
+    '[click](javascript:window.__xss=3) <a href="javascript:window.__xss=4">a</a>\n\n'
+    '<svg onload="window.__xss=5"></svg> ![i](javascript:window.__xss=6)\n\n'
+    '```"><script>window.__xss=7</script>\n```\n'
 )
 
 
 def test_hostile_model_output_is_inert(lab: Lab, tmp_path: Path) -> None:
     response = {
-        "candidates": [{
-            "content": {"role": "model", "parts": [{"text": HOSTILE}]},
-            "groundingMetadata": {
-                "groundingChunks": [{"web": {"uri": "javascript:window.__xss=8", "title": "<b onmouseover=x>t</b>"}}],
-                "groundingSupports": [{"segment": {"endIndex": 5, "text": "Hello"}, "groundingChunkIndices": [0]}],
-            },
-        }],
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": HOSTILE}]},
+                "groundingMetadata": {
+                    "groundingChunks": [
+                        {
+                            "web": {
+                                "uri": "javascript:window.__xss=8",
+                                "title": "<b onmouseover=x>t</b>",
+                            }
+                        }
+                    ],
+                    "groundingSupports": [
+                        {"segment": {"endIndex": 5, "text": "Hello"}, "groundingChunkIndices": [0]}
+                    ],
+                },
+            }
+        ],
     }
-    nb = new_notebook(cells=[
-        new_code_cell(
-            "from gemini_nb.types import GenerateContentResponse, parse_response\n"
-            f"r = parse_response(GenerateContentResponse, {json.dumps(response)!r})\nr"
-        ),
-        new_code_cell("from IPython.display import Markdown\nMarkdown(r._repr_mimebundle_()['text/markdown'])"),
-    ])
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb = new_notebook(
+        cells=[
+            new_code_cell(
+                "from gemini_nb.types import GenerateContentResponse, parse_response\n"
+                f"r = parse_response(GenerateContentResponse, {json.dumps(response)!r})\nr"
+            ),
+            new_code_cell(
+                "from IPython.display import Markdown\nMarkdown(r._repr_mimebundle_()['text/markdown'])"
+            ),
+        ]
+    )
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     path = tmp_path / "hostile.ipynb"
     nbformat.write(nb, path)
     lab.open_notebook(path)

@@ -27,12 +27,12 @@ OUR_MODULE = re.compile(r"anywidget|gnb-upload|upload\.js|UploadWidget", re.IGNO
 MiB = 1024 * 1024
 
 # The kernel's peak resident memory (VmHWM) can be reset by writing 5 to clear_refs.
-MEMORY = '''
+MEMORY = """
 import re
 def memory():
     status = open("/proc/self/status").read()
     return {k: int(v) * 1024 for k, v in re.findall(r"(VmHWM|VmRSS):\\s+(\\d+) kB", status)}
-'''
+"""
 
 
 def upload_notebook(tmp_path: Path, url: str, name: str, **options: Any) -> Path:
@@ -72,8 +72,7 @@ def check_console(lab: Lab) -> None:
     assert not lab.page_errors, "\n".join(lab.page_errors)
 
 
-def test_files_chosen_in_the_browser_are_uploaded(lab: Lab, emulator: Any,
-                                                  tmp_path: Path) -> None:
+def test_files_chosen_in_the_browser_are_uploaded(lab: Lab, emulator: Any, tmp_path: Path) -> None:
     files = tmp_path / "files"
     files.mkdir()
     notes = files / "notes.txt"
@@ -83,8 +82,9 @@ def test_files_chosen_in_the_browser_are_uploaded(lab: Lab, emulator: Any,
     blob = files / "blob"  # no extension: its type cannot be told
     blob.write_bytes(os.urandom(100))
 
-    lab.open_notebook(upload_notebook(tmp_path, emulator.url, "upload_small.ipynb",
-                                      chunk_size=64 * 1024))
+    lab.open_notebook(
+        upload_notebook(tmp_path, emulator.url, "upload_small.ipynb", chunk_size=64 * 1024)
+    )
     lab.run_all()
     page = lab.page
     page.locator(INPUT).wait_for(state="attached")
@@ -95,12 +95,16 @@ def test_files_chosen_in_the_browser_are_uploaded(lab: Lab, emulator: Any,
     error = page.locator(f"{ROWS}[data-state='error']")
     assert error.count() == 1
     assert error.locator(".gnb-upload-name").text_content() == "blob"
-    assert (error.locator(".gnb-upload-status").text_content() or "").startswith("failed: unknown type")
+    assert (error.locator(".gnb-upload-status").text_content() or "").startswith(
+        "failed: unknown type"
+    )
     assert page.locator(f"{WIDGET} .gnb-upload-footer").text_content() == (
-        "2 files uploaded · in Python: this widget's .files")
+        "2 files uploaded · in Python: this widget's .files"
+    )
     done = page.locator(f"{ROWS}[data-state='done']").first
-    assert re.fullmatch(r"uploaded as files/[a-z0-9]+",
-                        done.locator(".gnb-upload-status").text_content() or "")
+    assert re.fullmatch(
+        r"uploaded as files/[a-z0-9]+", done.locator(".gnb-upload-status").text_content() or ""
+    )
     assert done.locator(".gnb-upload-size").text_content() == "88.0 KB"
 
     stored = by_name(emulator)
@@ -119,19 +123,24 @@ def test_files_chosen_in_the_browser_are_uploaded(lab: Lab, emulator: Any,
                 zone.dispatchEvent(new DragEvent(type, {dataTransfer: data, bubbles: true,
                                                         cancelable: true}));
             }
-        }""")
+        }"""
+    )
     page.locator(f"{ROWS}[data-state='done']").nth(2).wait_for(timeout=60_000)
     assert by_name(emulator)["dropped.md"].size_bytes == len("# Dropped\nA note dropped here.")
 
     lab.run_cell(3)
     sizes = [p.stat().st_size for p in (notes, table)]
-    lab.wait_for_text(".jp-OutputArea-output", f"files: [('notes.txt', {sizes[0]}, 'ACTIVE'), "
-                      f"('tides.csv', {sizes[1]}, 'ACTIVE'), ('dropped.md', 30, 'ACTIVE')]")
+    lab.wait_for_text(
+        ".jp-OutputArea-output",
+        f"files: [('notes.txt', {sizes[0]}, 'ACTIVE'), "
+        f"('tides.csv', {sizes[1]}, 'ACTIVE'), ('dropped.md', 30, 'ACTIVE')]",
+    )
     check_console(lab)
 
 
-def test_a_200_mb_file_goes_through_in_bounded_memory(lab: Lab, emulator: Any,
-                                                      tmp_path: Path) -> None:
+def test_a_200_mb_file_goes_through_in_bounded_memory(
+    lab: Lab, emulator: Any, tmp_path: Path
+) -> None:
     big = tmp_path / "recording.bin"
     size = 200 * MiB
     with big.open("wb") as fh:  # written in pieces: this test does not hold it either
@@ -149,7 +158,9 @@ def test_a_200_mb_file_goes_through_in_bounded_memory(lab: Lab, emulator: Any,
     page.wait_for_function(
         """sel => { const s = document.querySelector(sel);
                    return s && /sending to the kernel · [1-9]\\d?%/.test(s.textContent); }""",
-        arg=f"{ROWS} .gnb-upload-status", timeout=60_000)
+        arg=f"{ROWS} .gnb-upload-status",
+        timeout=60_000,
+    )
     row.and_(page.locator("[data-state='done']")).wait_for(timeout=180_000)
     assert row.locator(".gnb-upload-size").text_content() == "209.7 MB"
 

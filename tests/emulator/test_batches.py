@@ -29,18 +29,41 @@ def api(server: EmulatorServer) -> Iterator[httpx.Client]:
 
 
 def inline(*texts: str, **extra: Any) -> dict[str, Any]:
-    return {"batch": {"displayName": "nightly", "inputConfig": {"requests": {"requests": [
-        {"request": {"contents": [{"role": "user", "parts": [{"text": t}]}]},
-         "metadata": {"key": str(i)}} for i, t in enumerate(texts)]}}, **extra}}
+    return {
+        "batch": {
+            "displayName": "nightly",
+            "inputConfig": {
+                "requests": {
+                    "requests": [
+                        {
+                            "request": {"contents": [{"role": "user", "parts": [{"text": t}]}]},
+                            "metadata": {"key": str(i)},
+                        }
+                        for i, t in enumerate(texts)
+                    ]
+                }
+            },
+            **extra,
+        }
+    }
 
 
 def upload(api: httpx.Client, server: EmulatorServer, data: bytes) -> str:
-    start = httpx.post(server.url + "/upload/v1beta/files", json={"file": {"displayName": "in.jsonl"}},
-                       headers={"x-goog-upload-protocol": "resumable", "x-goog-upload-command": "start",
-                                "x-goog-upload-header-content-length": str(len(data)),
-                                "x-goog-upload-header-content-type": "application/jsonl"})
-    done = httpx.post(start.headers["x-goog-upload-url"], content=data,
-                      headers={"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"})
+    start = httpx.post(
+        server.url + "/upload/v1beta/files",
+        json={"file": {"displayName": "in.jsonl"}},
+        headers={
+            "x-goog-upload-protocol": "resumable",
+            "x-goog-upload-command": "start",
+            "x-goog-upload-header-content-length": str(len(data)),
+            "x-goog-upload-header-content-type": "application/jsonl",
+        },
+    )
+    done = httpx.post(
+        start.headers["x-goog-upload-url"],
+        content=data,
+        headers={"x-goog-upload-command": "upload, finalize", "x-goog-upload-offset": "0"},
+    )
     name: str = done.json()["file"]["name"]
     return name
 
@@ -55,8 +78,11 @@ def test_lifecycle_on_the_clock(api: httpx.Client, server: EmulatorServer) -> No
     server.app.clock.advance(5 + 1.5)  # running, half-way through its 3 s of work
     running = api.get(name).json()["metadata"]
     assert running["state"] == "BATCH_STATE_RUNNING"
-    assert running["batchStats"] == {"requestCount": "10", "successfulRequestCount": "5",
-                                     "pendingRequestCount": "5"}
+    assert running["batchStats"] == {
+        "requestCount": "10",
+        "successfulRequestCount": "5",
+        "pendingRequestCount": "5",
+    }
     server.app.clock.advance(2)
     done = api.get(name).json()
     assert done["done"] is True and done["metadata"]["state"] == "BATCH_STATE_SUCCEEDED"
@@ -71,27 +97,37 @@ def test_lifecycle_on_the_clock(api: httpx.Client, server: EmulatorServer) -> No
 def test_a_bad_request_fails_alone(api: httpx.Client, server: EmulatorServer) -> None:
     body = inline("Hello")
     body["batch"]["inputConfig"]["requests"]["requests"].append(
-        {"request": {"model": "models/gemini-2.5-pro", "contents": [{"parts": [{"text": "x"}]}]}})
+        {"request": {"model": "models/gemini-2.5-pro", "contents": [{"parts": [{"text": "x"}]}]}}
+    )
     name = api.post(GEN, json=body).json()["name"]
     server.app.clock.advance(60)
     done = api.get(name).json()
-    assert done["metadata"]["batchStats"] == {"requestCount": "2", "successfulRequestCount": "1",
-                                              "failedRequestCount": "1"}
+    assert done["metadata"]["batchStats"] == {
+        "requestCount": "2",
+        "successfulRequestCount": "1",
+        "failedRequestCount": "1",
+    }
     failed = done["response"]["inlinedResponses"]["inlinedResponses"][1]
     assert failed["error"]["code"] == 400 and "must be the batch's" in failed["error"]["message"]
 
 
 def test_file_input_gives_a_responses_file(api: httpx.Client, server: EmulatorServer) -> None:
-    lines = [{"key": f"row-{i}", "request": {"contents": [{"parts": [{"text": f"Say {i}"}]}]}}
-             for i in range(3)]
+    lines = [
+        {"key": f"row-{i}", "request": {"contents": [{"parts": [{"text": f"Say {i}"}]}]}}
+        for i in range(3)
+    ]
     file = upload(api, server, "\n".join(json.dumps(x) for x in lines).encode())
-    created = api.post(GEN, json={"batch": {"displayName": "f", "inputConfig": {"fileName": file}}}).json()
+    created = api.post(
+        GEN, json={"batch": {"displayName": "f", "inputConfig": {"fileName": file}}}
+    ).json()
     assert created["metadata"]["inputConfig"] == {"fileName": file}
     server.app.clock.advance(60)
     done = api.get(created["name"]).json()
     out = done["response"]["responsesFile"]
     assert out.startswith("files/") and done["metadata"]["output"] == {"responsesFile": out}
-    got = httpx.get(server.url + f"/v1beta/{out}:download", params={"alt": "media"}, follow_redirects=True)
+    got = httpx.get(
+        server.url + f"/v1beta/{out}:download", params={"alt": "media"}, follow_redirects=True
+    )
     rows = [json.loads(line) for line in got.text.splitlines()]
     assert [r["key"] for r in rows] == ["row-0", "row-1", "row-2"]
     assert all("candidates" in r["response"] for r in rows)
@@ -99,7 +135,9 @@ def test_file_input_gives_a_responses_file(api: httpx.Client, server: EmulatorSe
 
 def test_a_file_that_is_not_jsonl_fails_the_job(api: httpx.Client, server: EmulatorServer) -> None:
     file = upload(api, server, b'{"key": "a", "request": {}}\nnot json\n')
-    name = api.post(GEN, json={"batch": {"displayName": "f", "inputConfig": {"fileName": file}}}).json()["name"]
+    name = api.post(
+        GEN, json={"batch": {"displayName": "f", "inputConfig": {"fileName": file}}}
+    ).json()["name"]
     server.app.clock.advance(6)
     failed = api.get(name).json()
     assert failed["metadata"]["state"] == "BATCH_STATE_FAILED" and failed["done"] is True
@@ -127,17 +165,32 @@ def test_input_checks(api: httpx.Client) -> None:
     huge = inline("x" * (21 * 1024 * 1024))
     r = api.post(GEN, json=huge)
     assert r.status_code == 400 and "JSONL file" in r.json()["error"]["message"]
-    assert api.post("models/no-such-model:batchGenerateContent", json=inline("a")).status_code == 404
+    assert (
+        api.post("models/no-such-model:batchGenerateContent", json=inline("a")).status_code == 404
+    )
 
 
 def test_embeddings_batch(api: httpx.Client, server: EmulatorServer) -> None:
-    body = {"batch": {"displayName": "e", "inputConfig": {"requests": {"requests": [
-        {"request": {"content": {"parts": [{"text": t}]}}} for t in ("cat", "dog")]}}}}
+    body = {
+        "batch": {
+            "displayName": "e",
+            "inputConfig": {
+                "requests": {
+                    "requests": [
+                        {"request": {"content": {"parts": [{"text": t}]}}} for t in ("cat", "dog")
+                    ]
+                }
+            },
+        }
+    }
     created = api.post("models/gemini-embedding-001:asyncBatchEmbedContent", json=body).json()
     assert created["metadata"]["@type"].endswith("EmbedContentBatch")
     server.app.clock.advance(60)
     done = api.get(created["name"]).json()
-    vectors = [r["response"]["embedding"]["values"] for r in done["response"]["inlinedResponses"]["inlinedResponses"]]
+    vectors = [
+        r["response"]["embedding"]["values"]
+        for r in done["response"]["inlinedResponses"]["inlinedResponses"]
+    ]
     assert len(vectors) == 2 and len(vectors[0]) == 3072 and vectors[0] != vectors[1]
 
 
@@ -174,15 +227,19 @@ def test_official_sdk_batches(server: EmulatorServer) -> None:
         assert got.state == types.JobState.JOB_STATE_SUCCEEDED
         assert "7" in got.dest.inlined_responses[0].response.text
         assert [b.name for b in client.batches.list()] == [job.name]
-        other = client.batches.create(model="gemini-2.5-flash", src=[types.InlinedRequest(contents="x")],
-                                      config=types.CreateBatchJobConfig(display_name="other"))
+        other = client.batches.create(
+            model="gemini-2.5-flash",
+            src=[types.InlinedRequest(contents="x")],
+            config=types.CreateBatchJobConfig(display_name="other"),
+        )
         client.batches.cancel(name=other.name)
         assert client.batches.get(name=other.name).state == types.JobState.JOB_STATE_CANCELLED
         client.batches.delete(name=other.name)
         emb = client.batches.create_embeddings(
             model="gemini-embedding-001",
-            src=types.EmbeddingsBatchJobSource(inlined_requests=types.EmbedContentBatch(
-                contents=["one", "two"])),
+            src=types.EmbeddingsBatchJobSource(
+                inlined_requests=types.EmbedContentBatch(contents=["one", "two"])
+            ),
             config=types.CreateEmbeddingsBatchJobConfig(display_name="emb"),
         )
         server.app.clock.advance(60)

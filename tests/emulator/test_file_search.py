@@ -635,8 +635,12 @@ def test_official_sdk_stores_documents_and_file_search(
 
 # ----------------------------------------------------------------------------- the filter itself
 
-META: dict[str, Any] = {"author": "Robert Graves", "year": 1934.0, "tags": ["novel", "rome"],
-                        "isbn": "0679724770"}
+META: dict[str, Any] = {
+    "author": "Robert Graves",
+    "year": 1934.0,
+    "tags": ["novel", "rome"],
+    "isbn": "0679724770",
+}
 
 
 @pytest.mark.parametrize(
@@ -673,8 +677,21 @@ def test_filter_expressions(flt: str, matches: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    "flt", ["", "   ", "year >", "= 3", "(year = 1", "year = 1)", "year = 1 AND", 'a = "x',
-            "year ~ 3", "NOT", "()", "1year = 3"],
+    "flt",
+    [
+        "",
+        "   ",
+        "year >",
+        "= 3",
+        "(year = 1",
+        "year = 1)",
+        "year = 1 AND",
+        'a = "x',
+        "year ~ 3",
+        "NOT",
+        "()",
+        "1year = 3",
+    ],
 )
 def test_filter_syntax_errors_say_where(flt: str) -> None:
     from gemini_nb.emulator.model.metadata_filter import FilterSyntaxError, compile_filter

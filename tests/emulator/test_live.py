@@ -17,7 +17,9 @@ import websockets
 from gemini_nb.emulator import EmulatorOptions, EmulatorServer
 
 PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
-CONSTRAINED = "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained"
+CONSTRAINED = (
+    "/ws/google.ai.generativelanguage.v1alpha.GenerativeService.BidiGenerateContentConstrained"
+)
 MODEL = "models/gemini-2.5-flash-native-audio-latest"
 
 
@@ -33,8 +35,9 @@ def ws_url(server: EmulatorServer, path: str = PATH) -> str:
 
 def tone(seconds: float, rate: int = 16_000, amplitude: int = 8000) -> bytes:
     n = int(seconds * rate)
-    return struct.pack(f"<{n}h", *(int(amplitude * math.sin(2 * math.pi * 220 * i / rate))
-                                   for i in range(n)))
+    return struct.pack(
+        f"<{n}h", *(int(amplitude * math.sin(2 * math.pi * 220 * i / rate)) for i in range(n))
+    )
 
 
 def silence(seconds: float, rate: int = 16_000) -> bytes:
@@ -42,8 +45,16 @@ def silence(seconds: float, rate: int = 16_000) -> bytes:
 
 
 def audio_message(pcm: bytes, rate: int = 16_000) -> str:
-    return json.dumps({"realtimeInput": {"audio": {
-        "mimeType": f"audio/pcm;rate={rate}", "data": base64.b64encode(pcm).decode()}}})
+    return json.dumps(
+        {
+            "realtimeInput": {
+                "audio": {
+                    "mimeType": f"audio/pcm;rate={rate}",
+                    "data": base64.b64encode(pcm).decode(),
+                }
+            }
+        }
+    )
 
 
 async def until(ws: Any, key: str, limit: int = 500) -> list[dict[str, Any]]:
@@ -66,36 +77,63 @@ async def connect(server: EmulatorServer, setup: dict[str, Any], **kw: Any) -> A
 async def test_text_turn_in_text(server: EmulatorServer) -> None:
     async with await connect(server, {"generationConfig": {"responseModalities": ["TEXT"]}}) as ws:
         assert json.loads(await ws.recv()) == {"setupComplete": {}}
-        await ws.send(json.dumps({"clientContent": {
-            "turns": [{"role": "user", "parts": [{"text": "Say a short greeting."}]}],
-            "turnComplete": True}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "turns": [{"role": "user", "parts": [{"text": "Say a short greeting."}]}],
+                        "turnComplete": True,
+                    }
+                }
+            )
+        )
         messages = await until(ws, "turnComplete")
-        text = "".join(p.get("text", "") for m in messages
-                       for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", []))
+        text = "".join(
+            p.get("text", "")
+            for m in messages
+            for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])
+        )
         assert text.strip()
         assert messages[-2] == {"serverContent": {"generationComplete": True}}
         usage = messages[-1]["usageMetadata"]
         assert usage["totalTokenCount"] == usage["promptTokenCount"] + usage["responseTokenCount"]
-        assert usage["responseTokensDetails"] == [{"modality": "TEXT", "tokenCount": usage["responseTokenCount"]}]
+        assert usage["responseTokensDetails"] == [
+            {"modality": "TEXT", "tokenCount": usage["responseTokenCount"]}
+        ]
 
 
 async def test_audio_turn_with_transcriptions(server: EmulatorServer) -> None:
-    setup = {"generationConfig": {"responseModalities": ["AUDIO"]},
-             "inputAudioTranscription": {}, "outputAudioTranscription": {}}
+    setup = {
+        "generationConfig": {"responseModalities": ["AUDIO"]},
+        "inputAudioTranscription": {},
+        "outputAudioTranscription": {},
+    }
     async with await connect(server, setup) as ws:
         await ws.recv()
         await ws.send(audio_message(silence(0.3) + tone(0.8) + silence(1.0)))
         messages = await until(ws, "turnComplete")
-        heard = [m["serverContent"]["inputTranscription"]["text"] for m in messages
-                 if "inputTranscription" in m.get("serverContent", {})]
+        heard = [
+            m["serverContent"]["inputTranscription"]["text"]
+            for m in messages
+            if "inputTranscription" in m.get("serverContent", {})
+        ]
         assert heard == ["[speech, 0.8 s]"]
-        chunks = [base64.b64decode(p["inlineData"]["data"]) for m in messages
-                  for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])]
+        chunks = [
+            base64.b64decode(p["inlineData"]["data"])
+            for m in messages
+            for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])
+        ]
         assert chunks and all(len(c) <= 4800 for c in chunks)
-        assert {p["inlineData"]["mimeType"] for m in messages
-                for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])} == {"audio/pcm;rate=24000"}
-        said = "".join(m["serverContent"]["outputTranscription"]["text"] for m in messages
-                       if "outputTranscription" in m.get("serverContent", {}))
+        assert {
+            p["inlineData"]["mimeType"]
+            for m in messages
+            for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])
+        } == {"audio/pcm;rate=24000"}
+        said = "".join(
+            m["serverContent"]["outputTranscription"]["text"]
+            for m in messages
+            if "outputTranscription" in m.get("serverContent", {})
+        )
         assert said.strip()
         seconds = sum(len(c) for c in chunks) / 2 / 24_000
         assert messages[-1]["usageMetadata"]["responseTokensDetails"][0]["modality"] == "AUDIO"
@@ -103,33 +141,79 @@ async def test_audio_turn_with_transcriptions(server: EmulatorServer) -> None:
 
 
 async def test_manual_activity_and_audio_stream_end(server: EmulatorServer) -> None:
-    setup = {"realtimeInputConfig": {"automaticActivityDetection": {"disabled": True}},
-             "inputAudioTranscription": {}}
+    setup = {
+        "realtimeInputConfig": {"automaticActivityDetection": {"disabled": True}},
+        "inputAudioTranscription": {},
+    }
     async with await connect(server, setup) as ws:
         await ws.recv()
         await ws.send(json.dumps({"realtimeInput": {"activityStart": {}}}))
-        await ws.send(audio_message(tone(0.5, amplitude=300)))  # quiet, but the client says it is speech
+        await ws.send(
+            audio_message(tone(0.5, amplitude=300))
+        )  # quiet, but the client says it is speech
         await ws.send(json.dumps({"realtimeInput": {"activityEnd": {}}}))
         messages = await until(ws, "turnComplete")
         assert messages[0]["serverContent"]["inputTranscription"]["text"] == "[speech, 0.5 s]"
 
 
 async def test_tool_round_trip(server: EmulatorServer) -> None:
-    tools = [{"functionDeclarations": [{"name": "get_weather", "description": "Weather in a city",
-                                        "parameters": {"type": "OBJECT", "properties": {
-                                            "city": {"type": "STRING"}}, "required": ["city"]}}]}]
+    tools = [
+        {
+            "functionDeclarations": [
+                {
+                    "name": "get_weather",
+                    "description": "Weather in a city",
+                    "parameters": {
+                        "type": "OBJECT",
+                        "properties": {"city": {"type": "STRING"}},
+                        "required": ["city"],
+                    },
+                }
+            ]
+        }
+    ]
     async with await connect(server, {"tools": tools}) as ws:
         await ws.recv()
-        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
-            {"text": "What is the weather in London?"}]}], "turnComplete": True}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "turns": [
+                            {"role": "user", "parts": [{"text": "What is the weather in London?"}]}
+                        ],
+                        "turnComplete": True,
+                    }
+                }
+            )
+        )
         [call_message] = await until(ws, "toolCall")
         [call] = call_message["toolCall"]["functionCalls"]
         assert call["name"] == "get_weather" and call["id"].startswith("function-call-")
-        await ws.send(json.dumps({"toolResponse": {"functionResponses": [
-            {"id": call["id"], "name": "get_weather", "response": {"output": "Foggy, 12 C."}}]}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "toolResponse": {
+                        "functionResponses": [
+                            {
+                                "id": call["id"],
+                                "name": "get_weather",
+                                "response": {"output": "Foggy, 12 C."},
+                            }
+                        ]
+                    }
+                }
+            )
+        )
         assert "usageMetadata" in (await until(ws, "turnComplete"))[-1]
-        await ws.send(json.dumps({"toolResponse": {"functionResponses": [
-            {"id": "nope", "name": "get_weather", "response": {}}]}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "toolResponse": {
+                        "functionResponses": [{"id": "nope", "name": "get_weather", "response": {}}]
+                    }
+                }
+            )
+        )
         with pytest.raises(websockets.ConnectionClosed) as closed:
             await asyncio.wait_for(ws.recv(), 5)
         assert closed.value.rcvd is not None and closed.value.rcvd.code == 1007
@@ -140,8 +224,23 @@ async def test_speech_interrupts_an_answer() -> None:
         setup = {"generationConfig": {"responseModalities": ["AUDIO"]}}
         async with await connect(paced, setup) as ws:
             await ws.recv()
-            await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
-                {"text": "Tell me about the sea in three paragraphs."}]}], "turnComplete": True}}))
+            await ws.send(
+                json.dumps(
+                    {
+                        "clientContent": {
+                            "turns": [
+                                {
+                                    "role": "user",
+                                    "parts": [
+                                        {"text": "Tell me about the sea in three paragraphs."}
+                                    ],
+                                }
+                            ],
+                            "turnComplete": True,
+                        }
+                    }
+                )
+            )
             await until(ws, "modelTurn")
             await ws.send(audio_message(tone(0.3)))
             messages = await until(ws, "interrupted")
@@ -152,17 +251,41 @@ async def test_speech_interrupts_an_answer() -> None:
 async def test_resumption_restores_the_conversation(server: EmulatorServer) -> None:
     async with await connect(server, {"sessionResumption": {}}) as ws:
         await ws.recv()
-        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
-            {"text": "My name is Ada."}]}], "turnComplete": True}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "turns": [{"role": "user", "parts": [{"text": "My name is Ada."}]}],
+                        "turnComplete": True,
+                    }
+                }
+            )
+        )
         update = (await until(ws, "sessionResumptionUpdate"))[-1]["sessionResumptionUpdate"]
         assert update["resumable"] is True and update["newHandle"]
-    async with await connect(server, {"sessionResumption": {"handle": update["newHandle"]},
-                                      "generationConfig": {"responseModalities": ["TEXT"]}}) as ws:
+    async with await connect(
+        server,
+        {
+            "sessionResumption": {"handle": update["newHandle"]},
+            "generationConfig": {"responseModalities": ["TEXT"]},
+        },
+    ) as ws:
         assert json.loads(await ws.recv()) == {"setupComplete": {}}
-        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
-            {"text": "What is my name?"}]}], "turnComplete": True}}))
-        text = "".join(p.get("text", "") for m in await until(ws, "turnComplete")
-                       for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", []))
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "turns": [{"role": "user", "parts": [{"text": "What is my name?"}]}],
+                        "turnComplete": True,
+                    }
+                }
+            )
+        )
+        text = "".join(
+            p.get("text", "")
+            for m in await until(ws, "turnComplete")
+            for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])
+        )
         assert "Ada" in text
     async with await connect(server, {"sessionResumption": {"handle": "no-such-handle"}}) as ws:
         with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -199,7 +322,9 @@ async def test_first_message_must_be_setup(server: EmulatorServer) -> None:
 
 async def test_wrong_key_is_refused() -> None:
     with EmulatorServer(options=EmulatorOptions(api_key="AIzaRIGHT")) as keyed:
-        async with websockets.connect(ws_url(keyed), additional_headers={"x-goog-api-key": "AIzaWRONG"}) as ws:
+        async with websockets.connect(
+            ws_url(keyed), additional_headers={"x-goog-api-key": "AIzaWRONG"}
+        ) as ws:
             with pytest.raises(websockets.ConnectionClosed) as closed:
                 await ws.recv()
             assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
@@ -207,8 +332,9 @@ async def test_wrong_key_is_refused() -> None:
 
 
 async def test_faults_go_away_then_close_1011(server: EmulatorServer) -> None:
-    fault = server.app.faults.add({"live": {"go_away_every_ms": 100, "close_code": 1011,
-                                            "close_after_ms": 450}})
+    fault = server.app.faults.add(
+        {"live": {"go_away_every_ms": 100, "close_code": 1011, "close_after_ms": 450}}
+    )
     try:
         async with await connect(server, {}) as ws:
             await ws.recv()
@@ -226,20 +352,34 @@ async def test_faults_go_away_then_close_1011(server: EmulatorServer) -> None:
 
 async def test_ephemeral_token_locks_setup_and_counts_uses(server: EmulatorServer) -> None:
     async with httpx.AsyncClient(base_url=server.url) as http:
-        r = await http.post("/v1alpha/auth_tokens", json={
-            "uses": 1, "bidiGenerateContentSetup": {
-                "model": MODEL, "generationConfig": {"responseModalities": ["TEXT"]}}})
+        r = await http.post(
+            "/v1alpha/auth_tokens",
+            json={
+                "uses": 1,
+                "bidiGenerateContentSetup": {
+                    "model": MODEL,
+                    "generationConfig": {"responseModalities": ["TEXT"]},
+                },
+            },
+        )
         token = r.json()["name"]
     assert token.startswith("auth_tokens/")
     headers = {"authorization": f"Token {token}"}
-    async with await connect(server, {"generationConfig": {"responseModalities": ["AUDIO"]}},
-                             path=CONSTRAINED, additional_headers=headers) as ws:
+    async with await connect(
+        server,
+        {"generationConfig": {"responseModalities": ["AUDIO"]}},
+        path=CONSTRAINED,
+        additional_headers=headers,
+    ) as ws:
         assert json.loads(await ws.recv()) == {"setupComplete": {}}
         await ws.send(json.dumps({"realtimeInput": {"text": "Hello"}}))
         messages = await until(ws, "turnComplete")
         # The token's locked setup wins: text, not the audio the connection asked for.
-        assert any("text" in p for m in messages
-                   for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", []))
+        assert any(
+            "text" in p
+            for m in messages
+            for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])
+        )
     # Spent: a new session is refused when its setup arrives.
     async with await connect(server, {}, path=CONSTRAINED, additional_headers=headers) as ws:
         with pytest.raises(websockets.ConnectionClosed) as closed:
@@ -250,23 +390,51 @@ async def test_ephemeral_token_locks_setup_and_counts_uses(server: EmulatorServe
 
 async def test_a_resumed_session_is_not_a_new_use_of_a_token(server: EmulatorServer) -> None:
     async with httpx.AsyncClient(base_url=server.url) as http:
-        r = await http.post("/v1alpha/auth_tokens", json={
-            "uses": 1, "bidiGenerateContentSetup": {
-                "model": MODEL, "generationConfig": {"responseModalities": ["TEXT"]},
-                "sessionResumption": {}}})
+        r = await http.post(
+            "/v1alpha/auth_tokens",
+            json={
+                "uses": 1,
+                "bidiGenerateContentSetup": {
+                    "model": MODEL,
+                    "generationConfig": {"responseModalities": ["TEXT"]},
+                    "sessionResumption": {},
+                },
+            },
+        )
     headers = {"authorization": f"Token {r.json()['name']}"}
     async with await connect(server, {}, path=CONSTRAINED, additional_headers=headers) as ws:
         await ws.recv()
-        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
-            {"text": "My name is Ada."}]}], "turnComplete": True}}))
-        handle = (await until(ws, "sessionResumptionUpdate"))[-1]["sessionResumptionUpdate"]["newHandle"]
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "turns": [{"role": "user", "parts": [{"text": "My name is Ada."}]}],
+                        "turnComplete": True,
+                    }
+                }
+            )
+        )
+        handle = (await until(ws, "sessionResumptionUpdate"))[-1]["sessionResumptionUpdate"][
+            "newHandle"
+        ]
     resume = {"sessionResumption": {"handle": handle}}
     async with await connect(server, resume, path=CONSTRAINED, additional_headers=headers) as ws:
         assert json.loads(await ws.recv()) == {"setupComplete": {}}
-        await ws.send(json.dumps({"clientContent": {"turns": [{"role": "user", "parts": [
-            {"text": "What is my name?"}]}], "turnComplete": True}}))
-        text = "".join(p.get("text", "") for m in await until(ws, "turnComplete")
-                       for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", []))
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "turns": [{"role": "user", "parts": [{"text": "What is my name?"}]}],
+                        "turnComplete": True,
+                    }
+                }
+            )
+        )
+        text = "".join(
+            p.get("text", "")
+            for m in await until(ws, "turnComplete")
+            for p in m.get("serverContent", {}).get("modelTurn", {}).get("parts", [])
+        )
         assert "Ada" in text
 
 
@@ -282,8 +450,10 @@ def sdk(tls_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch) -> AsyncIte
     assert tls_server.certificate is not None and tls_server.url.startswith("https://")
     # The official SDK always opens Live over wss:// when it has a key.
     monkeypatch.setenv("SSL_CERT_FILE", tls_server.certificate)
-    return genai.Client(api_key="AIzaEMULATORKEY",
-                        http_options={"base_url": tls_server.url, "api_version": "v1beta"})
+    return genai.Client(
+        api_key="AIzaEMULATORKEY",
+        http_options={"base_url": tls_server.url, "api_version": "v1beta"},
+    )
 
 
 async def test_official_sdk_live_text_audio_tool_and_resumption(sdk: Any) -> None:
@@ -294,37 +464,61 @@ async def test_official_sdk_live_text_audio_tool_and_resumption(sdk: Any) -> Non
         return f"Foggy in {city}."
 
     config = types.LiveConnectConfig(
-        response_modalities=["AUDIO"], output_audio_transcription={}, tools=[weather],
-        session_resumption=types.SessionResumptionConfig())
+        response_modalities=["AUDIO"],
+        output_audio_transcription={},
+        tools=[weather],
+        session_resumption=types.SessionResumptionConfig(),
+    )
     handle = None
-    async with sdk.aio.live.connect(model="gemini-2.5-flash-native-audio-latest", config=config) as session:
-        await session.send_client_content(turns=types.Content(role="user", parts=[types.Part(text="Hello there")]))
+    async with sdk.aio.live.connect(
+        model="gemini-2.5-flash-native-audio-latest", config=config
+    ) as session:
+        await session.send_client_content(
+            turns=types.Content(role="user", parts=[types.Part(text="Hello there")])
+        )
         audio = b""
         async for message in session.receive():
             audio += message.data or b""
         assert len(audio) > 24_000  # more than half a second of speech
         await session.send_realtime_input(
-            audio=types.Blob(data=silence(0.2) + tone(0.6) + silence(1.0), mime_type="audio/pcm;rate=16000"))
+            audio=types.Blob(
+                data=silence(0.2) + tone(0.6) + silence(1.0), mime_type="audio/pcm;rate=16000"
+            )
+        )
         async for message in session.receive():
             if message.session_resumption_update and message.session_resumption_update.new_handle:
                 handle = message.session_resumption_update.new_handle
-        await session.send_client_content(turns=types.Content(role="user", parts=[
-            types.Part(text="What is the weather in Paris?")]))
+        await session.send_client_content(
+            turns=types.Content(
+                role="user", parts=[types.Part(text="What is the weather in Paris?")]
+            )
+        )
         calls = []
         async for message in session.receive():
             if message.tool_call:
                 calls.extend(message.tool_call.function_calls)
                 break
         assert [c.name for c in calls] == ["weather"] and calls[0].args == {"city": "Paris"}
-        await session.send_tool_response(function_responses=[types.FunctionResponse(
-            id=calls[0].id, name="weather", response={"result": weather("Paris")})])
+        await session.send_tool_response(
+            function_responses=[
+                types.FunctionResponse(
+                    id=calls[0].id, name="weather", response={"result": weather("Paris")}
+                )
+            ]
+        )
         done = [m async for m in session.receive()]
         assert done[-1].server_content and done[-1].server_content.turn_complete
     assert handle
-    resumed = types.LiveConnectConfig(response_modalities=["TEXT"],
-                                      session_resumption=types.SessionResumptionConfig(handle=handle))
-    async with sdk.aio.live.connect(model="gemini-2.5-flash-native-audio-latest", config=resumed) as session:
-        await session.send_client_content(turns=types.Content(role="user", parts=[types.Part(text="Hi again")]))
+    resumed = types.LiveConnectConfig(
+        response_modalities=["TEXT"],
+        session_resumption=types.SessionResumptionConfig(handle=handle),
+    )
+    async with sdk.aio.live.connect(
+        model="gemini-2.5-flash-native-audio-latest", config=resumed
+    ) as session:
+        await session.send_client_content(
+            turns=types.Content(role="user", parts=[types.Part(text="Hi again")])
+        )
         texts = [m.text async for m in session.receive() if m.text]
         assert texts
 
@@ -344,13 +538,25 @@ async def test_frames_have_the_shapes_of_the_recorded_sessions(server: EmulatorS
     index = RECORDED / "index.json"
     if not index.exists():
         pytest.skip(f"the recorded exchanges are not at {RECORDED}")
-    sessions = [json.loads((RECORDED / e["file"]).read_text())
-                for e in json.loads(index.read_text()) if e["kind"] == "websocket"]
+    sessions = [
+        json.loads((RECORDED / e["file"]).read_text())
+        for e in json.loads(index.read_text())
+        if e["kind"] == "websocket"
+    ]
     assert len(sessions) == 6
-    recorded_shapes = {_shape(m["json"]) for s in sessions for m in s["websocket"]["messages"]
-                       if m["dir"] == "recv"}
-    recorded_usage = {k for s in sessions for m in s["websocket"]["messages"]
-                      if m["dir"] == "recv" for k in m["json"].get("usageMetadata", {})}
+    recorded_shapes = {
+        _shape(m["json"])
+        for s in sessions
+        for m in s["websocket"]["messages"]
+        if m["dir"] == "recv"
+    }
+    recorded_usage = {
+        k
+        for s in sessions
+        for m in s["websocket"]["messages"]
+        if m["dir"] == "recv"
+        for k in m["json"].get("usageMetadata", {})
+    }
     for session in sessions:
         sent = [m["json"] for m in session["websocket"]["messages"] if m["dir"] == "send"]
         setup = sent[0]["setup"]

@@ -41,8 +41,9 @@ def http(emulator: Any) -> Iterator[httpx.Client]:
 
 
 def predict(http: httpx.Client, prompt: str, model: str = IMAGEN, **params: Any) -> httpx.Response:
-    return http.post(f"models/{model}:predict",
-                     json={"instances": [{"prompt": prompt}], "parameters": params})
+    return http.post(
+        f"models/{model}:predict", json={"instances": [{"prompt": prompt}], "parameters": params}
+    )
 
 
 def picture(data: bytes | str) -> Image.Image:
@@ -79,8 +80,12 @@ def test_imagen_makes_the_requested_pictures(http: httpx.Client) -> None:
 
 
 def test_imagen_default_count_jpeg_and_2k(http: httpx.Client) -> None:
-    r = predict(http, "a blue house", sampleImageSize="2K",
-                outputOptions={"mimeType": "image/jpeg", "compressionQuality": 80}).json()
+    r = predict(
+        http,
+        "a blue house",
+        sampleImageSize="2K",
+        outputOptions={"mimeType": "image/jpeg", "compressionQuality": 80},
+    ).json()
     assert len(r["predictions"]) == 4  # the documented default
     first = r["predictions"][0]
     assert first["mimeType"] == "image/jpeg"
@@ -91,23 +96,32 @@ def test_imagen_default_count_jpeg_and_2k(http: httpx.Client) -> None:
 
 def test_imagen_negative_prompt_leaves_out_what_it_names(http: httpx.Client) -> None:
     both = predict(http, "a red circle and a blue square", sampleCount=1).json()["predictions"][0]
-    without = predict(http, "a red circle and a blue square", sampleCount=1,
-                      negativePrompt="red").json()["predictions"][0]
+    without = predict(
+        http, "a red circle and a blue square", sampleCount=1, negativePrompt="red"
+    ).json()["predictions"][0]
     assert share(picture(both["bytesBase64Encoded"]), RED) > 0.02
     assert share(picture(without["bytesBase64Encoded"]), RED) < 0.001
 
 
-@pytest.mark.parametrize(("params", "model", "message"), [
-    ({"aspectRatio": "2:1"}, IMAGEN, "Aspect ratio 2:1 is not supported by this model; "
-     "supported values are: 1:1, 3:4, 4:3, 9:16, 16:9."),
-    ({"sampleCount": 5}, IMAGEN, "sampleCount must be between 1 and 4"),
-    ({"sampleCount": 2}, "imagen-4.0-ultra-generate-001", "between 1 and 1"),
-    ({"sampleImageSize": "2K"}, "imagen-4.0-fast-generate-001", "Image size 2K"),
-    ({"personGeneration": "everyone"}, IMAGEN, "personGeneration everyone"),
-    ({"safetySetting": "block_most"}, IMAGEN, "safetySetting block_most"),
-])
-def test_imagen_refuses_what_the_model_does_not_take(http: httpx.Client, params: dict[str, Any],
-                                                     model: str, message: str) -> None:
+@pytest.mark.parametrize(
+    ("params", "model", "message"),
+    [
+        (
+            {"aspectRatio": "2:1"},
+            IMAGEN,
+            "Aspect ratio 2:1 is not supported by this model; "
+            "supported values are: 1:1, 3:4, 4:3, 9:16, 16:9.",
+        ),
+        ({"sampleCount": 5}, IMAGEN, "sampleCount must be between 1 and 4"),
+        ({"sampleCount": 2}, "imagen-4.0-ultra-generate-001", "between 1 and 1"),
+        ({"sampleImageSize": "2K"}, "imagen-4.0-fast-generate-001", "Image size 2K"),
+        ({"personGeneration": "everyone"}, IMAGEN, "personGeneration everyone"),
+        ({"safetySetting": "block_most"}, IMAGEN, "safetySetting block_most"),
+    ],
+)
+def test_imagen_refuses_what_the_model_does_not_take(
+    http: httpx.Client, params: dict[str, Any], model: str, message: str
+) -> None:
     r = predict(http, "a kite", model, **params)
     assert r.status_code == 400
     assert r.json()["error"]["status"] == "INVALID_ARGUMENT"
@@ -117,12 +131,12 @@ def test_imagen_refuses_what_the_model_does_not_take(http: httpx.Client, params:
 def test_imagen_filters_and_says_why(http: httpx.Client) -> None:
     r = predict(http, "[emulator:safety] a storm", sampleCount=4, includeRaiReason=True).json()
     reasons = [p.get("raiFilteredReason") for p in r["predictions"]]
-    assert sum(1 for x in reasons if x) == 2 and all(
-        "Responsible AI" in x for x in reasons if x)
+    assert sum(1 for x in reasons if x) == 2 and all("Responsible AI" in x for x in reasons if x)
     # Without includeRaiReason the filtered pictures are left out; block_only_high keeps them.
     assert len(predict(http, "[emulator:safety] a storm", sampleCount=4).json()["predictions"]) == 2
-    kept = predict(http, "[emulator:safety] a storm", sampleCount=4,
-                   safetySetting="block_only_high").json()
+    kept = predict(
+        http, "[emulator:safety] a storm", sampleCount=4, safetySetting="block_only_high"
+    ).json()
     assert len(kept["predictions"]) == 4
     # People with person generation off: nothing left, an empty answer.
     assert predict(http, "a woman with a kite", personGeneration="dont_allow").json() == {}
@@ -141,10 +155,12 @@ def test_imagen_safety_attributes_rate_the_prompt_last(http: httpx.Client) -> No
 # ----------------------------------------------------------------------------------- Gemini
 
 
-def generate(http: httpx.Client, model: str, contents: list[dict[str, Any]],
-             **config: Any) -> httpx.Response:
-    return http.post(f"models/{model}:generateContent",
-                     json={"contents": contents, "generationConfig": config})
+def generate(
+    http: httpx.Client, model: str, contents: list[dict[str, Any]], **config: Any
+) -> httpx.Response:
+    return http.post(
+        f"models/{model}:generateContent", json={"contents": contents, "generationConfig": config}
+    )
 
 
 def user(*parts: Any) -> dict[str, Any]:
@@ -160,16 +176,25 @@ def image_part(response: dict[str, Any]) -> dict[str, Any]:
     return next(p["inlineData"] for p in parts if "inlineData" in p)
 
 
-@pytest.mark.parametrize(("model", "config", "size", "mime"), [
-    (FLASH_IMAGE, {}, (1024, 1024), "image/png"),
-    (FLASH_IMAGE, {"aspectRatio": "16:9"}, (1344, 768), "image/png"),
-    (FLASH_IMAGE, {"aspectRatio": "9:16"}, (768, 1344), "image/png"),
-    (PRO_IMAGE, {"aspectRatio": "4:3", "imageSize": "2K"}, (2400, 1792), "image/jpeg"),
-])
-def test_gemini_image_output_size(http: httpx.Client, model: str, config: dict[str, Any],
-                                  size: tuple[int, int], mime: str) -> None:
-    r = generate(http, model, [user("a yellow star over the sea")],
-                 responseModalities=["TEXT", "IMAGE"], imageConfig=config)
+@pytest.mark.parametrize(
+    ("model", "config", "size", "mime"),
+    [
+        (FLASH_IMAGE, {}, (1024, 1024), "image/png"),
+        (FLASH_IMAGE, {"aspectRatio": "16:9"}, (1344, 768), "image/png"),
+        (FLASH_IMAGE, {"aspectRatio": "9:16"}, (768, 1344), "image/png"),
+        (PRO_IMAGE, {"aspectRatio": "4:3", "imageSize": "2K"}, (2400, 1792), "image/jpeg"),
+    ],
+)
+def test_gemini_image_output_size(
+    http: httpx.Client, model: str, config: dict[str, Any], size: tuple[int, int], mime: str
+) -> None:
+    r = generate(
+        http,
+        model,
+        [user("a yellow star over the sea")],
+        responseModalities=["TEXT", "IMAGE"],
+        imageConfig=config,
+    )
     assert r.status_code == 200, r.text
     blob = image_part(r.json())
     assert blob["mimeType"] == mime and picture(blob["data"]).size == size
@@ -183,7 +208,8 @@ def test_gemini_image_config_errors_are_the_apis(http: httpx.Client) -> None:
     assert r.json()["error"]["message"] == (
         "* GenerateContentRequest.generation_config.image_config.aspect_ratio: aspect_ratio "
         "must be one of '1:1', '2:3', '3:2', '3:4', '4:3', '4:5', '5:4', '9:16', '16:9', or "
-        "'21:9'.\n")
+        "'21:9'.\n"
+    )
     r = generate(http, FLASH_IMAGE, [user("a kite")], imageConfig={"imageSize": "4K"})
     assert r.status_code == 400 and "image_size must be one of '1K'" in r.text
 
@@ -198,11 +224,17 @@ def test_an_edit_changes_the_input_picture_as_asked(http: httpx.Client) -> None:
     a = np.asarray(edited).astype(int)
     assert (a[..., 0] == a[..., 1]).all() and (a[..., 1] == a[..., 2]).all()  # grey
     # A request naming a thing adds it; one naming nothing still changes the picture.
-    star = picture(image_part(generate(http, FLASH_IMAGE, [
-        user(inline(buf.getvalue()), "add a blue star")]).json())["data"])
+    star = picture(
+        image_part(
+            generate(http, FLASH_IMAGE, [user(inline(buf.getvalue()), "add a blue star")]).json()
+        )["data"]
+    )
     assert share(star, BLUE, tol=40) > 0.01
-    plain = picture(image_part(generate(http, FLASH_IMAGE, [
-        user(inline(buf.getvalue()), "make it nicer")]).json())["data"])
+    plain = picture(
+        image_part(
+            generate(http, FLASH_IMAGE, [user(inline(buf.getvalue()), "make it nicer")]).json()
+        )["data"]
+    )
     assert share(plain, (200, 40, 40), tol=10) < 0.95
 
 
@@ -227,10 +259,12 @@ def test_an_image_that_is_not_an_image_is_refused(http: httpx.Client) -> None:
 # ----------------------------------------------------------------------------------- Veo
 
 
-def start_video(http: httpx.Client, instance: dict[str, Any], model: str = VEO,
-                **params: Any) -> httpx.Response:
-    return http.post(f"models/{model}:predictLongRunning",
-                     json={"instances": [instance], "parameters": params})
+def start_video(
+    http: httpx.Client, instance: dict[str, Any], model: str = VEO, **params: Any
+) -> httpx.Response:
+    return http.post(
+        f"models/{model}:predictLongRunning", json={"instances": [instance], "parameters": params}
+    )
 
 
 def finish(http: httpx.Client, emulator: Any, name: str) -> dict[str, Any]:
@@ -247,9 +281,13 @@ def video_facts(data: bytes) -> dict[str, Any]:
         stream = container.streams.video[0]
         frames = [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
         return {
-            "codec": stream.codec_context.name, "size": (stream.width, stream.height),
-            "seconds": float(container.duration or 0) / 1e6, "frames": len(frames),
-            "audio": bool(container.streams.audio), "first": frames[0], "last": frames[-1],
+            "codec": stream.codec_context.name,
+            "size": (stream.width, stream.height),
+            "seconds": float(container.duration or 0) / 1e6,
+            "frames": len(frames),
+            "audio": bool(container.streams.audio),
+            "first": frames[0],
+            "last": frames[-1],
         }
 
 
@@ -257,8 +295,9 @@ def download(http: httpx.Client, uri: str) -> httpx.Response:
     return http.get(uri, follow_redirects=True)
 
 
-def test_text_to_video_through_an_operation_and_a_download(http: httpx.Client,
-                                                           emulator: Any) -> None:
+def test_text_to_video_through_an_operation_and_a_download(
+    http: httpx.Client, emulator: Any
+) -> None:
     r = start_video(http, {"prompt": "two birds over the sea at sunset"}, durationSeconds=4)
     assert r.status_code == 200
     name = r.json()["name"]
@@ -276,8 +315,7 @@ def test_text_to_video_through_an_operation_and_a_download(http: httpx.Client,
     assert not np.array_equal(facts["first"], facts["last"])  # it moves
 
 
-def test_portrait_1080p_and_a_veo_2_video_without_sound(http: httpx.Client,
-                                                        emulator: Any) -> None:
+def test_portrait_1080p_and_a_veo_2_video_without_sound(http: httpx.Client, emulator: Any) -> None:
     tall = start_video(http, {"prompt": "a tree"}, aspectRatio="9:16", resolution="1080p")
     old = start_video(http, {"prompt": "a tree"}, "veo-2.0-generate-001", durationSeconds=5)
     emulator.app.clock.advance(60)
@@ -294,8 +332,10 @@ def test_image_to_video_starts_on_the_image(http: httpx.Client, emulator: Any) -
     start = Image.new("RGB", (640, 360), (30, 160, 60))
     buf = io.BytesIO()
     start.save(buf, format="PNG")
-    image = {"bytesBase64Encoded": base64.b64encode(buf.getvalue()).decode(),
-             "mimeType": "image/png"}
+    image = {
+        "bytesBase64Encoded": base64.b64encode(buf.getvalue()).decode(),
+        "mimeType": "image/png",
+    }
     r = start_video(http, {"prompt": "the field sways", "image": image}, durationSeconds=4)
     op = finish(http, emulator, r.json()["name"])
     uri = op["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
@@ -304,13 +344,20 @@ def test_image_to_video_starts_on_the_image(http: httpx.Client, emulator: Any) -
 
 
 def test_a_video_extended_from_its_last_frame(http: httpx.Client, emulator: Any) -> None:
-    first = finish(http, emulator, start_video(http, {"prompt": "three red balloons"},
-                                               durationSeconds=4).json()["name"])
+    first = finish(
+        http,
+        emulator,
+        start_video(http, {"prompt": "three red balloons"}, durationSeconds=4).json()["name"],
+    )
     uri = first["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
     before = video_facts(download(http, uri).content)["last"]
-    longer = finish(http, emulator, start_video(http, {"prompt": "they drift away",
-                                                       "video": {"uri": uri}},
-                                                durationSeconds=4).json()["name"])
+    longer = finish(
+        http,
+        emulator,
+        start_video(
+            http, {"prompt": "they drift away", "video": {"uri": uri}}, durationSeconds=4
+        ).json()["name"],
+    )
     next_uri = longer["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
     after = video_facts(download(http, next_uri).content)["first"]
     # The continuation starts where the video ended (up to the codec's losses).
@@ -319,36 +366,49 @@ def test_a_video_extended_from_its_last_frame(http: httpx.Client, emulator: Any)
     assert missing.status_code == 400 and "a video Veo generated" in missing.text
 
 
-@pytest.mark.parametrize(("instance", "params", "message"), [
-    ({"prompt": "x"}, {"durationSeconds": 5}, "durationSeconds 5 is not supported"),
-    ({"prompt": "x"}, {"aspectRatio": "1:1"}, "Aspect ratio 1:1 is not supported"),
-    ({"prompt": "x"}, {"resolution": "1080p", "durationSeconds": 4}, "only supported with"),
-    ({"prompt": "x"}, {"personGeneration": "dont_allow"}, "personGeneration dont_allow"),
-    ({}, {}, "A prompt or an image is required"),
-    ({"prompt": "x", "image": {"bytesBase64Encoded": "bm90IGFuIGltYWdl",
-                               "mimeType": "image/png"}}, {}, "invalid argument"),
-])
-def test_video_requests_it_refuses(http: httpx.Client, instance: dict[str, Any],
-                                   params: dict[str, Any], message: str) -> None:
+@pytest.mark.parametrize(
+    ("instance", "params", "message"),
+    [
+        ({"prompt": "x"}, {"durationSeconds": 5}, "durationSeconds 5 is not supported"),
+        ({"prompt": "x"}, {"aspectRatio": "1:1"}, "Aspect ratio 1:1 is not supported"),
+        ({"prompt": "x"}, {"resolution": "1080p", "durationSeconds": 4}, "only supported with"),
+        ({"prompt": "x"}, {"personGeneration": "dont_allow"}, "personGeneration dont_allow"),
+        ({}, {}, "A prompt or an image is required"),
+        (
+            {
+                "prompt": "x",
+                "image": {"bytesBase64Encoded": "bm90IGFuIGltYWdl", "mimeType": "image/png"},
+            },
+            {},
+            "invalid argument",
+        ),
+    ],
+)
+def test_video_requests_it_refuses(
+    http: httpx.Client, instance: dict[str, Any], params: dict[str, Any], message: str
+) -> None:
     r = start_video(http, instance, **params)
     assert r.status_code == 400 and message in r.json()["error"]["message"]
 
 
 def test_a_failed_and_a_filtered_video_operation(http: httpx.Client, emulator: Any) -> None:
-    failed = finish(http, emulator, start_video(http, {"prompt": "[emulator:fail] waves"}).json()
-                    ["name"])
+    failed = finish(
+        http, emulator, start_video(http, {"prompt": "[emulator:fail] waves"}).json()["name"]
+    )
     assert failed["error"]["code"] == 13 and "internal error" in failed["error"]["message"]
     assert "response" not in failed
-    blocked = finish(http, emulator, start_video(http, {"prompt": "[emulator:block] waves"})
-                     .json()["name"])
+    blocked = finish(
+        http, emulator, start_video(http, {"prompt": "[emulator:block] waves"}).json()["name"]
+    )
     result = blocked["response"]["generateVideoResponse"]
     assert result["raiMediaFilteredCount"] == 1 and "generatedSamples" not in result
     assert "Responsible AI" in result["raiMediaFilteredReasons"][0]
 
 
 def test_generated_videos_expire_with_their_files(http: httpx.Client, emulator: Any) -> None:
-    op = finish(http, emulator, start_video(http, {"prompt": "a star"}, durationSeconds=4)
-                .json()["name"])
+    op = finish(
+        http, emulator, start_video(http, {"prompt": "a star"}, durationSeconds=4).json()["name"]
+    )
     uri = op["response"]["generateVideoResponse"]["generatedSamples"][0]["video"]["uri"]
     emulator.app.clock.advance(48 * 3600 + 1)
     gone = download(http, uri)
@@ -378,11 +438,11 @@ def pitch(samples: np.ndarray) -> float:
     size, lo, hi = RATE // 25, RATE // 300, RATE // 70
     found = []
     for start in range(0, len(samples) - size, size):
-        x = samples[start:start + size].astype(float)
-        if np.sqrt((x ** 2).mean()) < 2000:
+        x = samples[start : start + size].astype(float)
+        if np.sqrt((x**2).mean()) < 2000:
             continue  # silence, a consonant or a syllable's edge
         x -= x.mean()
-        corr = np.correlate(x, x, mode="full")[size - 1:]
+        corr = np.correlate(x, x, mode="full")[size - 1 :]
         found.append(RATE / (lo + int(np.argmax(corr[lo:hi]))))
     return float(np.median(found))
 
@@ -407,21 +467,44 @@ def test_each_voice_has_its_own_pitch_and_speakers_get_theirs(http: httpx.Client
     charon = np.frombuffer(speech(http, "Hello there, friend.", voice("Charon")), "<i2")
     assert high - low > 50 and near(pitch(kore), low) and near(pitch(charon), high)
     # Multi-speaker: Joe's line in Kore's voice, then Jane's in Charon's; the preamble unsaid.
-    dialogue = ("TTS the following conversation between Joe and Jane:\n"
-                "Joe: How is the sea today?\nJane: Calm and blue, thank you.")
-    both = np.frombuffer(speech(http, dialogue, {"multiSpeakerVoiceConfig": {
-        "speakerVoiceConfigs": [{"speaker": "Joe", **voice("Kore")},
-                                {"speaker": "Jane", **voice("Charon")}]}}), "<i2")
+    dialogue = (
+        "TTS the following conversation between Joe and Jane:\n"
+        "Joe: How is the sea today?\nJane: Calm and blue, thank you."
+    )
+    both = np.frombuffer(
+        speech(
+            http,
+            dialogue,
+            {
+                "multiSpeakerVoiceConfig": {
+                    "speakerVoiceConfigs": [
+                        {"speaker": "Joe", **voice("Kore")},
+                        {"speaker": "Jane", **voice("Charon")},
+                    ]
+                }
+            },
+        ),
+        "<i2",
+    )
     joe = np.frombuffer(speech(http, "How is the sea today?", voice("Kore")), "<i2")
-    first, second = both[: len(joe) - RATE // 3], both[len(joe) + RATE // 2:]
+    first, second = both[: len(joe) - RATE // 3], both[len(joe) + RATE // 2 :]
     assert near(pitch(first), low) and near(pitch(second), high)
 
 
-@pytest.mark.parametrize(("config", "message"), [
-    (voice("Nobody"), "Voice name Nobody is not supported"),
-    ({"multiSpeakerVoiceConfig": {"speakerVoiceConfigs": [{"speaker": "A", **voice("Kore")}]}},
-     "exactly 2 speaker_voice_configs"),
-])
+@pytest.mark.parametrize(
+    ("config", "message"),
+    [
+        (voice("Nobody"), "Voice name Nobody is not supported"),
+        (
+            {
+                "multiSpeakerVoiceConfig": {
+                    "speakerVoiceConfigs": [{"speaker": "A", **voice("Kore")}]
+                }
+            },
+            "exactly 2 speaker_voice_configs",
+        ),
+    ],
+)
 def test_speech_config_errors(http: httpx.Client, config: dict[str, Any], message: str) -> None:
     r = generate(http, TTS, [user("Hi")], responseModalities=["AUDIO"], speechConfig=config)
     assert r.status_code == 400 and message in r.json()["error"]["message"]
@@ -434,8 +517,9 @@ genai = pytest.importorskip("google.genai")
 
 @pytest.fixture
 def sdk(emulator: Any) -> Iterator[Any]:
-    client = genai.Client(api_key="AIzaEMULATORKEY",
-                          http_options={"base_url": emulator.url, "api_version": "v1beta"})
+    client = genai.Client(
+        api_key="AIzaEMULATORKEY", http_options={"base_url": emulator.url, "api_version": "v1beta"}
+    )
     yield client
     client.close()
 
@@ -445,15 +529,22 @@ def test_sdk_image_output_and_an_edit(sdk: Any) -> None:
     from google.genai import types
 
     r = sdk.models.generate_content(
-        model=FLASH_IMAGE, contents="a red circle",
-        config=types.GenerateContentConfig(response_modalities=["TEXT", "IMAGE"],
-                                           image_config=types.ImageConfig(aspect_ratio="3:2")))
+        model=FLASH_IMAGE,
+        contents="a red circle",
+        config=types.GenerateContentConfig(
+            response_modalities=["TEXT", "IMAGE"],
+            image_config=types.ImageConfig(aspect_ratio="3:2"),
+        ),
+    )
     image = next(p.as_image() for p in r.parts if p.inline_data is not None)
     assert picture(image.image_bytes).size == (1248, 832)
     edited = sdk.models.generate_content(
         model=FLASH_IMAGE,
-        contents=[types.Part.from_bytes(data=image.image_bytes, mime_type="image/png"),
-                  "make it black and white"])
+        contents=[
+            types.Part.from_bytes(data=image.image_bytes, mime_type="image/png"),
+            "make it black and white",
+        ],
+    )
     grey = np.asarray(picture(next(p.inline_data.data for p in edited.parts if p.inline_data)))
     assert (grey[..., 0] == grey[..., 2]).all()
 
@@ -464,21 +555,30 @@ def test_sdk_speech_with_two_speakers(sdk: Any) -> None:
 
     config = types.GenerateContentConfig(
         response_modalities=["AUDIO"],
-        speech_config=types.SpeechConfig(multi_speaker_voice_config=types.MultiSpeakerVoiceConfig(
-            speaker_voice_configs=[
-                types.SpeakerVoiceConfig(speaker=s, voice_config=types.VoiceConfig(
-                    prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=v)))
-                for s, v in (("Joe", "Kore"), ("Jane", "Puck"))])))
-    r = sdk.models.generate_content(model=TTS, contents="Joe: Hi!\nJane: Hello, Joe.",
-                                    config=config)
+        speech_config=types.SpeechConfig(
+            multi_speaker_voice_config=types.MultiSpeakerVoiceConfig(
+                speaker_voice_configs=[
+                    types.SpeakerVoiceConfig(
+                        speaker=s,
+                        voice_config=types.VoiceConfig(
+                            prebuilt_voice_config=types.PrebuiltVoiceConfig(voice_name=v)
+                        ),
+                    )
+                    for s, v in (("Joe", "Kore"), ("Jane", "Puck"))
+                ]
+            )
+        ),
+    )
+    r = sdk.models.generate_content(
+        model=TTS, contents="Joe: Hi!\nJane: Hello, Joe.", config=config
+    )
     blob = r.candidates[0].content.parts[0].inline_data
     assert blob.mime_type.startswith("audio/L16") and len(blob.data) > RATE
 
 
 @pytest.mark.sdk
 @pytest.mark.filterwarnings("ignore:The generate_images method is deprecated")
-def test_sdk_polls_and_downloads_a_veo_video(sdk: Any, http: httpx.Client,
-                                             emulator: Any) -> None:
+def test_sdk_polls_and_downloads_a_veo_video(sdk: Any, http: httpx.Client, emulator: Any) -> None:
     from google.genai import types
 
     # google-genai 3 refuses generate_videos on the Developer API before sending anything

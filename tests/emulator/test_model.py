@@ -445,6 +445,7 @@ def test_the_model_reaches_prose_only_through_the_responder() -> None:
                 reaches.add((".".join(parts), where))
     assert reaches == {("gemini_nb.emulator.model.responder", "prose_responder")}
 
+
 # --- generationConfig -------------------------------------------------------------------------
 
 
@@ -1127,17 +1128,29 @@ def test_tool_turn_finish_message_and_tool_use_tokens() -> None:
     call = _model.generate(
         {
             "contents": [{"role": "user", "parts": [{"text": "What's the weather in Paris?"}]}],
-            "tools": [{"functionDeclarations": [{
-                "name": "get_weather", "description": "Weather in a city",
-                "parametersJsonSchema": {"type": "object", "properties": {"city": {"type": "string"}}},
-            }]}],
+            "tools": [
+                {
+                    "functionDeclarations": [
+                        {
+                            "name": "get_weather",
+                            "description": "Weather in a city",
+                            "parametersJsonSchema": {
+                                "type": "object",
+                                "properties": {"city": {"type": "string"}},
+                            },
+                        }
+                    ]
+                }
+            ],
         },
         model,
     )
     assert call["candidates"][0]["finishMessage"] == "Model generated function call(s)."
     search = _model.generate(
-        {"contents": [{"role": "user", "parts": [{"text": "Who discovered penicillin?"}]}],
-         "tools": [{"googleSearch": {}}]},
+        {
+            "contents": [{"role": "user", "parts": [{"text": "Who discovered penicillin?"}]}],
+            "tools": [{"googleSearch": {}}],
+        },
         model,
     )
     assert search["usageMetadata"].get("toolUsePromptTokenCount", 0) > 0

@@ -64,24 +64,35 @@ def energy(pcm: bytes) -> float:
 
 @pytest.mark.parametrize("bpm", [90, 150])
 def test_tempo_follows_bpm(bpm: int) -> None:
-    state = MusicState(prompts=[{"text": "minimal techno", "weight": 1.0}],
-                       config={"bpm": bpm, "muteBass": True, "onlyBassAndDrums": True})
+    state = MusicState(
+        prompts=[{"text": "minimal techno", "weight": 1.0}],
+        config={"bpm": bpm, "muteBass": True, "onlyBassAndDrums": True},
+    )
     assert abs(measured_bpm(synthesize(state, 4.0)) - bpm) <= 3
 
 
 def test_muted_parts_are_absent() -> None:
     prompts = [{"text": "piano ballad", "weight": 1.0}]
     full = synthesize(MusicState(prompts=prompts, config={}), 2.0)
-    silent = synthesize(MusicState(prompts=prompts, config={
-        "muteDrums": True, "muteBass": True, "onlyBassAndDrums": True}), 2.0)
+    silent = synthesize(
+        MusicState(
+            prompts=prompts, config={"muteDrums": True, "muteBass": True, "onlyBassAndDrums": True}
+        ),
+        2.0,
+    )
     no_drums = synthesize(MusicState(prompts=prompts, config={"muteDrums": True}), 2.0)
     assert energy(silent) == 0 < energy(no_drums) < energy(full)
 
 
 def test_scale_sets_the_key() -> None:
     def pitch(scale: str) -> bytes:
-        return synthesize(MusicState(prompts=[{"text": "flute", "weight": 1.0}], config={
-            "scale": scale, "muteDrums": True, "muteBass": True, "brightness": 0.0}), 1.0)
+        return synthesize(
+            MusicState(
+                prompts=[{"text": "flute", "weight": 1.0}],
+                config={"scale": scale, "muteDrums": True, "muteBass": True, "brightness": 0.0},
+            ),
+            1.0,
+        )
 
     assert pitch("C_MAJOR_A_MINOR") != pitch("G_MAJOR_E_MINOR")
 
@@ -90,8 +101,18 @@ async def test_session_plays_pauses_and_reports_sources(server: EmulatorServer) 
     async with websockets.connect(url(server)) as ws:
         await ws.send(json.dumps(SETUP))
         assert json.loads(await ws.recv()) == {"setupComplete": {}}
-        await ws.send(json.dumps({"clientContent": {"weightedPrompts": [
-            {"text": "warm jazz trio", "weight": 1.0}, {"text": "gore", "weight": 0.5}]}}))
+        await ws.send(
+            json.dumps(
+                {
+                    "clientContent": {
+                        "weightedPrompts": [
+                            {"text": "warm jazz trio", "weight": 1.0},
+                            {"text": "gore", "weight": 0.5},
+                        ]
+                    }
+                }
+            )
+        )
         filtered = json.loads(await ws.recv())
         assert filtered["filteredPrompt"]["text"] == "gore"
         await ws.send(json.dumps({"musicGenerationConfig": {"bpm": 100, "density": 0.2}}))
@@ -100,7 +121,8 @@ async def test_session_plays_pauses_and_reports_sources(server: EmulatorServer) 
         assert chunk["mimeType"] == "audio/l16;rate=48000;channels=2"
         assert len(base64.b64decode(chunk["data"])) == 48_000 * 2 * 2 * 2
         assert chunk["sourceMetadata"]["clientContent"]["weightedPrompts"] == [
-            {"text": "warm jazz trio", "weight": 1.0}]
+            {"text": "warm jazz trio", "weight": 1.0}
+        ]
         assert chunk["sourceMetadata"]["musicGenerationConfig"]["bpm"] == 100
         await ws.send(json.dumps({"playbackControl": "PAUSE"}))
         # After a pause at most the chunk already on its way arrives.
@@ -122,7 +144,9 @@ async def test_session_plays_pauses_and_reports_sources(server: EmulatorServer) 
         ({"unknownThing": {}}, "unknownThing"),
     ],
 )
-async def test_bad_messages_close_1007(server: EmulatorServer, message: dict[str, Any], words: str) -> None:
+async def test_bad_messages_close_1007(
+    server: EmulatorServer, message: dict[str, Any], words: str
+) -> None:
     async with websockets.connect(url(server)) as ws:
         await ws.send(json.dumps(SETUP))
         await ws.recv()
@@ -140,11 +164,16 @@ async def test_official_sdk_live_music(monkeypatch: pytest.MonkeyPatch) -> None:
     with EmulatorServer(options=EmulatorOptions(live_pace=0), tls=True) as tls:
         assert tls.certificate is not None
         monkeypatch.setenv("SSL_CERT_FILE", tls.certificate)
-        client = genai.Client(api_key="AIzaEMULATORKEY",
-                              http_options={"base_url": tls.url, "api_version": "v1alpha"})
+        client = genai.Client(
+            api_key="AIzaEMULATORKEY", http_options={"base_url": tls.url, "api_version": "v1alpha"}
+        )
         async with client.aio.live.music.connect(model="models/lyria-realtime-exp") as session:
-            await session.set_weighted_prompts(prompts=[types.WeightedPrompt(text="lofi beats", weight=1.0)])
-            await session.set_music_generation_config(config=types.LiveMusicGenerationConfig(bpm=80))
+            await session.set_weighted_prompts(
+                prompts=[types.WeightedPrompt(text="lofi beats", weight=1.0)]
+            )
+            await session.set_music_generation_config(
+                config=types.LiveMusicGenerationConfig(bpm=80)
+            )
             await session.play()
             audio = b""
             async for message in session.receive():

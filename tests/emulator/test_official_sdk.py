@@ -29,7 +29,9 @@ def test_generate(client: Any) -> None:
         model=MODEL,
         contents="Tell me about lighthouses.",
         config=types.GenerateContentConfig(
-            system_instruction="Be concise.", temperature=0.3, max_output_tokens=200,
+            system_instruction="Be concise.",
+            temperature=0.3,
+            max_output_tokens=200,
             thinking_config=types.ThinkingConfig(thinking_budget=0),
         ),
     )
@@ -45,7 +47,9 @@ def test_stream(client: Any) -> None:
 
 
 async def test_async_stream(client: Any) -> None:
-    stream = await client.aio.models.generate_content_stream(model=MODEL, contents="Describe a forest.")
+    stream = await client.aio.models.generate_content_stream(
+        model=MODEL, contents="Describe a forest."
+    )
     texts = [c.text async for c in stream]
     assert len(texts) > 1
 
@@ -56,7 +60,9 @@ def test_snake_case_nested_fields_accepted(client: Any) -> None:
     r = client.models.generate_content(
         model=MODEL,
         contents=[types.Part.from_bytes(data=png, mime_type="image/png"), "What is this?"],
-        config=types.GenerateContentConfig(thinking_config=types.ThinkingConfig(include_thoughts=True)),
+        config=types.GenerateContentConfig(
+            thinking_config=types.ThinkingConfig(include_thoughts=True)
+        ),
     )
     assert r.text
 
@@ -68,7 +74,8 @@ class Pet(BaseModel):
 
 def test_structured_output(client: Any) -> None:
     r = client.models.generate_content(
-        model=MODEL, contents="Invent a pet.",
+        model=MODEL,
+        contents="Invent a pet.",
         config={"response_mime_type": "application/json", "response_schema": Pet},
     )
     assert isinstance(r.parsed, Pet)
@@ -81,7 +88,8 @@ def test_count_tokens(client: Any) -> None:
 
 def test_embed(client: Any) -> None:
     r = client.models.embed_content(
-        model="gemini-embedding-001", contents=["first text", "second text"],
+        model="gemini-embedding-001",
+        contents=["first text", "second text"],
         config=types.EmbedContentConfig(output_dimensionality=64, task_type="RETRIEVAL_DOCUMENT"),
     )
     assert [len(e.values) for e in r.embeddings] == [64, 64]
@@ -123,7 +131,8 @@ def test_automatic_function_calling(client: Any) -> None:
         return {"city": city, "temperature_c": 18, "sky": "sunny"}
 
     r = client.models.generate_content(
-        model=MODEL, contents="What's the weather in Paris?",
+        model=MODEL,
+        contents="What's the weather in Paris?",
         config=types.GenerateContentConfig(tools=[get_weather]),
     )
     assert calls == ["Paris"]
@@ -149,7 +158,11 @@ def test_files_upload_get_list_delete(client: Any, emulator: Any, tmp_path: Any)
     path.write_bytes(data)
     f = client.files.upload(file=path, config={"display_name": "Quarterly report"})
     assert f.name.startswith("files/") and f.display_name == "Quarterly report"
-    assert (f.mime_type, f.size_bytes, f.sha256_hash) == ("application/pdf", len(data), _sha_field(data))
+    assert (f.mime_type, f.size_bytes, f.sha256_hash) == (
+        "application/pdf",
+        len(data),
+        _sha_field(data),
+    )
     assert f.state == types.FileState.ACTIVE and f.source == types.FileSource.UPLOADED
     assert f.uri.startswith(emulator.url) and f.download_uri is None
     assert f.expiration_time > f.create_time
@@ -232,7 +245,9 @@ def test_files_download(client: Any, emulator: Any, tmp_path: Any) -> None:
 async def test_files_async(client: Any) -> None:
     import io
 
-    f = await client.aio.files.upload(file=io.BytesIO(b"async bytes"), config={"mime_type": "text/plain"})
+    f = await client.aio.files.upload(
+        file=io.BytesIO(b"async bytes"), config={"mime_type": "text/plain"}
+    )
     assert (await client.aio.files.get(name=f.name)).sha256_hash == _sha_field(b"async bytes")
     pager = await client.aio.files.list(config={"page_size": 100})
     names = [x.name async for x in pager]

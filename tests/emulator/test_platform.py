@@ -23,9 +23,16 @@ from gemini_nb.emulator.wire.errors import EmulatorError
 
 GEN = "/v1beta/models/gemini-2.5-flash:generateContent"
 HI = {"contents": [{"role": "user", "parts": [{"text": "hi"}]}]}
-CONTROL_PATHS = ("/_emulator", "/_emulator/health", "/_emulator/requests", "/_emulator/faults",
-                 "/_emulator/uploads",
-                 "/_emulator/answers", "/_emulator/clock", "/_emulator/nothing")
+CONTROL_PATHS = (
+    "/_emulator",
+    "/_emulator/health",
+    "/_emulator/requests",
+    "/_emulator/faults",
+    "/_emulator/uploads",
+    "/_emulator/answers",
+    "/_emulator/clock",
+    "/_emulator/nothing",
+)
 
 
 @pytest.fixture
@@ -75,7 +82,10 @@ def test_unknown_path_is_not_found(http: httpx.Client) -> None:
 
 def test_other_versions_route_like_v1beta(http: httpx.Client) -> None:
     for version in ("v1", "v1alpha"):
-        assert http.post(f"/{version}/models/gemini-2.5-flash:generateContent", json=HI).status_code == 200
+        assert (
+            http.post(f"/{version}/models/gemini-2.5-flash:generateContent", json=HI).status_code
+            == 200
+        )
 
 
 @pytest.mark.parametrize("path", CONTROL_PATHS)
@@ -88,11 +98,15 @@ def test_control_needs_the_token(http: httpx.Client, path: str, method: str) -> 
 
 
 def test_control_refuses_cross_site(http: httpx.Client, server: EmulatorServer) -> None:
-    evil = http.get("/_emulator/requests", headers={**ctl(server), "origin": "https://evil.example"})
+    evil = http.get(
+        "/_emulator/requests", headers={**ctl(server), "origin": "https://evil.example"}
+    )
     assert evil.status_code == 403
     fetch = http.get("/_emulator/requests", headers={**ctl(server), "sec-fetch-site": "cross-site"})
     assert fetch.status_code == 403
-    local = http.get("/_emulator/requests", headers={**ctl(server), "origin": "http://localhost:8888"})
+    local = http.get(
+        "/_emulator/requests", headers={**ctl(server), "origin": "http://localhost:8888"}
+    )
     assert local.status_code == 200
 
 
@@ -102,7 +116,9 @@ def test_foreign_host_is_refused(http: httpx.Client) -> None:
     assert r.status_code == 403
 
 
-def test_request_log_is_bounded_and_survives_nan(http: httpx.Client, server: EmulatorServer) -> None:
+def test_request_log_is_bounded_and_survives_nan(
+    http: httpx.Client, server: EmulatorServer
+) -> None:
     for i in range(8):
         http.post(GEN, json={"contents": [{"role": "user", "parts": [{"text": f"hi {i}"}]}]})
     log = http.get("/_emulator/requests", headers=ctl(server)).json()["requests"]
@@ -112,8 +128,11 @@ def test_request_log_is_bounded_and_survives_nan(http: httpx.Client, server: Emu
     http.post(GEN, json={"contents": [{"role": "user", "parts": [{"text": big}]}]})
     assert len(http.get("/_emulator/requests", headers=ctl(server)).json()["requests"]) <= 2
     # NaN is not JSON the API takes; the log must still answer afterwards.
-    bad = http.post(GEN, content=b'{"contents": [], "generationConfig": {"temperature": NaN}}',
-                    headers={"content-type": "application/json"})
+    bad = http.post(
+        GEN,
+        content=b'{"contents": [], "generationConfig": {"temperature": NaN}}',
+        headers={"content-type": "application/json"},
+    )
     assert bad.status_code == 400
     after = http.get("/_emulator/requests", headers=ctl(server))
     assert after.status_code == 200 and after.json()["requests"][-1]["json"] == {"$raw_bytes": 58}
@@ -122,8 +141,11 @@ def test_request_log_is_bounded_and_survives_nan(http: httpx.Client, server: Emu
 def test_body_over_the_limit_is_refused_unread(server: EmulatorServer) -> None:
     server.app.options.max_body_bytes = 1000
     try:
-        r = httpx.post(server.url + GEN, content=b"{" + b" " * 5000 + b"}",
-                       headers={"content-type": "application/json"})
+        r = httpx.post(
+            server.url + GEN,
+            content=b"{" + b" " * 5000 + b"}",
+            headers={"content-type": "application/json"},
+        )
         assert r.status_code == 400
         assert r.json()["error"]["message"] == "Request payload size exceeds the limit: 1000 bytes."
     finally:
@@ -136,7 +158,7 @@ def test_half_sent_body_times_out() -> None:
         with socket.create_connection((host, int(port)), timeout=10) as sock:
             sock.sendall(
                 f"POST {GEN} HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-                "Content-Length: 100\r\n\r\n{\"contents\":".encode()
+                'Content-Length: 100\r\n\r\n{"contents":'.encode()
             )
             started = time.monotonic()
             answer = sock.recv(4096).decode()
@@ -155,7 +177,9 @@ def test_invalid_fault_is_a_google_400(http: httpx.Client, server: EmulatorServe
 
 
 def test_errors_on_sse_requests_are_event_streams(http: httpx.Client) -> None:
-    r = http.post("/v1beta/models/no-such-model:streamGenerateContent", params={"alt": "sse"}, json=HI)
+    r = http.post(
+        "/v1beta/models/no-such-model:streamGenerateContent", params={"alt": "sse"}, json=HI
+    )
     assert r.status_code == 404 and r.headers["content-type"].startswith("text/event-stream")
     assert r.json()["error"]["status"] == "NOT_FOUND"
 
@@ -163,7 +187,10 @@ def test_errors_on_sse_requests_are_event_streams(http: httpx.Client) -> None:
 def test_scripted_answers_over_control(http: httpx.Client, server: EmulatorServer) -> None:
     rules = [
         {"pattern": "(?i)capital of france", "reply": "Paris.", "times": 1},
-        {"pattern": "weather", "functionCalls": [{"name": "get_weather", "args": {"city": "Oslo"}}]},
+        {
+            "pattern": "weather",
+            "functionCalls": [{"name": "get_weather", "args": {"city": "Oslo"}}],
+        },
         {"pattern": "pro only", "reply": "From Pro.", "model": "gemini-2.5-pro"},
     ]
     assert http.post("/_emulator/answers", headers=ctl(server), json=rules).json()["added"] == 3
@@ -178,7 +205,10 @@ def test_scripted_answers_over_control(http: httpx.Client, server: EmulatorServe
     assert [p.get("text") for p in first["content"]["parts"]] == ["Paris."]
     assert ask("What is the capital of France?")["content"]["parts"][0].get("text") != "Paris."
     call = ask("What's the weather like?")
-    assert call["content"]["parts"][0]["functionCall"] == {"name": "get_weather", "args": {"city": "Oslo"}}
+    assert call["content"]["parts"][0]["functionCall"] == {
+        "name": "get_weather",
+        "args": {"city": "Oslo"},
+    }
     assert call["finishMessage"] == "Model generated function call(s)."
     assert ask("pro only please")["content"]["parts"][0].get("text") != "From Pro."
     assert ask("pro only please", "gemini-2.5-pro")["content"]["parts"][-1]["text"] == "From Pro."
@@ -193,11 +223,16 @@ def test_scripted_answers_from_a_file_stream_too(tmp_path: Path) -> None:
     path.write_text(json.dumps([{"pattern": "tour", "reply": "Welcome to the tour of gemini-nb."}]))
     with EmulatorServer(options=EmulatorOptions(answers=str(path))) as s:
         body = {"contents": [{"role": "user", "parts": [{"text": "Start the tour"}]}]}
-        r = httpx.post(s.url + "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
-                       params={"alt": "sse"}, json=body)
+        r = httpx.post(
+            s.url + "/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+            params={"alt": "sse"},
+            json=body,
+        )
         events = [json.loads(line[5:]) for line in r.text.splitlines() if line.startswith("data:")]
         text = "".join(
-            p.get("text", "") for e in events for p in e["candidates"][0]["content"].get("parts", [])
+            p.get("text", "")
+            for e in events
+            for p in e["candidates"][0]["content"].get("parts", [])
         )
         assert text == "Welcome to the tour of gemini-nb."
 
@@ -206,13 +241,17 @@ def test_clock_advances_over_control(http: httpx.Client, server: EmulatorServer)
     before = server.app.clock.time()
     r = http.post("/_emulator/clock", headers=ctl(server), json={"advance": "3600s"})
     assert r.status_code == 200 and server.app.clock.time() - before >= 3600
-    assert http.post("/_emulator/clock", headers=ctl(server), json={"advance": -1}).status_code == 400
+    assert (
+        http.post("/_emulator/clock", headers=ctl(server), json={"advance": -1}).status_code == 400
+    )
 
 
 def test_operations_complete_on_the_clock(http: httpx.Client, server: EmulatorServer) -> None:
     store = server.app.store
     operations.start(
-        store, "models/veo-x/operations/op1", seconds=60,
+        store,
+        "models/veo-x/operations/op1",
+        seconds=60,
         finish=lambda: {"@type": "type.googleapis.com/Example", "ok": True},
         metadata={"@type": "type.googleapis.com/ExampleMetadata"},
         progress_metadata=lambda f: {"progressPercent": round(100 * f)},
@@ -230,7 +269,10 @@ def test_operations_complete_on_the_clock(http: httpx.Client, server: EmulatorSe
     failed = http.get("/v1beta/models/veo-x/operations/op2").json()
     assert failed["error"] == {"code": 400, "message": "The prompt was blocked."}
     listed = http.get("/v1beta/models/veo-x/operations").json()["operations"]
-    assert [o["name"] for o in listed] == ["models/veo-x/operations/op1", "models/veo-x/operations/op2"]
+    assert [o["name"] for o in listed] == [
+        "models/veo-x/operations/op1",
+        "models/veo-x/operations/op2",
+    ]
     assert http.get("/v1beta/models/veo-x/operations/none").status_code == 404
 
 
@@ -238,9 +280,22 @@ def test_cli_prints_url_and_token_and_takes_the_new_options(tmp_path: Path) -> N
     answers = tmp_path / "a.json"
     answers.write_text(json.dumps([{"pattern": "ping", "reply": "pong"}]))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "gemini_nb.emulator", "--port", "0", "--clock-speed", "60",
-         "--answers", str(answers), "--cut-upload-at", "1000:1"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "gemini_nb.emulator",
+            "--port",
+            "0",
+            "--clock-speed",
+            "60",
+            "--answers",
+            str(answers),
+            "--cut-upload-at",
+            "1000:1",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stdout is not None
@@ -286,11 +341,29 @@ def test_a_503_fault_can_say_when_to_retry(http: httpx.Client, server: EmulatorS
 
 def test_function_responses_may_carry_file_data(http: httpx.Client) -> None:
     # Beyond the Discovery document, as the real server accepts (tests/recorded shows it).
-    body = {"contents": [
-        {"role": "user", "parts": [{"text": "Show me the file."}]},
-        {"role": "model", "parts": [{"functionCall": {"name": "get_file", "args": {}}}]},
-        {"role": "user", "parts": [{"functionResponse": {"name": "get_file", "response": {}, "parts": [
-            {"fileData": {"mimeType": "application/pdf",
-                          "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/k8"}}]}}]},
-    ]}
+    body = {
+        "contents": [
+            {"role": "user", "parts": [{"text": "Show me the file."}]},
+            {"role": "model", "parts": [{"functionCall": {"name": "get_file", "args": {}}}]},
+            {
+                "role": "user",
+                "parts": [
+                    {
+                        "functionResponse": {
+                            "name": "get_file",
+                            "response": {},
+                            "parts": [
+                                {
+                                    "fileData": {
+                                        "mimeType": "application/pdf",
+                                        "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/k8",
+                                    }
+                                }
+                            ],
+                        }
+                    }
+                ],
+            },
+        ]
+    }
     assert http.post(GEN, json=body).status_code == 200

@@ -29,9 +29,15 @@ def api(server: EmulatorServer) -> Iterator[httpx.Client]:
 
 
 def create(api: httpx.Client, **extra: Any) -> dict[str, Any]:
-    body = {"displayName": "number generator model", "baseModel": "models/gemini-1.5-flash-001-tuning",
-            "tuningTask": {"hyperparameters": {"batchSize": 2, "learningRate": 0.001, "epochCount": 5},
-                           "trainingData": {"examples": {"examples": EXAMPLES}}}, **extra}
+    body = {
+        "displayName": "number generator model",
+        "baseModel": "models/gemini-1.5-flash-001-tuning",
+        "tuningTask": {
+            "hyperparameters": {"batchSize": 2, "learningRate": 0.001, "epochCount": 5},
+            "trainingData": {"examples": {"examples": EXAMPLES}},
+        },
+        **extra,
+    }
     r = api.post("tunedModels", json=body)
     assert r.status_code == 200, r.text
     data: dict[str, Any] = r.json()
@@ -67,16 +73,23 @@ def test_the_tuned_model_answers_by_name(api: httpx.Client, server: EmulatorServ
     assert r["candidates"][0]["content"]["parts"][0]["text"] == "8"
     other = api.post(f"{name}:generateContent", json={"contents": [{"parts": [{"text": "hello"}]}]})
     assert other.status_code == 200 and other.json()["candidates"][0]["content"]["parts"]
-    streamed = api.post(f"{name}:streamGenerateContent", params={"alt": "sse"},
-                        json={"contents": [{"parts": [{"text": "3"}]}]})
-    events = [json.loads(line[5:]) for line in streamed.text.splitlines() if line.startswith("data:")]
+    streamed = api.post(
+        f"{name}:streamGenerateContent",
+        params={"alt": "sse"},
+        json={"contents": [{"parts": [{"text": "3"}]}]},
+    )
+    events = [
+        json.loads(line[5:]) for line in streamed.text.splitlines() if line.startswith("data:")
+    ]
     assert "".join(p["text"] for e in events for p in e["candidates"][0]["content"]["parts"]) == "4"
 
 
 def test_list_patch_delete(api: httpx.Client, server: EmulatorServer) -> None:
     name = create(api, description="adds one")["metadata"]["tunedModel"]
     assert [m["name"] for m in api.get("tunedModels").json()["tunedModels"]] == [name]
-    patched = api.patch(name, params={"updateMask": "displayName"}, json={"displayName": "plus one"})
+    patched = api.patch(
+        name, params={"updateMask": "displayName"}, json={"displayName": "plus one"}
+    )
     assert patched.json()["displayName"] == "plus one"
     assert api.patch(name, params={"updateMask": "baseModel"}, json={}).status_code == 400
     assert api.delete(name).json() == {}
@@ -84,19 +97,42 @@ def test_list_patch_delete(api: httpx.Client, server: EmulatorServer) -> None:
 
 
 def test_checks(api: httpx.Client) -> None:
-    bad_base = api.post("tunedModels", json={"baseModel": "models/gemini-2.5-pro", "tuningTask": {
-        "trainingData": {"examples": {"examples": EXAMPLES}}}})
-    assert bad_base.status_code == 400 and "does not support tuning" in bad_base.json()["error"]["message"]
-    no_examples = api.post("tunedModels", json={"baseModel": "models/gemini-1.5-flash-001-tuning",
-                                                "tuningTask": {"trainingData": {}}})
+    bad_base = api.post(
+        "tunedModels",
+        json={
+            "baseModel": "models/gemini-2.5-pro",
+            "tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}},
+        },
+    )
+    assert (
+        bad_base.status_code == 400
+        and "does not support tuning" in bad_base.json()["error"]["message"]
+    )
+    no_examples = api.post(
+        "tunedModels",
+        json={
+            "baseModel": "models/gemini-1.5-flash-001-tuning",
+            "tuningTask": {"trainingData": {}},
+        },
+    )
     assert no_examples.status_code == 400
-    chosen = api.post("tunedModels", params={"tunedModelId": "my-adder"}, json={
-        "baseModel": "models/gemini-1.5-flash-001-tuning",
-        "tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}}})
+    chosen = api.post(
+        "tunedModels",
+        params={"tunedModelId": "my-adder"},
+        json={
+            "baseModel": "models/gemini-1.5-flash-001-tuning",
+            "tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}},
+        },
+    )
     assert chosen.json()["metadata"]["tunedModel"] == "tunedModels/my-adder"
-    again = api.post("tunedModels", params={"tunedModelId": "my-adder"}, json={
-        "baseModel": "models/gemini-1.5-flash-001-tuning",
-        "tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}}})
+    again = api.post(
+        "tunedModels",
+        params={"tunedModelId": "my-adder"},
+        json={
+            "baseModel": "models/gemini-1.5-flash-001-tuning",
+            "tuningTask": {"trainingData": {"examples": {"examples": EXAMPLES}}},
+        },
+    )
     assert again.status_code == 409
 
 

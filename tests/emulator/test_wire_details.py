@@ -15,31 +15,47 @@ GEN = "/v1beta/models/gemini-2.5-flash:generateContent"
 
 
 def ask(emulator: Any, text: str, **config: Any) -> httpx.Response:
-    body = {"contents": [{"role": "user", "parts": [{"text": text}]}],
-            "generationConfig": {"thinkingConfig": {"thinkingBudget": 0}, **config}}
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": text}]}],
+        "generationConfig": {"thinkingConfig": {"thinkingBudget": 0}, **config},
+    }
     return httpx.post(emulator.url + GEN, json=body)
 
 
 def test_logprobs_follow_the_answer(emulator: Any) -> None:
-    cand = ask(emulator, "Say hello to Ada", responseLogprobs=True, logprobs=4).json()["candidates"][0]
+    cand = ask(emulator, "Say hello to Ada", responseLogprobs=True, logprobs=4).json()[
+        "candidates"
+    ][0]
     text = cand["content"]["parts"][0]["text"]
     result = cand["logprobsResult"]
     chosen = result["chosenCandidates"]
     assert "".join(c["token"] for c in chosen) == text
     assert all(c["logProbability"] <= 0 and isinstance(c["tokenId"], int) for c in chosen)
-    assert cand["avgLogprobs"] == pytest.approx(sum(c["logProbability"] for c in chosen) / len(chosen), abs=1e-5)
-    assert result["logProbabilitySum"] == pytest.approx(sum(c["logProbability"] for c in chosen), abs=1e-5)
+    assert cand["avgLogprobs"] == pytest.approx(
+        sum(c["logProbability"] for c in chosen) / len(chosen), abs=1e-5
+    )
+    assert result["logProbabilitySum"] == pytest.approx(
+        sum(c["logProbability"] for c in chosen), abs=1e-5
+    )
     assert len(result["topCandidates"]) == len(chosen)
     for top, pick in zip(result["topCandidates"], chosen, strict=True):
         probs = [c["logProbability"] for c in top["candidates"]]
-        assert top["candidates"][0] == pick and len(probs) == 4 and probs == sorted(probs, reverse=True)
-    again = ask(emulator, "Say hello to Ada", responseLogprobs=True, logprobs=4).json()["candidates"][0]
+        assert (
+            top["candidates"][0] == pick
+            and len(probs) == 4
+            and probs == sorted(probs, reverse=True)
+        )
+    again = ask(emulator, "Say hello to Ada", responseLogprobs=True, logprobs=4).json()[
+        "candidates"
+    ][0]
     assert again["logprobsResult"] == result  # deterministic
 
 
 def test_logprobs_without_top_and_without_asking(emulator: Any) -> None:
     cand = ask(emulator, "Hi", responseLogprobs=True).json()["candidates"][0]
-    assert "topCandidates" not in cand["logprobsResult"] and cand["logprobsResult"]["chosenCandidates"]
+    assert (
+        "topCandidates" not in cand["logprobsResult"] and cand["logprobsResult"]["chosenCandidates"]
+    )
     assert "logprobsResult" not in ask(emulator, "Hi").json()["candidates"][0]
 
 
@@ -51,14 +67,26 @@ def test_bad_logprobs_settings_are_400s(emulator: Any, config: dict[str, Any]) -
 
 def test_url_context_takes_at_most_twenty_urls(emulator: Any) -> None:
     urls = " ".join(f"https://example.com/page-{i}" for i in range(21))
-    body = {"contents": [{"role": "user", "parts": [{"text": f"Compare {urls}"}]}],
-            "tools": [{"urlContext": {}}]}
+    body = {
+        "contents": [{"role": "user", "parts": [{"text": f"Compare {urls}"}]}],
+        "tools": [{"urlContext": {}}],
+    }
     r = httpx.post(emulator.url + GEN, json=body)
-    recorded = RECORDED / "vertexai-sdk-test-data" / "unary-failure-url-context-url-limit-exceeded__0.json"
-    want = (json.loads(recorded.read_text())["response"]["json"] if recorded.exists() else
-            {"error": {"code": 400, "status": "INVALID_ARGUMENT", "message":
-                       "Number of urls to lookup exceeds the limit (21 > 20). Please reduce the "
-                       "number of urls in the request."}})
+    recorded = (
+        RECORDED / "vertexai-sdk-test-data" / "unary-failure-url-context-url-limit-exceeded__0.json"
+    )
+    want = (
+        json.loads(recorded.read_text())["response"]["json"]
+        if recorded.exists()
+        else {
+            "error": {
+                "code": 400,
+                "status": "INVALID_ARGUMENT",
+                "message": "Number of urls to lookup exceeds the limit (21 > 20). Please reduce the "
+                "number of urls in the request.",
+            }
+        }
+    )
     assert r.status_code == 400 and r.json() == want
     body["contents"][0]["parts"][0]["text"] = "Compare " + " ".join(urls.split()[:20])
     assert httpx.post(emulator.url + GEN, json=body).status_code == 200
@@ -69,7 +97,9 @@ def test_logprobs_answer_has_the_recorded_shape(emulator: Any) -> None:
     if not path.exists():
         pytest.skip(f"the recorded exchanges are not at {RECORDED}")
     recorded = json.loads(path.read_text())["response"]["json"]["candidates"][0]
-    ours = ask(emulator, "Tell me about quantum mechanics", responseLogprobs=True, logprobs=1).json()
+    ours = ask(
+        emulator, "Tell me about quantum mechanics", responseLogprobs=True, logprobs=1
+    ).json()
     cand = ours["candidates"][0]
     assert set(recorded["logprobsResult"]) <= set(cand["logprobsResult"])
     for key in ("token", "logProbability"):

@@ -110,8 +110,12 @@ async def test_embeddings_batch_inline_and_file(run: Run, emulator: Any) -> None
     job = await run(
         lambda c: c.batches.create_embeddings(
             model="gemini-embedding-001",
-            src={"inlined_requests": {"contents": ["red", "green", "blue"],
-                                      "config": {"output_dimensionality": 16}}},
+            src={
+                "inlined_requests": {
+                    "contents": ["red", "green", "blue"],
+                    "config": {"output_dimensionality": 16},
+                }
+            },
         )
     )
     assert job.kind == "embeddings"
@@ -121,11 +125,14 @@ async def test_embeddings_batch_inline_and_file(run: Run, emulator: Any) -> None
     vectors = [r.response.embedding.values for r in results]
     assert [len(v) for v in vectors] == [16, 16, 16] and vectors[0] != vectors[1]
 
-    line = {"key": "k", "request": {"content": {"parts": [{"text": "red"}]},
-                                    "outputDimensionality": 16}}
+    line = {
+        "key": "k",
+        "request": {"content": {"parts": [{"text": "red"}]}, "outputDimensionality": 16},
+    }
     uploaded = await run(
-        lambda c: c.files.upload(file=(json.dumps(line) + "\n").encode(),
-                                 mime_type="application/jsonl")
+        lambda c: c.files.upload(
+            file=(json.dumps(line) + "\n").encode(), mime_type="application/jsonl"
+        )
     )
     from_file = await run(
         lambda c: c.batches.create_embeddings(model="gemini-embedding-001", src=uploaded.name)

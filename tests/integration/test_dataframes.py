@@ -67,9 +67,13 @@ async def test_online_engine_with_a_schema(run: Run, emulator: Any) -> None:
     emulator.app.requests.clear()
     out = await run(
         lambda c: c.dataframes.generate(
-            df, prompt="Review {title}: {body}", model=MODEL,
+            df,
+            prompt="Review {title}: {body}",
+            model=MODEL,
             config={"response_schema": Verdict, "system_instruction": "Be strict."},
-            concurrency=8, checkpoint=None, progress=False,
+            concurrency=8,
+            checkpoint=None,
+            progress=False,
         )
     )
     assert list(out.index) == list(df.index) and out.index.name == "key"
@@ -91,9 +95,14 @@ async def test_batch_engine_splits_into_jobs_and_aligns(run: Run, emulator: Any)
     emulator.app.requests.clear()
     out = await run(
         lambda c: c.dataframes.generate(
-            df, prompt="Review {title}: {body}", model=MODEL,
-            config={"response_schema": Verdict}, engine="batch", max_job_requests=10,
-            checkpoint=None, progress=False,
+            df,
+            prompt="Review {title}: {body}",
+            model=MODEL,
+            config={"response_schema": Verdict},
+            engine="batch",
+            max_job_requests=10,
+            checkpoint=None,
+            progress=False,
         )
     )
     assert len(_sent(emulator, "batchGenerateContent")) == 3
@@ -102,8 +111,12 @@ async def test_batch_engine_splits_into_jobs_and_aligns(run: Run, emulator: Any)
     assert out["label"].notna().all() and str(out["score"].dtype) == "Int64"
     online = await run(
         lambda c: c.dataframes.generate(
-            df, prompt="Review {title}: {body}", model=MODEL,
-            config={"response_schema": Verdict}, checkpoint=None, progress=False,
+            df,
+            prompt="Review {title}: {body}",
+            model=MODEL,
+            config={"response_schema": Verdict},
+            checkpoint=None,
+            progress=False,
         )
     )
     # The emulator answers the same request the same way, online or in a batch.
@@ -113,8 +126,13 @@ async def test_batch_engine_splits_into_jobs_and_aligns(run: Run, emulator: Any)
 
 async def test_embeddings_online_and_batch(run: Run) -> None:
     df = pd.DataFrame({"word": ["red", "green", "blue", "red"]})
-    kw = dict(prompt="{word}", model="gemini-embedding-001", checkpoint=None, progress=False,
-              config={"output_dimensionality": 32})
+    kw = dict(
+        prompt="{word}",
+        model="gemini-embedding-001",
+        checkpoint=None,
+        progress=False,
+        config={"output_dimensionality": 32},
+    )
     online = await run(lambda c: c.dataframes.embed(df, **kw))
     batch = await run(lambda c: c.dataframes.embed(df, engine="batch", **kw))
     for out in (online, batch):
@@ -131,7 +149,11 @@ async def test_a_429_with_retry_info_pauses_and_every_row_finishes(run: Run, emu
     started = time.monotonic()
     out = await run(
         lambda c: c.dataframes.generate(
-            _frame(12), prompt="{title}", model=MODEL, concurrency=4, checkpoint=None,
+            _frame(12),
+            prompt="{title}",
+            model=MODEL,
+            concurrency=4,
+            checkpoint=None,
             progress=False,
         )
     )
@@ -139,9 +161,7 @@ async def test_a_429_with_retry_info_pauses_and_every_row_finishes(run: Run, emu
     assert time.monotonic() - started >= 0.2
 
 
-def test_a_killed_run_resumes_without_sending_a_finished_row(
-    emulator: Any, tmp_path: Path
-) -> None:
+def test_a_killed_run_resumes_without_sending_a_finished_row(emulator: Any, tmp_path: Path) -> None:
     checkpoint = tmp_path / "job.jsonl"
     n = 150
     script = textwrap.dedent(
@@ -156,7 +176,8 @@ def test_a_killed_run_resumes_without_sending_a_finished_row(
     emulator.app.faults.clear()
     emulator.app.faults.add({"latency_ms": 40, "path": ":generateContent"})
     proc = subprocess.Popen(
-        [sys.executable, "-c", script], env={**os.environ, "PYTHONPATH": str(ROOT)},
+        [sys.executable, "-c", script],
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
         stderr=subprocess.PIPE,
     )
     try:
@@ -183,7 +204,11 @@ def test_a_killed_run_resumes_without_sending_a_finished_row(
     emulator.app.requests.clear()
     df = pd.DataFrame({"item": [f"row {i}" for i in range(n)]})
     out = g.Client(base_url=emulator.url).dataframes.generate(
-        df, prompt="Say {item}", model=MODEL, concurrency=4, checkpoint=checkpoint,
+        df,
+        prompt="Say {item}",
+        model=MODEL,
+        concurrency=4,
+        checkpoint=checkpoint,
         progress=False,
     )
     resent = {
@@ -206,14 +231,18 @@ def slow_emulator() -> Iterator[Any]:
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-async def test_a_batch_run_resumes_its_jobs(
-    kind: str, slow_emulator: Any, tmp_path: Path
-) -> None:
+async def test_a_batch_run_resumes_its_jobs(kind: str, slow_emulator: Any, tmp_path: Path) -> None:
     emulator = slow_emulator
     checkpoint = tmp_path / "batch.jsonl"
     df = _frame(20)
-    kw = dict(prompt="{title}", model=MODEL, engine="batch", max_job_requests=10,
-              checkpoint=checkpoint, progress=False)
+    kw = dict(
+        prompt="{title}",
+        model=MODEL,
+        engine="batch",
+        max_job_requests=10,
+        checkpoint=checkpoint,
+        progress=False,
+    )
     emulator.app.requests.clear()
     async with open_run(kind, emulator.url) as run:
         with pytest.raises(g.WaitTimeoutError, match="again"):
@@ -248,8 +277,14 @@ async def test_files_in_parquet_files_out(run: Run, tmp_path: Path, engine: str)
     df.iloc[18:].to_parquet(source / "b.parquet")
     result = await run(
         lambda c: c.dataframes.generate(
-            source, prompt="{title}", model=MODEL, engine=engine, output=tmp_path / "out",
-            partition_rows=8, checkpoint=None, progress=False,
+            source,
+            prompt="{title}",
+            model=MODEL,
+            engine=engine,
+            output=tmp_path / "out",
+            partition_rows=8,
+            checkpoint=None,
+            progress=False,
         )
     )
     assert result == tmp_path / "out"
@@ -263,8 +298,14 @@ async def test_files_in_parquet_files_out(run: Run, tmp_path: Path, engine: str)
     df.to_csv(csv, index=False)
     from_csv = await run(
         lambda c: c.dataframes.generate(
-            csv, prompt="{title}", model=MODEL, engine=engine, output=tmp_path / "csv-out",
-            partition_rows=8, checkpoint=None, progress=False,
+            csv,
+            prompt="{title}",
+            model=MODEL,
+            engine=engine,
+            output=tmp_path / "csv-out",
+            partition_rows=8,
+            checkpoint=None,
+            progress=False,
         )
     )
     again = pd.read_parquet(from_csv)
@@ -275,9 +316,7 @@ async def test_progress_bars_show_rows_tokens_and_time(
     run: Run, capsys: pytest.CaptureFixture[str]
 ) -> None:
     await run(
-        lambda c: c.dataframes.generate(
-            _frame(10), prompt="{title}", model=MODEL, checkpoint=None
-        )
+        lambda c: c.dataframes.generate(_frame(10), prompt="{title}", model=MODEL, checkpoint=None)
     )
     err = capsys.readouterr().err
     assert "10/10" in err and "row/s" in err and "tokens" in err

@@ -188,8 +188,12 @@ async def test_json_array_stream_through_a_gateway(make_api: Any, emulator: Any)
 
 def _without_alt(request: httpx.Request) -> httpx.Request:
     params = [(k, v) for k, v in request.url.params.multi_items() if k != "alt"]
-    return httpx.Request(request.method, request.url.copy_with(params=params),
-                         headers=request.headers, content=request.content)
+    return httpx.Request(
+        request.method,
+        request.url.copy_with(params=params),
+        headers=request.headers,
+        content=request.content,
+    )
 
 
 class _SyncGateway(httpx.HTTPTransport):
@@ -284,14 +288,21 @@ def test_nothing_hangs_on_refused_connection() -> None:
 
 # The emulator is strict like the real server; these go around our (also strict) client.
 
+
 def _post(emulator: Any, path: str, body: Any) -> httpx.Response:
-    return httpx.post(f"{emulator.url}/v1beta/{path}", content=json.dumps(body),
-                      headers={"content-type": "application/json"})
+    return httpx.post(
+        f"{emulator.url}/v1beta/{path}",
+        content=json.dumps(body),
+        headers={"content-type": "application/json"},
+    )
 
 
 def test_emulator_rejects_unknown_field(emulator: Any) -> None:
-    r = _post(emulator, f"models/{MODEL}:generateContent",
-              {"contents": [{"parts": [{"text": "x", "bogus": 1}]}]})
+    r = _post(
+        emulator,
+        f"models/{MODEL}:generateContent",
+        {"contents": [{"parts": [{"text": "x", "bogus": 1}]}]},
+    )
     assert r.status_code == 400
     err = r.json()["error"]
     assert err["status"] == "INVALID_ARGUMENT"
@@ -302,18 +313,31 @@ def test_emulator_rejects_unknown_field(emulator: Any) -> None:
 
 
 def test_emulator_rejects_bad_enum(emulator: Any) -> None:
-    r = _post(emulator, f"models/{MODEL}:generateContent",
-              {"contents": [{"parts": [{"text": "x"}]}], "generationConfig": {"responseModalities": ["SMELL"]}})
+    r = _post(
+        emulator,
+        f"models/{MODEL}:generateContent",
+        {
+            "contents": [{"parts": [{"text": "x"}]}],
+            "generationConfig": {"responseModalities": ["SMELL"]},
+        },
+    )
     assert r.status_code == 400 and "SMELL" in r.json()["error"]["message"]
 
 
 def test_emulator_accepts_snake_case(emulator: Any) -> None:
-    r = _post(emulator, f"models/{MODEL}:generateContent",
-              {"contents": [{"parts": [{"text": "x"}]}], "generation_config": {"max_output_tokens": 20}})
+    r = _post(
+        emulator,
+        f"models/{MODEL}:generateContent",
+        {"contents": [{"parts": [{"text": "x"}]}], "generation_config": {"max_output_tokens": 20}},
+    )
     assert r.status_code == 200, r.text
 
 
 def test_emulator_json_array_stream_without_sse(emulator: Any) -> None:
-    r = _post(emulator, f"models/{MODEL}:streamGenerateContent", {"contents": [{"parts": [{"text": "hi"}]}]})
+    r = _post(
+        emulator,
+        f"models/{MODEL}:streamGenerateContent",
+        {"contents": [{"parts": [{"text": "hi"}]}]},
+    )
     events = r.json()
     assert isinstance(events, list) and len(events) > 1

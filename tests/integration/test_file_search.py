@@ -126,7 +126,9 @@ async def test_upload_wait_documents_and_ask(run: Run, tmp_path: Path) -> None:
 
 async def test_import_file(run: Run, tmp_path: Path) -> None:
     store = await run(lambda c: c.file_search_stores.create(display_name="imports"))
-    file = await run(lambda c: c.files.upload(file=b"The dome opens at dusk.", mime_type="text/plain"))
+    file = await run(
+        lambda c: c.files.upload(file=b"The dome opens at dusk.", mime_type="text/plain")
+    )
     op = await run(
         lambda c: c.file_search_stores.import_file(
             file_search_store_name=store.name, file_name=file, custom_metadata={"src": "files"}

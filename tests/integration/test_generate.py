@@ -29,19 +29,23 @@ async def test_generate_depends_on_prompt_and_is_deterministic(api: Any) -> None
 
 async def test_usage_matches_count_tokens(api: Any) -> None:
     contents = "Count these words, please: alpha beta gamma."
-    r = await api.generate(model=MODEL, contents=contents, config={"thinking_config": {"thinking_budget": 0}})
+    r = await api.generate(
+        model=MODEL, contents=contents, config={"thinking_config": {"thinking_budget": 0}}
+    )
     counted = await api.count(model=MODEL, contents=contents)
     usage = r.usage_metadata
     assert usage is not None and usage.prompt_token_count == counted.total_tokens > 0
-    assert usage.total_token_count == usage.prompt_token_count + (usage.candidates_token_count or 0) + (
-        usage.thoughts_token_count or 0
-    )
+    assert usage.total_token_count == usage.prompt_token_count + (
+        usage.candidates_token_count or 0
+    ) + (usage.thoughts_token_count or 0)
 
 
 async def test_count_tokens_includes_system_instruction(api: Any) -> None:
     plain = await api.count(model=MODEL, contents="hello there")
     with_system = await api.count(
-        model=MODEL, contents="hello there", config={"system_instruction": "You are a pirate captain."}
+        model=MODEL,
+        contents="hello there",
+        config={"system_instruction": "You are a pirate captain."},
     )
     assert with_system.total_tokens > plain.total_tokens
 
@@ -49,7 +53,9 @@ async def test_count_tokens_includes_system_instruction(api: Any) -> None:
 async def test_system_instruction_changes_the_answer(api: Any) -> None:
     plain = await api.generate(model=MODEL, contents="Describe the sea.")
     styled = await api.generate(
-        model=MODEL, contents="Describe the sea.", config={"system_instruction": "Answer like a pirate."}
+        model=MODEL,
+        contents="Describe the sea.",
+        config={"system_instruction": "Answer like a pirate."},
     )
     assert plain.text != styled.text
 
@@ -68,7 +74,9 @@ async def test_stop_sequences(api: Any) -> None:
     full = await api.generate(model=MODEL, contents="Explain photosynthesis.")
     words = full.text.split()
     stop = words[len(words) // 2]
-    cut = await api.generate(model=MODEL, contents="Explain photosynthesis.", config={"stop_sequences": [stop]})
+    cut = await api.generate(
+        model=MODEL, contents="Explain photosynthesis.", config={"stop_sequences": [stop]}
+    )
     assert stop not in cut.text and full.text.startswith(cut.text.rstrip()[:10])
     assert len(cut.text) < len(full.text)
 
@@ -101,7 +109,9 @@ async def test_structured_output_pydantic(api: Any) -> None:
 
 
 async def test_structured_output_enum(api: Any) -> None:
-    r = await api.generate(model=MODEL, contents="How does sunshine make you feel?", config={"response_schema": Mood})
+    r = await api.generate(
+        model=MODEL, contents="How does sunshine make you feel?", config={"response_schema": Mood}
+    )
     assert isinstance(r.parsed, Mood)
 
 
@@ -133,7 +143,9 @@ async def test_text_stream_deltas(api: Any) -> None:
 
 async def test_stream_thoughts_merge(api: Any) -> None:
     _, final = await api.stream(
-        model="gemini-2.5-flash", contents="Plan a picnic.", config={"thinking_config": {"include_thoughts": True}}
+        model="gemini-2.5-flash",
+        contents="Plan a picnic.",
+        config={"thinking_config": {"include_thoughts": True}},
     )
     kinds = [p.kind for p in final.parts]
     assert kinds[0] == "thought" and "text" in kinds
@@ -141,13 +153,19 @@ async def test_stream_thoughts_merge(api: Any) -> None:
 
 
 def _cos(a: list[float], b: list[float]) -> float:
-    return sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(sum(x * x for x in a) * sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / math.sqrt(
+        sum(x * x for x in a) * sum(y * y for y in b)
+    )
 
 
 async def test_embeddings(api: Any) -> None:
     r = await api.embed(
         model="gemini-embedding-001",
-        contents=["The cat sat on the mat.", "A cat sat on a mat today.", "Quarterly revenue grew."],
+        contents=[
+            "The cat sat on the mat.",
+            "A cat sat on a mat today.",
+            "Quarterly revenue grew.",
+        ],
         config={"output_dimensionality": 256, "task_type": "SEMANTIC_SIMILARITY"},
     )
     a, b, c = r.values
@@ -206,8 +224,10 @@ async def test_chat_curated_drops_failed_turns(api: Any) -> None:
 async def test_chat_from_history(api: Any) -> None:
     chat = api.chat(
         model=MODEL,
-        history=[{"role": "user", "parts": [{"text": "My name is Grace."}]},
-                 {"role": "model", "parts": [{"text": "Hello Grace!"}]}],
+        history=[
+            {"role": "user", "parts": [{"text": "My name is Grace."}]},
+            {"role": "model", "parts": [{"text": "Hello Grace!"}]},
+        ],
     )
     r = await api.send(chat, "What's my name?")
     assert "Grace" in r.text

@@ -44,8 +44,9 @@ def _fresh(server: EmulatorServer) -> Iterator[None]:
 
 def tone(seconds: float, rate: int = 16_000, amplitude: int = 8000) -> bytes:
     n = int(seconds * rate)
-    return struct.pack(f"<{n}h", *(int(amplitude * math.sin(2 * math.pi * 220 * i / rate))
-                                   for i in range(n)))
+    return struct.pack(
+        f"<{n}h", *(int(amplitude * math.sin(2 * math.pi * 220 * i / rate)) for i in range(n))
+    )
 
 
 def silence(seconds: float, rate: int = 16_000) -> bytes:
@@ -116,8 +117,10 @@ class SyncSessionSide:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.session, name)
         if name.startswith("send_") or name == "close":
+
             async def call(*args: Any, **kw: Any) -> Any:
                 return attr(*args, **kw)
+
             return call
         return attr
 
@@ -156,7 +159,8 @@ async def test_a_text_turn(side: Any) -> None:
         assert messages[-1].turn_complete
         usage = messages[-1].usage_metadata
         assert usage is not None and usage.total_token_count == (
-            usage.prompt_token_count + usage.response_token_count)
+            usage.prompt_token_count + usage.response_token_count
+        )
         # receive() stopped at the end of the turn; the handle comes next.
         await session.send_realtime_input(text="And another.")
         second = await side_turn(session)
@@ -169,24 +173,39 @@ async def side_turn(session: Any) -> list[types.LiveServerMessage]:
 
 
 async def test_an_audio_turn_with_a_generated_tone(side: Any) -> None:
-    config = {"response_modalities": ["AUDIO"], "speech_config": "Kore",
-              "input_audio_transcription": {}, "output_audio_transcription": {}}
+    config = {
+        "response_modalities": ["AUDIO"],
+        "speech_config": "Kore",
+        "input_audio_transcription": {},
+        "output_audio_transcription": {},
+    }
     speech = silence(0.3) + tone(0.8) + silence(1.0)
     async with side.connect(config=config) as session:
         for start in range(0, len(speech), 3200):  # 0.1 s chunks, as a microphone sends them
             await session.send_realtime_input(audio=pcm(speech[start : start + 3200]))
         messages = await side_turn(session)
-        heard = [m.server_content.input_transcription.text for m in messages
-                 if m.server_content and m.server_content.input_transcription]
+        heard = [
+            m.server_content.input_transcription.text
+            for m in messages
+            if m.server_content and m.server_content.input_transcription
+        ]
         assert heard == ["[speech, 0.8 s]"]
         audio = b"".join(m.data or b"" for m in messages)
-        mimes = {p.inline_data.mime_type for m in messages if m.server_content and m.server_content.model_turn
-                 for p in m.server_content.model_turn.parts if p.inline_data}
+        mimes = {
+            p.inline_data.mime_type
+            for m in messages
+            if m.server_content and m.server_content.model_turn
+            for p in m.server_content.model_turn.parts
+            if p.inline_data
+        }
         assert mimes == {"audio/pcm;rate=24000"}
         seconds = len(audio) / 2 / 24_000
         assert seconds > 0.5 and len(audio) % 2 == 0
-        said = "".join(m.server_content.output_transcription.text for m in messages
-                       if m.server_content and m.server_content.output_transcription)
+        said = "".join(
+            m.server_content.output_transcription.text
+            for m in messages
+            if m.server_content and m.server_content.output_transcription
+        )
         assert said.strip()
         usage = messages[-1].usage_metadata
         assert usage is not None and usage.response_tokens_details is not None
@@ -235,21 +254,35 @@ async def test_a_tool_that_raises_answers_the_model_with_the_error(side: Any) ->
 
 
 async def test_declared_tools_come_to_you(side: Any) -> None:
-    declaration = {"function_declarations": [{
-        "name": "get_weather", "description": "The weather in a city.",
-        "parameters": {"type": "OBJECT", "properties": {"city": {"type": "STRING"}}, "required": ["city"]},
-    }]}
+    declaration = {
+        "function_declarations": [
+            {
+                "name": "get_weather",
+                "description": "The weather in a city.",
+                "parameters": {
+                    "type": "OBJECT",
+                    "properties": {"city": {"type": "STRING"}},
+                    "required": ["city"],
+                },
+            }
+        ]
+    }
     async with side.connect(config={**TEXT, "tools": [declaration]}) as session:
         await session.send_client_content(turns="What is the weather in London?")
         call = await asyncio.wait_for(session.until(lambda m: m.tool_call), 20)
         assert not call.handled and call.function_responses is None
         [fc] = call.tool_call.function_calls
-        await session.send_tool_response(function_responses=[types.FunctionResponse(
-            id=fc.id, name=fc.name, response={"output": "Sunny."})])
+        await session.send_tool_response(
+            function_responses=[
+                types.FunctionResponse(id=fc.id, name=fc.name, response={"output": "Sunny."})
+            ]
+        )
         rest = await side_turn(session)
         assert rest[-1].turn_complete and text_of(rest).strip()
         with pytest.raises(g.InvalidInputError, match="has no id"):
-            await session.send_tool_response(function_responses={"name": "get_weather", "response": {}})
+            await session.send_tool_response(
+                function_responses={"name": "get_weather", "response": {}}
+            )
 
 
 async def test_a_reconnect_during_a_tool_call_runs_it_again_and_answers_once(
@@ -271,7 +304,9 @@ async def test_a_reconnect_during_a_tool_call_runs_it_again_and_answers_once(
 
     server.app.faults.add({"live": {"close_code": 1011, "close_after_ms": 300}})
     client = g.AsyncClient(base_url=server.url)
-    async with client.live.connect(model=MODEL, config={**TEXT, "tools": [slow_weather]}) as session:
+    async with client.live.connect(
+        model=MODEL, config={**TEXT, "tools": [slow_weather]}
+    ) as session:
         await session.send_client_content(turns="What is the weather in Oslo?")
         messages = [m async for m in session.receive()]
     tool_calls = [m for m in messages if m.tool_call]
@@ -333,8 +368,14 @@ async def answer_to(session: Any, i: int) -> list[types.LiveReconnect]:
         messages = await side_turn(session)
         seen += [m.reconnect for m in messages if m.reconnect]
         # What came after the last reconnect or interruption is the answer that completed.
-        cut = max((k for k, m in enumerate(messages) if m.reconnect or (
-            m.server_content and m.server_content.interrupted)), default=-1)
+        cut = max(
+            (
+                k
+                for k, m in enumerate(messages)
+                if m.reconnect or (m.server_content and m.server_content.interrupted)
+            ),
+            default=-1,
+        )
         text = text_of(messages[cut + 1 :])
         if text == f"answer {i}":
             return seen
@@ -348,7 +389,9 @@ async def test_a_session_closed_with_1011_and_sent_go_away_keeps_answering_every
     every connection, for about 5 s. One task reads (as a voice widget does), another talks."""
     for i in range(1000):
         server.app.answers.add({"pattern": f"^turn {i}$", "reply": f"answer {i}"})
-    server.app.faults.add({"live": {"go_away_every_ms": 300, "close_code": 1011, "close_after_ms": 1000}})
+    server.app.faults.add(
+        {"live": {"go_away_every_ms": 300, "close_code": 1011, "close_after_ms": 1000}}
+    )
     client = g.AsyncClient(base_url=server.url)
     async with client.live.connect(model=MODEL, config=TEXT) as session:
         reasons: list[types.LiveReconnect] = []
@@ -359,7 +402,9 @@ async def test_a_session_closed_with_1011_and_sent_go_away_keeps_answering_every
             nonlocal go_aways
             text = ""
             async for message in session:
-                if message.reconnect or (message.server_content and message.server_content.interrupted):
+                if message.reconnect or (
+                    message.server_content and message.server_content.interrupted
+                ):
                     if message.reconnect:
                         reasons.append(message.reconnect)
                     text = ""  # an answer under way starts again on the new connection
@@ -405,11 +450,14 @@ async def test_a_session_closed_with_1011_and_sent_go_away_keeps_answering_every
     assert kinds == {"go_away", "connection_closed"}, reasons
     assert all(r.close_code == 1011 for r in reasons if r.reason == "connection_closed")
     assert session.reconnects == len(reasons) and [r.count for r in reasons] == list(
-        range(1, len(reasons) + 1))
+        range(1, len(reasons) + 1)
+    )
     assert all(r.resent for r in reasons if r.reason == "connection_closed")
 
 
-async def test_overflowing_the_resend_queue_raises_instead_of_resuming(server: EmulatorServer) -> None:
+async def test_overflowing_the_resend_queue_raises_instead_of_resuming(
+    server: EmulatorServer,
+) -> None:
     server.app.faults.add({"live": {"close_code": 1011, "close_after_ms": 400}})
     client = g.AsyncClient(base_url=server.url)
     async with client.live.connect(model=MODEL, config=TEXT, resend_limit=3) as session:
@@ -442,7 +490,9 @@ async def test_without_reconnect_a_1011_close_is_an_error_that_can_be_resumed(
 # ------------------------------------------------------------------ endings and mistakes
 
 
-async def test_a_normal_close_ends_iteration_without_error(side: Any, server: EmulatorServer) -> None:
+async def test_a_normal_close_ends_iteration_without_error(
+    side: Any, server: EmulatorServer
+) -> None:
     server.app.faults.add({"live": {"close_code": 1000, "close_after_ms": 300}})
     async with side.connect(config=TEXT) as session:
         await session.send_client_content(turns="Hello")
@@ -490,7 +540,9 @@ async def test_a_session_used_after_close_raises(side: Any) -> None:
     for use in (
         lambda: session.send_client_content(turns="Hi"),
         lambda: session.send_realtime_input(text="Hi"),
-        lambda: session.send_tool_response(function_responses={"id": "1", "name": "f", "response": {}}),
+        lambda: session.send_tool_response(
+            function_responses={"id": "1", "name": "f", "response": {}}
+        ),
         session.turn,
         session.all,
     ):
@@ -532,7 +584,9 @@ async def test_bad_audio_is_refused_before_sending(side: Any) -> None:
         with pytest.raises(g.InvalidInputError, match="4000 Hz"):
             await session.send_realtime_input(audio=pcm(silence(0.1, 4000), 4000))
         with pytest.raises(g.InvalidInputError, match="audio/pcm;rate=16000"):
-            await session.send_realtime_input(audio=types.Blob(data=tone(0.1), mime_type="audio/wav"))
+            await session.send_realtime_input(
+                audio=types.Blob(data=tone(0.1), mime_type="audio/wav")
+            )
         with pytest.raises(g.InvalidInputError, match="odd number"):
             await session.send_realtime_input(audio=pcm(tone(0.1) + b"\x00"))
         # Nothing went out: the session is fine (and takes a video frame).
@@ -556,10 +610,14 @@ async def test_wss_on_a_self_signed_certificate(monkeypatch: pytest.MonkeyPatch)
 # ------------------------------------------------------------------ ephemeral tokens and the key
 
 
-async def test_ephemeral_token_connects_through_the_constrained_endpoint(server: EmulatorServer) -> None:
+async def test_ephemeral_token_connects_through_the_constrained_endpoint(
+    server: EmulatorServer,
+) -> None:
     for side_cls in (AsyncSide, SyncSide):
         issuer = side_cls(base_url=server.url)
-        token = await issuer.create_token(uses=1, live_connect_constraints={"model": MODEL, "config": TEXT})
+        token = await issuer.create_token(
+            uses=1, live_connect_constraints={"model": MODEL, "config": TEXT}
+        )
         assert isinstance(token, types.AuthToken) and token.name.startswith("auth_tokens/")
         assert token.expire_time and token.new_session_expire_time
         browser = side_cls(api_key=token.name, base_url=server.url)
@@ -583,7 +641,9 @@ async def test_auth_token_parameter_on_a_keyed_client(keyed_emulator: Any) -> No
         client.live.connect(model=MODEL, auth_token=TEST_KEY)
 
 
-async def test_the_key_stays_out_of_sight(keyed_emulator: Any, caplog: pytest.LogCaptureFixture) -> None:
+async def test_the_key_stays_out_of_sight(
+    keyed_emulator: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.DEBUG, logger="websockets.client")
     caplog.set_level(logging.DEBUG, logger="gemini_nb")
     client = g.AsyncClient(api_key=TEST_KEY, base_url=keyed_emulator.url)
@@ -593,16 +653,24 @@ async def test_the_key_stays_out_of_sight(keyed_emulator: Any, caplog: pytest.Lo
         assert text_of(messages).strip()
         assert TEST_KEY not in repr(session) and TEST_KEY not in repr(client.live)
         assert holding(session, TEST_KEY) == []
-    ours = "\n".join(r.getMessage() for r in caplog.records
-                     if r.name.startswith(("websockets.client", "gemini_nb")))
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("websockets.client", "gemini_nb"))
+    )
     assert "x-goog-api-key: ***" in ours.lower()  # websockets logged the handshake
     wrong = "AIzaWRONG-0123456789abcdefghijklmnopq"
     with pytest.raises(g.LiveSetupError) as info:
-        async with g.AsyncClient(api_key=wrong, base_url=keyed_emulator.url).live.connect(model=MODEL):
+        async with g.AsyncClient(api_key=wrong, base_url=keyed_emulator.url).live.connect(
+            model=MODEL
+        ):
             pass
     assert info.value.code == 1008 and "API key not valid" in str(info.value)
-    ours = "\n".join(r.getMessage() for r in caplog.records
-                     if r.name.startswith(("websockets.client", "gemini_nb")))
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("websockets.client", "gemini_nb"))
+    )
     for text in (str(info.value), repr(info.value), info.value.reason, ours):
         assert TEST_KEY not in text and wrong not in text
     sync = g.Client(api_key=TEST_KEY, base_url=keyed_emulator.url)

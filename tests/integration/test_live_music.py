@@ -145,8 +145,10 @@ class SyncMusic:
     def __getattr__(self, name: str) -> Any:
         attr = getattr(self.session, name)
         if name.startswith("set_") or name in ("play", "pause", "stop", "reset_context", "close"):
+
             async def call(*args: Any, **kw: Any) -> Any:
                 return attr(*args, **kw)
+
             return call
         return attr
 
@@ -187,8 +189,12 @@ async def test_prompts_and_config_steer_the_music(side: Any) -> None:
     async with side.connect() as music:
         assert music.model == "models/lyria-realtime-exp" and not music.playing
         reader = music.read()
-        await music.set_weighted_prompts([types.WeightedPrompt(text="minimal techno", weight=1.0),
-                                          {"text": "dark pads", "weight": 0.4}])
+        await music.set_weighted_prompts(
+            [
+                types.WeightedPrompt(text="minimal techno", weight=1.0),
+                {"text": "dark pads", "weight": 0.4},
+            ]
+        )
         await music.set_music_generation_config(types.LiveMusicGenerationConfig(bpm=90, **DRUMS))
         await music.play()
         assert music.playing
@@ -199,7 +205,9 @@ async def test_prompts_and_config_steer_the_music(side: Any) -> None:
             source = chunk.source_metadata
             assert source is not None and source.client_content is not None
             assert [(p.text, p.weight) for p in source.client_content.weighted_prompts or []] == [
-                ("minimal techno", 1.0), ("dark pads", 0.4)]
+                ("minimal techno", 1.0),
+                ("dark pads", 0.4),
+            ]
             assert source.music_generation_config is not None
             assert source.music_generation_config.bpm == 90
         assert abs(measured_bpm(pcm_of(first)) - 90) <= 3
@@ -210,10 +218,14 @@ async def test_prompts_and_config_steer_the_music(side: Any) -> None:
         await music.set_music_generation_config(bpm=150, **DRUMS)
         await music.reset_context()
         assert music.config.bpm == 150
-        await reader.until(lambda r: any(
-            c.source_metadata.music_generation_config.bpm == 150 for c in r.chunks()))
-        start = next(i for i, c in enumerate(reader.chunks())
-                     if c.source_metadata.music_generation_config.bpm == 150)
+        await reader.until(
+            lambda r: any(c.source_metadata.music_generation_config.bpm == 150 for c in r.chunks())
+        )
+        start = next(
+            i
+            for i, c in enumerate(reader.chunks())
+            if c.source_metadata.music_generation_config.bpm == 150
+        )
         later = await reader.chunks_after(start, 2)
         assert abs(measured_bpm(pcm_of(later)) - 150) <= 3
         assert music.received_seconds >= 10
@@ -474,16 +486,22 @@ async def test_the_key_stays_out_of_sight(
         for text in (repr(session), repr(recorder), repr(client.live.music)):
             assert TEST_KEY not in text
         assert holding(session, TEST_KEY) == []
-    ours = "\n".join(r.getMessage() for r in caplog.records
-                     if r.name.startswith(("websockets.client", "gemini_nb")))
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("websockets.client", "gemini_nb"))
+    )
     assert "x-goog-api-key: ***" in ours.lower()
     wrong = "AIzaWRONG-0123456789abcdefghijklmnopq"
     with pytest.raises(g.LiveSetupError) as info:
         async with g.AsyncClient(api_key=wrong, base_url=keyed_emulator.url).live.music.connect():
             pass
     assert info.value.code == 1008
-    ours = "\n".join(r.getMessage() for r in caplog.records
-                     if r.name.startswith(("websockets.client", "gemini_nb")))
+    ours = "\n".join(
+        r.getMessage()
+        for r in caplog.records
+        if r.name.startswith(("websockets.client", "gemini_nb"))
+    )
     for text in (str(info.value), repr(info.value), info.value.reason, ours):
         assert TEST_KEY not in text and wrong not in text
     with g.Client(api_key=TEST_KEY, base_url=keyed_emulator.url).live.music.connect() as sync:

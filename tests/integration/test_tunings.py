@@ -40,8 +40,12 @@ async def test_tune_wait_and_generate_with_the_tuned_model(run: Run, emulator: A
         lambda c: c.tunings.tune(
             base_model=BASE,
             training_dataset=PAIRS,
-            config={"epoch_count": 2, "batch_size": 2, "learning_rate": 0.01,
-                    "tuned_model_display_name": "Number words"},
+            config={
+                "epoch_count": 2,
+                "batch_size": 2,
+                "learning_rate": 0.01,
+                "tuned_model_display_name": "Number words",
+            },
         )
     )
     assert isinstance(job, AsyncTuningJob if run.kind == "async" else TuningJob)
@@ -64,8 +68,9 @@ async def test_tune_wait_and_generate_with_the_tuned_model(run: Run, emulator: A
     assert frame["mean_loss"].tolist() == losses
     assert "step 4/4" in repr(job)
 
-    answer = await run(lambda c: c.models.generate_content(model=job.tuned_model.model,
-                                                           contents="three"))
+    answer = await run(
+        lambda c: c.models.generate_content(model=job.tuned_model.model, contents="three")
+    )
     assert answer.text == "3"
     again = await run(lambda c: c.tunings.get(name=job.name.removeprefix("tunedModels/")))
     assert again.name == job.name and again.has_succeeded
@@ -80,8 +85,11 @@ async def test_tune_wait_and_generate_with_the_tuned_model(run: Run, emulator: A
 async def test_wait_shows_a_bar_with_epoch_step_and_loss(
     run: Run, emulator: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    job = await run(lambda c: c.tunings.tune(base_model=BASE, training_dataset=PAIRS[:2],
-                                             config={"epoch_count": 1, "batch_size": 1}))
+    job = await run(
+        lambda c: c.tunings.tune(
+            base_model=BASE, training_dataset=PAIRS[:2], config={"epoch_count": 1, "batch_size": 1}
+        )
+    )
     emulator.app.clock.advance(60)
     await run(lambda c: job.wait())
     err = capsys.readouterr().err
@@ -93,22 +101,38 @@ async def test_training_sets_from_a_dataframe_dicts_and_jsonl(
 ) -> None:
     pd = pytest.importorskip("pandas")
     frame = pd.DataFrame({"id": [1, 2], "q": ["hello", "bye"], "a": ["hi!", "ciao!"]})
-    job = await run(lambda c: c.tunings.tune(
-        base_model=BASE, training_dataset=frame,
-        config={"input_column": "q", "output_column": "a", "epoch_count": 1,
-                "tuned_model_id": f"frame-{run.kind}"}))
+    job = await run(
+        lambda c: c.tunings.tune(
+            base_model=BASE,
+            training_dataset=frame,
+            config={
+                "input_column": "q",
+                "output_column": "a",
+                "epoch_count": 1,
+                "tuned_model_id": f"frame-{run.kind}",
+            },
+        )
+    )
     assert job.name == f"tunedModels/frame-{run.kind}"
     path = tmp_path / "train.jsonl"
     lines = [{"text_input": "sky", "output": "blue"}, {"textInput": "grass", "output": "green"}]
     path.write_text("\n".join(json.dumps(d) for d in lines) + "\n\n")
-    from_file = await run(lambda c: c.tunings.tune(
-        base_model=BASE, training_dataset=path, config={"epoch_count": 1}))
-    from_dicts = await run(lambda c: c.tunings.tune(
-        base_model=BASE, training_dataset={"examples": [{"text_input": "x", "output": "y"}]},
-        config={"epoch_count": 1}))
+    from_file = await run(
+        lambda c: c.tunings.tune(base_model=BASE, training_dataset=path, config={"epoch_count": 1})
+    )
+    from_dicts = await run(
+        lambda c: c.tunings.tune(
+            base_model=BASE,
+            training_dataset={"examples": [{"text_input": "x", "output": "y"}]},
+            config={"epoch_count": 1},
+        )
+    )
     emulator.app.clock.advance(60)
-    for name, prompt, want in [(job.name, "bye", "ciao!"), (from_file.name, "grass", "green"),
-                               (from_dicts.name, "x", "y")]:
+    for name, prompt, want in [
+        (job.name, "bye", "ciao!"),
+        (from_file.name, "grass", "green"),
+        (from_dicts.name, "x", "y"),
+    ]:
         answer = await run(
             lambda c, n=name, p=prompt: c.models.generate_content(model=n, contents=p)
         )
@@ -140,11 +164,11 @@ async def test_bad_input_is_refused_before_sending(
     run: Run, dataset: Any, config: Any, message: str
 ) -> None:
     with pytest.raises(g.InvalidInputError, match=f"(?i){message}"):
-        await run(lambda c: c.tunings.tune(base_model=BASE, training_dataset=dataset,
-                                           config=config))
+        await run(
+            lambda c: c.tunings.tune(base_model=BASE, training_dataset=dataset, config=config)
+        )
 
 
 async def test_a_base_model_that_cannot_be_tuned_is_the_servers_400(run: Run) -> None:
     with pytest.raises(g.BadRequestError, match="does not support tuning"):
-        await run(lambda c: c.tunings.tune(base_model="gemini-2.5-flash",
-                                           training_dataset=PAIRS))
+        await run(lambda c: c.tunings.tune(base_model="gemini-2.5-flash", training_dataset=PAIRS))

@@ -19,13 +19,22 @@ class RecordingComm(BaseComm):
         self.sent: list[tuple[str, dict[str, Any], list[Any]]] = []
         super().__init__(**kwargs)
 
-    def publish_msg(self, msg_type: str, data: Any = None, metadata: Any = None,
-                    buffers: Any = None, **keys: Any) -> None:
+    def publish_msg(
+        self,
+        msg_type: str,
+        data: Any = None,
+        metadata: Any = None,
+        buffers: Any = None,
+        **keys: Any,
+    ) -> None:
         self.sent.append((msg_type, data or {}, list(buffers or [])))
 
     def custom(self) -> list[dict[str, Any]]:
-        return [d["content"] for t, d, _ in list(self.sent)
-                if t == "comm_msg" and d.get("method") == "custom"]
+        return [
+            d["content"]
+            for t, d, _ in list(self.sent)
+            if t == "comm_msg" and d.get("method") == "custom"
+        ]
 
 
 @pytest.fixture
@@ -43,8 +52,9 @@ def comms(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[RecordingComm]]:
 
 def from_browser(widget: Any, content: dict[str, Any], buffers: list[Any] | None = None) -> None:
     """Deliver a custom message from the front end, as ipykernel does."""
-    widget._handle_msg({"content": {"data": {"method": "custom", "content": content}},
-                        "buffers": buffers or []})
+    widget._handle_msg(
+        {"content": {"data": {"method": "custom", "content": content}}, "buffers": buffers or []}
+    )
 
 
 def comm_of(widget: Any) -> RecordingComm:

@@ -35,8 +35,14 @@ def client() -> Iterator[gemini_nb.Client]:
 
 def select(widget: Any, names: list[str]) -> None:
     """What the browser does when boxes are ticked: a state update of ``selected``."""
-    widget._handle_msg({"content": {"data": {"method": "update", "state": {"selected": names},
-                                             "buffer_paths": []}}, "buffers": []})
+    widget._handle_msg(
+        {
+            "content": {
+                "data": {"method": "update", "state": {"selected": names}, "buffer_paths": []}
+            },
+            "buffers": [],
+        }
+    )
 
 
 def act(widget: Any, action: str, names: list[str], **extra: Any) -> None:
@@ -50,8 +56,9 @@ def upload(client: gemini_nb.Client, name: str, text: str = "hello") -> File:
     return client.files.upload(file=text.encode(), mime_type="text/plain", display_name=name)
 
 
-def test_files_are_listed_as_the_dataframe_shows_them(comms: list[RecordingComm],
-                                                      client: gemini_nb.Client) -> None:
+def test_files_are_listed_as_the_dataframe_shows_them(
+    comms: list[RecordingComm], client: gemini_nb.Client
+) -> None:
     made = [upload(client, f"note-{i}.txt", "x" * (i + 1)) for i in range(3)]
     b = FilesBrowser(client=client)
     df = client.files.list().to_pandas()
@@ -69,8 +76,9 @@ def test_files_are_listed_as_the_dataframe_shows_them(comms: list[RecordingComm]
     b.close()
 
 
-def test_delete_from_the_browser_refreshes_in_place(comms: list[RecordingComm],
-                                                    client: gemini_nb.Client) -> None:
+def test_delete_from_the_browser_refreshes_in_place(
+    comms: list[RecordingComm], client: gemini_nb.Client
+) -> None:
     a, b_, c = (upload(client, n) for n in ("a.txt", "b.txt", "c.txt"))
     w = FilesBrowser(client=client)
     select(w, [a.name or "", c.name or ""])
@@ -87,8 +95,9 @@ def test_delete_from_the_browser_refreshes_in_place(comms: list[RecordingComm],
     w.close()
 
 
-def test_a_failed_delete_is_reported_and_the_others_go_on(comms: list[RecordingComm],
-                                                          client: gemini_nb.Client) -> None:
+def test_a_failed_delete_is_reported_and_the_others_go_on(
+    comms: list[RecordingComm], client: gemini_nb.Client
+) -> None:
     a, b_ = upload(client, "a.txt"), upload(client, "b.txt")
     w = FilesBrowser(client=client)
     client.files.delete(name=a)  # gone behind the widget's back
@@ -106,8 +115,9 @@ def test_a_failed_delete_is_reported_and_the_others_go_on(comms: list[RecordingC
     w.close()
 
 
-def test_use_puts_the_files_in_a_variable(comms: list[RecordingComm],
-                                          client: gemini_nb.Client) -> None:
+def test_use_puts_the_files_in_a_variable(
+    comms: list[RecordingComm], client: gemini_nb.Client
+) -> None:
     upload(client, "a.txt")
     b_ = upload(client, "b.txt")
     w = FilesBrowser(client=client, variable="picked")
@@ -153,24 +163,29 @@ def test_caches_extend_and_delete(comms: list[RecordingComm], client: gemini_nb.
     w.close()
 
 
-def test_unknown_messages_are_ignored(comms: list[RecordingComm],
-                                      client: gemini_nb.Client) -> None:
+def test_unknown_messages_are_ignored(comms: list[RecordingComm], client: gemini_nb.Client) -> None:
     w = CachesBrowser(client=client)
-    for content in ({"type": "action", "action": "format-disk", "names": []},
-                    {"type": "nonsense"}, {"type": "action", "action": "use", "names": []}):
+    for content in (
+        {"type": "action", "action": "format-disk", "names": []},
+        {"type": "nonsense"},
+        {"type": "action", "action": "use", "names": []},
+    ):
         from_browser(w, content)
     assert w._job is None and not w.busy
     w.close()
 
 
-def test_names_stay_text_in_the_saved_view(comms: list[RecordingComm],
-                                           client: gemini_nb.Client) -> None:
+def test_names_stay_text_in_the_saved_view(
+    comms: list[RecordingComm], client: gemini_nb.Client
+) -> None:
     upload(client, "<img src=x onerror=alert(1)>.txt")
     w = FilesBrowser(client=client)
     page = static_html(w.kind, w.columns, w.rows)
     assert "<img" not in page and "&lt;img src=x onerror=alert(1)&gt;.txt" in page
     bundle, _ = w._repr_mimebundle_()
-    assert bundle["text/html"] == page and bundle["text/plain"] == "FilesBrowser(files=1, selected=0)"
+    assert (
+        bundle["text/html"] == page and bundle["text/plain"] == "FilesBrowser(files=1, selected=0)"
+    )
     w.close()
 
 
@@ -182,9 +197,18 @@ def test_synced_traits_and_no_key(comms: list[RecordingComm], keyed_emulator: An
         files, caches = FilesBrowser(client=c), CachesBrowser(client=c)
         opened = comm_of(files).sent[0]
         ours = {k for k in opened[1]["state"] if not k.startswith("_")} - set(
-            ipywidgets.DOMWidget.class_trait_names(sync=True))
-        assert ours == {"kind", "columns", "rows", "selected", "busy", "status", "error",
-                        "variable"}
+            ipywidgets.DOMWidget.class_trait_names(sync=True)
+        )
+        assert ours == {
+            "kind",
+            "columns",
+            "rows",
+            "selected",
+            "busy",
+            "status",
+            "error",
+            "variable",
+        }
         assert "export default" in opened[1]["state"]["_esm"]
         act(files, "delete", ["files/does-not-exist"])
         states = [files.get_state(), caches.get_state()]

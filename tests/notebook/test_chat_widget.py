@@ -47,8 +47,9 @@ async def expected_reply(client: gemini_nb.AsyncClient, prompt: str, model: str 
     return (await chat.send_message(prompt)).text
 
 
-async def test_reply_streams_and_is_recorded(comms: list[RecordingComm],
-                                             client: gemini_nb.AsyncClient) -> None:
+async def test_reply_streams_and_is_recorded(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = ChatWidget(model=MODEL, client=client)
     assert w.messages == [] and not w.busy
     from_browser(w, {"type": "send", "text": LONG_PROMPT})
@@ -79,8 +80,9 @@ async def test_reply_streams_and_is_recorded(comms: list[RecordingComm],
     w.close()
 
 
-async def test_usage_and_second_turn(comms: list[RecordingComm],
-                                     client: gemini_nb.AsyncClient) -> None:
+async def test_usage_and_second_turn(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     session.usage.clear()
     w = ChatWidget(model=MODEL, client=client)
     first = await w.send("Hello there!")
@@ -98,8 +100,7 @@ async def test_usage_and_second_turn(comms: list[RecordingComm],
     w.close()
 
 
-async def test_stop_keeps_the_partial_reply(comms: list[RecordingComm],
-                                            slow_emulator: Any) -> None:
+async def test_stop_keeps_the_partial_reply(comms: list[RecordingComm], slow_emulator: Any) -> None:
     async with gemini_nb.AsyncClient(base_url=slow_emulator.url) as client:
         w = ChatWidget(model=MODEL, client=client)
         task = w.send(LONG_PROMPT)
@@ -126,7 +127,8 @@ async def test_stop_keeps_the_partial_reply(comms: list[RecordingComm],
 
 
 async def test_messages_from_a_subshell_thread_run_on_the_widget_loop(
-        comms: list[RecordingComm], slow_emulator: Any) -> None:
+    comms: list[RecordingComm], slow_emulator: Any
+) -> None:
     # JupyterLab 4.6 sends widget messages to a kernel subshell: another thread, another
     # loop. Each turn must still run on the widget's loop, where its HTTP client lives.
     async with gemini_nb.AsyncClient(base_url=slow_emulator.url) as client:
@@ -151,8 +153,9 @@ async def _send_from_other_loop(w: ChatWidget) -> None:
     w.send("Hi")
 
 
-async def test_stop_before_the_task_runs(comms: list[RecordingComm],
-                                         client: gemini_nb.AsyncClient) -> None:
+async def test_stop_before_the_task_runs(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = ChatWidget(model=MODEL, client=client)
     task = w.send("Hi")
     w.stop()
@@ -162,8 +165,9 @@ async def test_stop_before_the_task_runs(comms: list[RecordingComm],
     w.close()
 
 
-async def test_unknown_model_shows_the_error(comms: list[RecordingComm],
-                                             client: gemini_nb.AsyncClient) -> None:
+async def test_unknown_model_shows_the_error(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = ChatWidget(model="gemini-no-such-model", client=client)
     reply = await w.send("Hi")
     assert reply["state"] == "error" and reply["text"] == ""
@@ -179,8 +183,7 @@ async def test_unknown_model_shows_the_error(comms: list[RecordingComm],
     w.close()
 
 
-async def test_send_while_busy(comms: list[RecordingComm],
-                               client: gemini_nb.AsyncClient) -> None:
+async def test_send_while_busy(comms: list[RecordingComm], client: gemini_nb.AsyncClient) -> None:
     w = ChatWidget(model=MODEL, client=client)
     task = w.send("One")
     from_browser(w, {"type": "send", "text": "Two"})  # dropped: Send is disabled while busy
@@ -196,8 +199,9 @@ async def test_send_while_busy(comms: list[RecordingComm],
     w.close()
 
 
-async def test_user_text_is_escaped(comms: list[RecordingComm],
-                                    client: gemini_nb.AsyncClient) -> None:
+async def test_user_text_is_escaped(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = ChatWidget(model=MODEL, client=client)
     await w.send("Is <b>bold</b> & <script>x()</script> shown as text?")
     user = w.messages[0]
@@ -207,15 +211,23 @@ async def test_user_text_is_escaped(comms: list[RecordingComm],
     w.close()
 
 
-async def test_history_and_system_instruction(comms: list[RecordingComm], emulator: Any,
-                                              sent: list[dict[str, Any]],
-                                              client: gemini_nb.AsyncClient) -> None:
+async def test_history_and_system_instruction(
+    comms: list[RecordingComm],
+    emulator: Any,
+    sent: list[dict[str, Any]],
+    client: gemini_nb.AsyncClient,
+) -> None:
     history = [
         {"role": "user", "parts": [{"text": "My name is **Ada**."}]},
         {"role": "model", "parts": [{"text": "Nice to meet you, *Ada*."}]},
     ]
-    w = ChatWidget(model=MODEL, client=client, history=history,
-                   system_instruction="Answer in one sentence.", config={"temperature": 0.1})
+    w = ChatWidget(
+        model=MODEL,
+        client=client,
+        history=history,
+        system_instruction="Answer in one sentence.",
+        config={"temperature": 0.1},
+    )
     assert [(m["role"], m["state"]) for m in w.messages] == [("user", "done"), ("model", "done")]
     assert w.messages[1]["html"] == markdown_to_html("Nice to meet you, *Ada*.")
     assert repr(w) == "ChatWidget(model='gemini-2.5-flash', turns=2)"
@@ -226,13 +238,17 @@ async def test_history_and_system_instruction(comms: list[RecordingComm], emulat
     assert body["systemInstruction"]["parts"] == [{"text": "Answer in one sentence."}]
     assert body["generationConfig"]["temperature"] == 0.1
     assert [c["parts"][0]["text"] for c in body["contents"]] == [
-        "My name is **Ada**.", "Nice to meet you, *Ada*.", "What is my name?"]
+        "My name is **Ada**.",
+        "Nice to meet you, *Ada*.",
+        "What is my name?",
+    ]
     assert len(w.chat.history) == 4
     w.close()
 
 
-async def test_no_api_key_in_widget_state_or_messages(comms: list[RecordingComm],
-                                                      keyed_emulator: Any) -> None:
+async def test_no_api_key_in_widget_state_or_messages(
+    comms: list[RecordingComm], keyed_emulator: Any
+) -> None:
     async with gemini_nb.AsyncClient(api_key=TEST_KEY, base_url=keyed_emulator.url) as client:
         w = ChatWidget(model=MODEL, client=client)
         ok = await w.send("Hello")
@@ -255,8 +271,9 @@ async def test_no_api_key_in_widget_state_or_messages(comms: list[RecordingComm]
     assert "AIza" not in everything
 
 
-async def test_close_cancels_and_leaves_no_comms(comms: list[RecordingComm],
-                                                 slow_emulator: Any) -> None:
+async def test_close_cancels_and_leaves_no_comms(
+    comms: list[RecordingComm], slow_emulator: Any
+) -> None:
     before = set(comm.get_comm_manager().comms)
     async with gemini_nb.AsyncClient(base_url=slow_emulator.url) as client:
         w = ChatWidget(model=MODEL, client=client)
@@ -278,8 +295,9 @@ def test_front_end_files_are_shipped() -> None:
         static_path("nope.js")
 
 
-async def test_synced_traits_are_the_documented_ones(comms: list[RecordingComm],
-                                                     client: gemini_nb.AsyncClient) -> None:
+async def test_synced_traits_are_the_documented_ones(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = ChatWidget(model=MODEL, client=client)
     opened = comm_of(w).sent[0]
     assert opened[0] == "comm_open"
@@ -292,7 +310,8 @@ async def test_synced_traits_are_the_documented_ones(comms: list[RecordingComm],
 
 
 async def test_model_picker_gets_the_models_once_and_switches_the_model(
-        comms: list[RecordingComm], client: gemini_nb.AsyncClient) -> None:
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = ChatWidget(model=MODEL, client=client)
     assert w.models == [MODEL]  # until a view asks
     from_browser(w, {"type": "models"})
@@ -305,8 +324,18 @@ async def test_model_picker_gets_the_models_once_and_switches_the_model(
     assert len(w.models) == len(set(w.models)) > 5
     assert "gemini-embedding-001" not in w.models  # it cannot chat
     # The picker sets the trait from the browser; the next turn goes to that model.
-    w._handle_msg({"content": {"data": {"method": "update", "state": {"model": "gemini-2.5-pro"},
-                                        "buffer_paths": []}}, "buffers": []})
+    w._handle_msg(
+        {
+            "content": {
+                "data": {
+                    "method": "update",
+                    "state": {"model": "gemini-2.5-pro"},
+                    "buffer_paths": [],
+                }
+            },
+            "buffers": [],
+        }
+    )
     assert w.model == "gemini-2.5-pro" and w.chat.model == "gemini-2.5-pro"
     reply = await w.send("Hello!")
     assert reply["text"] == await expected_reply(client, "Hello!", model="gemini-2.5-pro")

@@ -77,12 +77,45 @@ class _Tags(HTMLParser):
 
 
 _FORBIDDEN_TAGS = {
-    "script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "input",
-    "button", "textarea", "select", "svg", "math", "link", "meta", "base", "noscript",
-    "template", "audio", "video", "source", "marquee",
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "textarea",
+    "select",
+    "svg",
+    "math",
+    "link",
+    "meta",
+    "base",
+    "noscript",
+    "template",
+    "audio",
+    "video",
+    "source",
+    "marquee",
 }
-_URL_ATTRS = {"href", "src", "action", "formaction", "xlink:href", "background", "poster",
-              "cite", "data", "srcset", "lowsrc", "dynsrc", "ping"}
+_URL_ATTRS = {
+    "href",
+    "src",
+    "action",
+    "formaction",
+    "xlink:href",
+    "background",
+    "poster",
+    "cite",
+    "data",
+    "srcset",
+    "lowsrc",
+    "dynsrc",
+    "ping",
+}
 
 
 def _url_ok(attr: str, value: str, *, relative: bool) -> bool:
@@ -100,9 +133,14 @@ def _url_ok(attr: str, value: str, *, relative: bool) -> bool:
     return relative and re.match(r"[a-z][a-z0-9+.\-]*:", v) is None
 
 
-def assert_safe_html(markup: str, *, allow: frozenset[str] = frozenset(),
-                     own_style: bool = False, relative: bool = False,
-                     rendered: bool = False) -> None:
+def assert_safe_html(
+    markup: str,
+    *,
+    allow: frozenset[str] = frozenset(),
+    own_style: bool = False,
+    relative: bool = False,
+    rendered: bool = False,
+) -> None:
     """No script, handler, style or unsafe URL in ``markup``.
 
     ``own_style``: our one stylesheet and our one copy-button script (exactly as written in
@@ -120,16 +158,20 @@ def assert_safe_html(markup: str, *, allow: frozenset[str] = frozenset(),
     for tag, attrs in parser.tags:
         if tag == "style" and own_style:
             continue
-        if rendered and tag == "input" and dict(attrs) == {"checked": "", "disabled": "",
-                                                           "type": "checkbox"}:
+        if (
+            rendered
+            and tag == "input"
+            and dict(attrs) == {"checked": "", "disabled": "", "type": "checkbox"}
+        ):
             continue  # a GFM task list item, as marked renders "- [x]"
         assert tag not in _FORBIDDEN_TAGS - allow and tag != "style", (tag, markup)
         for name, value in attrs:
             assert not name.startswith("on"), (tag, name, markup)
             assert name not in ("srcdoc", "formaction"), (tag, name, markup)
             # Renderers align table cells with a style; nothing else may carry one.
-            assert name != "style" or (rendered and re.fullmatch(
-                r"text-align:(left|center|right)", value or "")), (tag, value, markup)
+            assert name != "style" or (
+                rendered and re.fullmatch(r"text-align:(left|center|right)", value or "")
+            ), (tag, value, markup)
             if name in _URL_ATTRS:
                 assert value is not None and _url_ok(name, value, relative=relative), (tag, value)
     if own_style:
@@ -160,8 +202,9 @@ def assert_safe_markdown(md_text: str, *, ours: bool = False) -> None:
             assert tok.content in ("<code>", "</code>"), (tok.content, md_text)
         elif tok.type == "html_block":
             assert ours, (tok.content, md_text)
-            assert re.fullmatch(r"\s*(</?details>|<summary>Thoughts</summary>)+\s*",
-                                tok.content.replace("\n", "")), tok.content
+            assert re.fullmatch(
+                r"\s*(</?details>|<summary>Thoughts</summary>)+\s*", tok.content.replace("\n", "")
+            ), tok.content
         stack.extend(tok.children or [])
 
 
@@ -262,43 +305,64 @@ def test_safe_markdown_is_safe_when_rendered_with_html(payload: str) -> None:
 
 def _hostile_response(p: str) -> GenerateContentResponse:
     data = base64.b64encode(b"\x89PNG....").decode()
-    return resp({
-        "candidates": [{
-            "content": {"parts": [
-                {"text": p, "thought": True},
-                {"text": f"Before {p} after."},
-                {"functionCall": {"name": p, "args": {"q": p, "nested": [p]}}},
-                {"functionResponse": {"name": p, "response": {"out": p}}},
-                {"executableCode": {"language": p, "code": p}},
-                {"codeExecutionResult": {"outcome": p, "output": p}},
-                {"inlineData": {"mimeType": 'image/png" onerror="alert(1)', "data": data}},
-                {"inlineData": {"mimeType": p, "data": data}},
-                {"fileData": {"fileUri": p, "mimeType": p}},
-                {"toolCall": {"toolName": p, "args": {"x": p}}},
-                {"somethingNew": {"x": p}},
-            ]},
-            "finishReason": p,
-            "finishMessage": p,
-            "safetyRatings": [{"category": p, "probability": "HIGH", "blocked": True}],
-            "citationMetadata": {"citationSources": [{"uri": p, "license": p}]},
-            "urlContextMetadata": {"urlMetadata": [{"retrievedUrl": p, "urlRetrievalStatus": p}]},
-            "groundingMetadata": {
-                "groundingChunks": [
-                    {"web": {"uri": "javascript:alert(1)", "title": p}},
-                    {"web": {"uri": p, "title": "t"}},
-                    {"retrievedContext": {"uri": "https://ok.example/\"onmouseover=alert(1)",
-                                          "title": p}},
-                ],
-                "groundingSupports": [{"segment": {"partIndex": 1, "startIndex": 0, "endIndex": 6},
-                                       "groundingChunkIndices": [0, 1, 2]}],
-                "webSearchQueries": [p],
-                "searchEntryPoint": {"renderedContent": "<script>alert('entry')</script>"},
-            },
-        }],
-        "promptFeedback": {"blockReason": p},
-        "usageMetadata": {"promptTokenCount": 1},
-        "modelVersion": p,
-    })
+    return resp(
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [
+                            {"text": p, "thought": True},
+                            {"text": f"Before {p} after."},
+                            {"functionCall": {"name": p, "args": {"q": p, "nested": [p]}}},
+                            {"functionResponse": {"name": p, "response": {"out": p}}},
+                            {"executableCode": {"language": p, "code": p}},
+                            {"codeExecutionResult": {"outcome": p, "output": p}},
+                            {
+                                "inlineData": {
+                                    "mimeType": 'image/png" onerror="alert(1)',
+                                    "data": data,
+                                }
+                            },
+                            {"inlineData": {"mimeType": p, "data": data}},
+                            {"fileData": {"fileUri": p, "mimeType": p}},
+                            {"toolCall": {"toolName": p, "args": {"x": p}}},
+                            {"somethingNew": {"x": p}},
+                        ]
+                    },
+                    "finishReason": p,
+                    "finishMessage": p,
+                    "safetyRatings": [{"category": p, "probability": "HIGH", "blocked": True}],
+                    "citationMetadata": {"citationSources": [{"uri": p, "license": p}]},
+                    "urlContextMetadata": {
+                        "urlMetadata": [{"retrievedUrl": p, "urlRetrievalStatus": p}]
+                    },
+                    "groundingMetadata": {
+                        "groundingChunks": [
+                            {"web": {"uri": "javascript:alert(1)", "title": p}},
+                            {"web": {"uri": p, "title": "t"}},
+                            {
+                                "retrievedContext": {
+                                    "uri": 'https://ok.example/"onmouseover=alert(1)',
+                                    "title": p,
+                                }
+                            },
+                        ],
+                        "groundingSupports": [
+                            {
+                                "segment": {"partIndex": 1, "startIndex": 0, "endIndex": 6},
+                                "groundingChunkIndices": [0, 1, 2],
+                            }
+                        ],
+                        "webSearchQueries": [p],
+                        "searchEntryPoint": {"renderedContent": "<script>alert('entry')</script>"},
+                    },
+                }
+            ],
+            "promptFeedback": {"blockReason": p},
+            "usageMetadata": {"promptTokenCount": 1},
+            "modelVersion": p,
+        }
+    )
 
 
 @pytest.mark.parametrize("payload", XSS)
@@ -352,17 +416,59 @@ def _jupyterlab_marked() -> Path | None:
 
 
 def _random_markdown(rng: Any) -> str:
-    pieces = ["[", "]", "(", ")", "<", ">", "`", "``", "\\", "!", "*", "_", "|", "\n", "\n\n",
-              "    ", "- ", "> ", "```", "~~~", "javascript:alert(1)", "img src=x onerror=alert(1)",
-              "a", " ", ":", "&#91;", "&lt;", "https://ok.example", "-|-", "\t", "\"", "[r]: ",
-              "1. ", "<img src=x onerror=alert(1)>", "](javascript:alert(1))", "<javascript:x>",
-              "\\[", "\\]", "\\<", "\\`", "a@b.example", "www.ok.example", "<!--", "```~"]
+    pieces = [
+        "[",
+        "]",
+        "(",
+        ")",
+        "<",
+        ">",
+        "`",
+        "``",
+        "\\",
+        "!",
+        "*",
+        "_",
+        "|",
+        "\n",
+        "\n\n",
+        "    ",
+        "- ",
+        "> ",
+        "```",
+        "~~~",
+        "javascript:alert(1)",
+        "img src=x onerror=alert(1)",
+        "a",
+        " ",
+        ":",
+        "&#91;",
+        "&lt;",
+        "https://ok.example",
+        "-|-",
+        "\t",
+        '"',
+        "[r]: ",
+        "1. ",
+        "<img src=x onerror=alert(1)>",
+        "](javascript:alert(1))",
+        "<javascript:x>",
+        "\\[",
+        "\\]",
+        "\\<",
+        "\\`",
+        "a@b.example",
+        "www.ok.example",
+        "<!--",
+        "```~",
+    ]
     return "".join(rng.choice(pieces) for _ in range(rng.randint(3, 40)))
 
 
 @pytest.mark.parametrize("careful", [True, False], ids=["careful-pass", "blunt-fallback"])
 def test_markdown_is_safe_in_jupyterlabs_own_renderer(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, careful: bool) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, careful: bool
+) -> None:
     """JupyterLab renders trusted text/markdown with marked, not markdown-it: run the real one.
 
     marked differs from CommonMark at the edges (it re-parses escaped brackets in link text,
@@ -378,9 +484,24 @@ def test_markdown_is_safe_in_jupyterlabs_own_renderer(
     chunk = _jupyterlab_marked()
     if chunk is None:
         pytest.skip("node or JupyterLab's bundled marked is not available")
-    wrappers = ["{}", "[{}](https://ok.example)", "[a {} b](https://ok.example)", "**{}**",
-                "# {}", "> {}", "- {}", "| {} |\n|---|\n| {} |", "![{}](https://ok.example/i.png)",
-                "`x` {} `y`", "[{}]", "[x]({})", "\\{}", "- a\n    {}", "1)\t{}", "para\n{}"]
+    wrappers = [
+        "{}",
+        "[{}](https://ok.example)",
+        "[a {} b](https://ok.example)",
+        "**{}**",
+        "# {}",
+        "> {}",
+        "- {}",
+        "| {} |\n|---|\n| {} |",
+        "![{}](https://ok.example/i.png)",
+        "`x` {} `y`",
+        "[{}]",
+        "[x]({})",
+        "\\{}",
+        "- a\n    {}",
+        "1)\t{}",
+        "para\n{}",
+    ]
     docs = [w.replace("{}", p) for w in wrappers for p in XSS]
     rng = random.Random(20260801)
     docs += [_random_markdown(rng) for _ in range(1500)]
@@ -388,8 +509,14 @@ def test_markdown_is_safe_in_jupyterlabs_own_renderer(
     sources += [response_bundle(_hostile_response(p))["text/markdown"] for p in XSS]
     loader = tmp_path / "marked.js"
     loader.write_text(_MARKED_LOADER)
-    done = subprocess.run(["node", str(loader), str(chunk)], input=json.dumps(sources),
-                          capture_output=True, text=True, check=True, timeout=120)
+    done = subprocess.run(
+        ["node", str(loader), str(chunk)],
+        input=json.dumps(sources),
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
     rendered = json.loads(done.stdout)
     assert len(rendered) == len(sources)
     for source, page in zip(sources, rendered, strict=True):
@@ -421,10 +548,13 @@ def test_markdown_to_html_features() -> None:
     assert "<h1>T</h1>" in out and "<strong>b</strong>" in out and "<s>s</s>" in out
     assert '<th align="left">a</th>' in out and '<td align="right">2</td>' in out
     # Fenced code is highlighted with our token classes (the only classes a span may carry).
-    assert ('<code class="language-python">x <span class="hl-o">= </span>'
-            '<span class="hl-m">1\n</span></code>') in out
-    assert ('<a href="https://e.example/a?b=1" target="_blank" '
-            'rel="noopener noreferrer nofollow">l</a>') in out
+    assert (
+        '<code class="language-python">x <span class="hl-o">= </span>'
+        '<span class="hl-m">1\n</span></code>'
+    ) in out
+    assert (
+        '<a href="https://e.example/a?b=1" target="_blank" rel="noopener noreferrer nofollow">l</a>'
+    ) in out
     assert '<a href="#frag"' in out
     assert "rel/page.html" not in out  # relative links lose their href
     assert '<img src="https://e.example/p.png" alt="p">' in out
@@ -439,11 +569,11 @@ def test_markdown_to_html_code_info_string_cannot_inject() -> None:
 BENIGN = [
     "Plain text.",
     "# Title\n\nSome **bold**, *it*, `code`, ~~gone~~ and a [link](https://a.example).\n",
-    "```html\n<div onclick=\"x()\">code is untouched</div>\n```\n",
+    '```html\n<div onclick="x()">code is untouched</div>\n```\n',
     "    indented code stays\n",
     "- a\n- b\n  1. c\n\n> quote with `a[0] < b`\n",
     "| a | b |\n|---|---|\n| `x\\|y` | [m](mailto:a@b.example) |\n",
-    "![alt](https://a.example/i.png \"title\") <https://a.example> <me@a.example>\n",
+    '![alt](https://a.example/i.png "title") <https://a.example> <me@a.example>\n',
     "Escaped \\*b\\* stays escaped; a < b and b > a; 2 * 3.\n",
     "[ref][r]\n\n[r]: https://a.example 'T'\n",
     "Unicode: Grüße 🌞 — “quotes”.\r\nCRLF line\rCR line",
@@ -464,24 +594,32 @@ def test_safe_markdown_escapes_only_outside_code() -> None:
     )
 
 
-@pytest.mark.parametrize(("src", "out"), [
-    # Code spans holding a tag or a link become the same <code> element with every piece of
-    # punctuation as an entity: parsers disagree on code spans, never on entities.
-    ("use `<div>` here", "use <code>&#60;div&#62;</code> here"),
-    ("`[x](javascript:alert(1))`", "<code>&#91;x&#93;&#40;javascript&#58;alert&#40;1&#41;&#41;</code>"),
-    ("`` a `<b>` c ``", "<code>a &#96;&#60;b&#62;&#96; c</code>"),
-    ("`a[0]` and `f(x)`", "`a[0]` and `f(x)`"),
-    # Escaped brackets and "<" become entities (marked re-parses escapes inside link text).
-    ("\\[x\\](javascript:alert(1))", "&#91;x&#93;(javascript:alert(1))"),
-    ("[\\[x\\](javascript:alert(1))](https://ok.example)",
-     "[&#91;x&#93;(javascript:alert(1))](https://ok.example)"),
-    ("\\<b>", "&lt;b>"),
-    # A fence's info string is inert; a fence marked would end early gets its tags escaped.
-    ('```"><script>\nx\n```', '```">&lt;script>\nx\n```'),
-    ("```\n<b>\n```~\n<i>\n```", "```\n&lt;b>\n```~\n&lt;i>\n```"),
-    # Indented code is scanned as text: tabs and list indentation make parsers disagree on it.
-    ("- a\n\n\t\t<b>", "- a\n\n\t\t&lt;b>"),
-])
+@pytest.mark.parametrize(
+    ("src", "out"),
+    [
+        # Code spans holding a tag or a link become the same <code> element with every piece of
+        # punctuation as an entity: parsers disagree on code spans, never on entities.
+        ("use `<div>` here", "use <code>&#60;div&#62;</code> here"),
+        (
+            "`[x](javascript:alert(1))`",
+            "<code>&#91;x&#93;&#40;javascript&#58;alert&#40;1&#41;&#41;</code>",
+        ),
+        ("`` a `<b>` c ``", "<code>a &#96;&#60;b&#62;&#96; c</code>"),
+        ("`a[0]` and `f(x)`", "`a[0]` and `f(x)`"),
+        # Escaped brackets and "<" become entities (marked re-parses escapes inside link text).
+        ("\\[x\\](javascript:alert(1))", "&#91;x&#93;(javascript:alert(1))"),
+        (
+            "[\\[x\\](javascript:alert(1))](https://ok.example)",
+            "[&#91;x&#93;(javascript:alert(1))](https://ok.example)",
+        ),
+        ("\\<b>", "&lt;b>"),
+        # A fence's info string is inert; a fence marked would end early gets its tags escaped.
+        ('```"><script>\nx\n```', '```">&lt;script>\nx\n```'),
+        ("```\n<b>\n```~\n<i>\n```", "```\n&lt;b>\n```~\n&lt;i>\n```"),
+        # Indented code is scanned as text: tabs and list indentation make parsers disagree on it.
+        ("- a\n\n\t\t<b>", "- a\n\n\t\t&lt;b>"),
+    ],
+)
 def test_safe_markdown_defends_against_other_parsers(src: str, out: str) -> None:
     assert safe_markdown(src) == out
     assert_safe_markdown(out)
@@ -532,9 +670,19 @@ def test_every_part_kind_renders() -> None:
         {"codeExecutionResult": {"outcome": "OUTCOME_FAILED", "output": "ZeroDivisionError"}},
         {"inlineData": {"mimeType": "image/png", "data": _png()}},
         {"inlineData": {"mimeType": "audio/wav", "data": base64.b64encode(b"RIFF" * 500).decode()}},
-        {"fileData": {"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc",
-                      "mimeType": "video/mp4"}},
-        {"toolCall": {"toolType": "GOOGLE_SEARCH", "toolName": "google_search", "args": {"q": "x"}}},
+        {
+            "fileData": {
+                "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/abc",
+                "mimeType": "video/mp4",
+            }
+        },
+        {
+            "toolCall": {
+                "toolType": "GOOGLE_SEARCH",
+                "toolName": "google_search",
+                "args": {"q": "x"},
+            }
+        },
         {"toolResponse": {"toolType": "GOOGLE_SEARCH", "response": {"ok": True}}},
         {"futurePart": {"x": 1}},
         {"thoughtSignature": "c2ln"},
@@ -544,8 +692,9 @@ def test_every_part_kind_renders() -> None:
     # Sound plays in our own player (the model's text can never make one: see the XSS tests).
     assert_safe_bundle(b, allow=frozenset({"audio"}))
     plain, md, page = b["text/plain"], b["text/markdown"], b["text/html"]
-    assert '<audio class="gnb-audio" controls preload="metadata" src="data:audio/wav;base64,' \
-        in page
+    assert (
+        '<audio class="gnb-audio" controls preload="metadata" src="data:audio/wav;base64,' in page
+    )
     assert plain.splitlines()[0] == "[thoughts: 3 words, collapsed; see .thoughts]"
     assert "The **answer**." in plain
     assert '[function call] get_weather({"city": "Paris", "days": 2})' in plain
@@ -563,21 +712,29 @@ def test_every_part_kind_renders() -> None:
     assert '<details class="gnb-thoughts"><summary>Thoughts</summary>' in page
     assert "<details open" not in page
     assert "<em>it</em>" in page and "<strong>answer</strong>" in page
-    assert ('<code class="language-python"><span class="hl-nb">print</span>(<span class="hl-m">6 '
-            '</span><span class="hl-o">* </span><span class="hl-m">7</span>)</code>') in page
+    assert (
+        '<code class="language-python"><span class="hl-nb">print</span>(<span class="hl-m">6 '
+        '</span><span class="hl-o">* </span><span class="hl-m">7</span>)</code>'
+    ) in page
     assert f'src="data:image/png;base64,{_png()}"' in page
     assert "<pre>42\n</pre>" in page and "OUTCOME_FAILED" in page
     assert "audio, 2 kB" in page and page.count("<audio") == 1  # a player for the sound
     # Markdown: thoughts in a collapsed <details>, code fenced.
-    assert md.startswith("<details><summary>Thoughts</summary>\n\nThinking about *it*.\n\n</details>")
+    assert md.startswith(
+        "<details><summary>Thoughts</summary>\n\nThinking about *it*.\n\n</details>"
+    )
     assert "```python\nprint(6 * 7)\n```" in md
-    assert "**Function call:** `get_weather({\"city\": \"Paris\", \"days\": 2})`" in md
+    assert '**Function call:** `get_weather({"city": "Paris", "days": 2})`' in md
     assert f"](data:image/png;base64,{_png()})" in md
 
 
 def test_text_parts_are_joined_and_thoughts_grouped() -> None:
-    r = text_resp({"text": "a", "thought": True}, {"text": "b", "thought": True},
-                  {"text": "```py\nx"}, {"text": " = 1\n```\nafter"})
+    r = text_resp(
+        {"text": "a", "thought": True},
+        {"text": "b", "thought": True},
+        {"text": "```py\nx"},
+        {"text": " = 1\n```\nafter"},
+    )
     b = response_bundle(r)
     assert body(b).count("gnb-thoughts") == 1
     assert '<code class="language-py">x <span class="hl-o">= </span>' in b["text/html"]
@@ -592,27 +749,45 @@ def test_unclosed_fence_does_not_swallow_the_footer_in_markdown() -> None:
     assert "<blockquote>" in rendered and MODEL in rendered.split("</code></pre>")[-1]
 
 
-def _grounded(text: str, supports: list[tuple[str, list[int]]], *, part_index: int = 0,
-              before: list[dict[str, Any]] | None = None) -> GenerateContentResponse:
+def _grounded(
+    text: str,
+    supports: list[tuple[str, list[int]]],
+    *,
+    part_index: int = 0,
+    before: list[dict[str, Any]] | None = None,
+) -> GenerateContentResponse:
     """A grounded answer; each support ends right after the first occurrence of its needle."""
     data = text.encode()
     segs = []
     for needle, chunks in supports:
         end = data.index(needle.encode()) + len(needle.encode())
-        segs.append({"segment": {"partIndex": part_index, "startIndex": 0, "endIndex": end,
-                                 "text": needle},
-                     "groundingChunkIndices": chunks, "confidenceScores": [0.9] * len(chunks)})
-    return text_resp(*(before or []), {"text": text}, groundingMetadata={
-        "groundingChunks": [
-            {"web": {"uri": "https://one.example/a", "title": "one.example"}},
-            {"web": {"uri": "https://two.example/b", "title": "two.example"}},
-            {"retrievedContext": {"uri": "gs://bucket/doc.pdf", "title": "doc.pdf"}},
-            {"web": {"uri": "https://unused.example", "title": "unused.example"}},
-        ],
-        "groundingSupports": segs,
-        "webSearchQueries": ["wie heiß ist die sonne", "sun temperature"],
-        "searchEntryPoint": {"renderedContent": "<div class=google>GOOGLE-CHIP</div>"},
-    })
+        segs.append(
+            {
+                "segment": {
+                    "partIndex": part_index,
+                    "startIndex": 0,
+                    "endIndex": end,
+                    "text": needle,
+                },
+                "groundingChunkIndices": chunks,
+                "confidenceScores": [0.9] * len(chunks),
+            }
+        )
+    return text_resp(
+        *(before or []),
+        {"text": text},
+        groundingMetadata={
+            "groundingChunks": [
+                {"web": {"uri": "https://one.example/a", "title": "one.example"}},
+                {"web": {"uri": "https://two.example/b", "title": "two.example"}},
+                {"retrievedContext": {"uri": "gs://bucket/doc.pdf", "title": "doc.pdf"}},
+                {"web": {"uri": "https://unused.example", "title": "unused.example"}},
+            ],
+            "groundingSupports": segs,
+            "webSearchQueries": ["wie heiß ist die sonne", "sun temperature"],
+            "searchEntryPoint": {"renderedContent": "<div class=google>GOOGLE-CHIP</div>"},
+        },
+    )
 
 
 def test_citations_land_after_their_spans_in_multibyte_text() -> None:
@@ -622,25 +797,34 @@ def test_citations_land_after_their_spans_in_multibyte_text() -> None:
     assert_safe_bundle(b)
     plain = b["text/plain"]
     # Numbered by first use: two.example first (1), then one.example (2), doc.pdf (3).
-    assert ("Die Sonne ist heiß 🌞.[1] Sie ist 4,6 Mrd. Jahre alt.[2][1] "
-            "Licht braucht 8 Min.[3]") in plain
-    assert ("Sources:\n  [1] two.example — https://two.example/b\n"
-            "  [2] one.example — https://one.example/a\n"
-            "  [3] doc.pdf — gs://bucket/doc.pdf\n  [4] unused.example — https://unused.example") in plain
+    assert (
+        "Die Sonne ist heiß 🌞.[1] Sie ist 4,6 Mrd. Jahre alt.[2][1] Licht braucht 8 Min.[3]"
+    ) in plain
+    assert (
+        "Sources:\n  [1] two.example — https://two.example/b\n"
+        "  [2] one.example — https://one.example/a\n"
+        "  [3] doc.pdf — gs://bucket/doc.pdf\n  [4] unused.example — https://unused.example"
+    ) in plain
     assert "Searched: wie heiß ist die sonne · sun temperature" in plain
     page = b["text/html"]
-    cite1 = ('<sup class="gnb-cite"><a href="https://two.example/b" title="two.example" '
-             'target="_blank" rel="noopener noreferrer nofollow">[1]</a></sup>')
+    cite1 = (
+        '<sup class="gnb-cite"><a href="https://two.example/b" title="two.example" '
+        'target="_blank" rel="noopener noreferrer nofollow">[1]</a></sup>'
+    )
     assert f"heiß 🌞.{cite1}" in page
     assert page.count(cite1) == 2
     assert 'Min.<sup class="gnb-cite">[3]</sup>' in page  # gs:// is listed, not linked
-    assert '<li><a href="https://one.example/a"' in page and "<li>doc.pdf <code>gs://bucket/doc.pdf</code></li>" in page
+    assert (
+        '<li><a href="https://one.example/a"' in page
+        and "<li>doc.pdf <code>gs://bucket/doc.pdf</code></li>" in page
+    )
     assert page.index("two.example</a></li>") < page.index("one.example</a></li>")
     assert "GOOGLE-CHIP" not in "".join(b.values())
     md = b["text/markdown"]
     assert "heiß 🌞.[&#91;1&#93;](<https://two.example/b>)" in md
-    assert ("Jahre alt.[&#91;2&#93;](<https://one.example/a>)"
-            "[&#91;1&#93;](<https://two.example/b>)") in md
+    assert (
+        "Jahre alt.[&#91;2&#93;](<https://one.example/a>)[&#91;1&#93;](<https://two.example/b>)"
+    ) in md
     assert "1. [two.example](<https://two.example/b>)" in md
     rendered = _renderer().render(md)
     assert '<a href="https://two.example/b">[1]</a>' in rendered
@@ -648,57 +832,80 @@ def test_citations_land_after_their_spans_in_multibyte_text() -> None:
 
 def test_citations_in_a_later_text_part_and_around_emphasis() -> None:
     before = [{"executableCode": {"code": "x"}}, {"text": "Erstens. "}]
-    r = _grounded("Das ist **sehr wichtig.** Danach\n", [("sehr wichtig.", [0]),
-                                                           ("Danach\n", [1])],
-                  part_index=2, before=before)
+    r = _grounded(
+        "Das ist **sehr wichtig.** Danach\n",
+        [("sehr wichtig.", [0]), ("Danach\n", [1])],
+        part_index=2,
+        before=before,
+    )
     b = response_bundle(r)
     # The first text part is 9 characters long; the marker is shifted into the second part,
     # moved past the closing "**", and before the trailing newline.
     assert "Das ist **sehr wichtig.**[1] Danach[2]" in b["text/plain"]
-    assert ("<strong>sehr wichtig.</strong><sup class=\"gnb-cite\">"
-            '<a href="https://one.example/a"') in b["text/html"]
+    assert (
+        '<strong>sehr wichtig.</strong><sup class="gnb-cite"><a href="https://one.example/a"'
+    ) in b["text/html"]
     assert "**sehr wichtig.**[&#91;1&#93;](" in b["text/markdown"]
 
 
 def test_odd_grounding_never_raises() -> None:
-    r = text_resp({"text": "kurz"}, groundingMetadata={
-        "groundingChunks": [{}, {"web": {}}, {"maps": {"uri": "https://maps.example/p", "title": "Café"}}],
-        "groundingSupports": [
-            {"segment": {"partIndex": 7, "startIndex": 50, "endIndex": 90}, "groundingChunkIndices": [0, 9]},
-            {"segment": {"startIndex": 3, "endIndex": 2}, "groundingChunkIndices": [1, 2]},
-            {"segment": {"endIndex": 2000}, "groundingChunkIndices": [2]},
-            {"groundingChunkIndices": [2]},
-        ],
-    })
+    r = text_resp(
+        {"text": "kurz"},
+        groundingMetadata={
+            "groundingChunks": [
+                {},
+                {"web": {}},
+                {"maps": {"uri": "https://maps.example/p", "title": "Café"}},
+            ],
+            "groundingSupports": [
+                {
+                    "segment": {"partIndex": 7, "startIndex": 50, "endIndex": 90},
+                    "groundingChunkIndices": [0, 9],
+                },
+                {"segment": {"startIndex": 3, "endIndex": 2}, "groundingChunkIndices": [1, 2]},
+                {"segment": {"endIndex": 2000}, "groundingChunkIndices": [2]},
+                {"groundingChunkIndices": [2]},
+            ],
+        },
+    )
     b = response_bundle(r)
     assert_safe_bundle(b)
     assert "Café" in b["text/plain"]
 
 
-@pytest.mark.parametrize(("reason", "advice"), [
-    ("MAX_TOKENS", "raise max_output_tokens"),
-    ("SAFETY", "safety_settings"),
-    ("RECITATION", "rephrase"),
-    ("LANGUAGE", "language"),
-    ("BLOCKLIST", "blocklist"),
-    ("PROHIBITED_CONTENT", "prohibited"),
-    ("SPII", "personal information"),
-    ("MALFORMED_FUNCTION_CALL", "function declarations"),
-    ("UNEXPECTED_TOOL_CALL", "tool_config"),
-    ("TOO_MANY_TOOL_CALLS", "too many times"),
-    ("MISSING_THOUGHT_SIGNATURE", "chat"),
-    ("IMAGE_SAFETY", "image"),
-    ("IMAGE_PROHIBITED_CONTENT", "image"),
-    ("IMAGE_RECITATION", "image"),
-    ("IMAGE_OTHER", "image"),
-    ("NO_IMAGE", "image"),
-    ("OTHER", "retry"),
-    ("SOMETHING_NEW_2027", "retry"),
-])
+@pytest.mark.parametrize(
+    ("reason", "advice"),
+    [
+        ("MAX_TOKENS", "raise max_output_tokens"),
+        ("SAFETY", "safety_settings"),
+        ("RECITATION", "rephrase"),
+        ("LANGUAGE", "language"),
+        ("BLOCKLIST", "blocklist"),
+        ("PROHIBITED_CONTENT", "prohibited"),
+        ("SPII", "personal information"),
+        ("MALFORMED_FUNCTION_CALL", "function declarations"),
+        ("UNEXPECTED_TOOL_CALL", "tool_config"),
+        ("TOO_MANY_TOOL_CALLS", "too many times"),
+        ("MISSING_THOUGHT_SIGNATURE", "chat"),
+        ("IMAGE_SAFETY", "image"),
+        ("IMAGE_PROHIBITED_CONTENT", "image"),
+        ("IMAGE_RECITATION", "image"),
+        ("IMAGE_OTHER", "image"),
+        ("NO_IMAGE", "image"),
+        ("OTHER", "retry"),
+        ("SOMETHING_NEW_2027", "retry"),
+    ],
+)
 def test_finish_reasons_that_need_attention_get_a_note(reason: str, advice: str) -> None:
-    r = text_resp({"text": "partial answer"}, finishReason=reason, finishMessage="why",
-                  safetyRatings=[{"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH"},
-                                 {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "LOW"}])
+    r = text_resp(
+        {"text": "partial answer"},
+        finishReason=reason,
+        finishMessage="why",
+        safetyRatings=[
+            {"category": "HARM_CATEGORY_HARASSMENT", "probability": "HIGH"},
+            {"category": "HARM_CATEGORY_HATE_SPEECH", "probability": "LOW"},
+        ],
+    )
     b = response_bundle(r)
     for key in ("text/plain", "text/html"):
         assert f"({reason})" in b[key] and advice in b[key].lower()
@@ -719,9 +926,21 @@ def test_normal_finish_has_no_note(reason: str | None) -> None:
 
 
 def test_blocked_prompt() -> None:
-    r = resp({"promptFeedback": {"blockReason": "SAFETY", "safetyRatings": [
-        {"category": "HARM_CATEGORY_DANGEROUS_CONTENT", "probability": "HIGH", "blocked": True}]},
-        "usageMetadata": {"promptTokenCount": 9}})
+    r = resp(
+        {
+            "promptFeedback": {
+                "blockReason": "SAFETY",
+                "safetyRatings": [
+                    {
+                        "category": "HARM_CATEGORY_DANGEROUS_CONTENT",
+                        "probability": "HIGH",
+                        "blocked": True,
+                    }
+                ],
+            },
+            "usageMetadata": {"promptTokenCount": 9},
+        }
+    )
     b = response_bundle(r, model=MODEL)
     assert b["text/plain"].startswith("! Prompt blocked (SAFETY): See response.prompt_feedback")
     assert "HARM_CATEGORY_DANGEROUS_CONTENT: HIGH" in b["text/plain"]
@@ -732,19 +951,26 @@ def test_blocked_prompt() -> None:
 
 def test_usage_footer() -> None:
     r = text_resp({"text": "hi"})
-    r.usage_metadata = g.types.UsageMetadata(prompt_token_count=1200, candidates_token_count=34,
-                                             cached_content_token_count=0,
-                                             thoughts_token_count=256, total_token_count=1490)
+    r.usage_metadata = g.types.UsageMetadata(
+        prompt_token_count=1200,
+        candidates_token_count=34,
+        cached_content_token_count=0,
+        thoughts_token_count=256,
+        total_token_count=1490,
+    )
     r.model_version = "gemini-2.5-flash-001"
     # Neither name is in the price table: the footer says so rather than guess.
     assert response_bundle(r)["text/plain"].endswith(
-        "gemini-2.5-flash-001 · 1,200 in · 34 out · 256 thinking · cost unknown")
+        "gemini-2.5-flash-001 · 1,200 in · 34 out · 256 thinking · cost unknown"
+    )
     assert response_bundle(r, model="my-model")["text/plain"].endswith(
-        "my-model · 1,200 in · 34 out · 256 thinking · cost unknown")
+        "my-model · 1,200 in · 34 out · 256 thinking · cost unknown"
+    )
     r.usage_metadata.cached_content_token_count = 1000
     b = response_bundle(r, streaming=True)
     assert b["text/plain"].endswith(
-        "1,200 in · 34 out · 1,000 cached · 256 thinking · cost unknown · …")
+        "1,200 in · 34 out · 1,000 cached · 256 thinking · cost unknown · …"
+    )
     assert '<div class="gnb-footer">' in b["text/html"] and "· …</div>" in b["text/html"]
     assert "…" not in response_bundle(r)["text/plain"]
     bare = text_resp({"text": "hi"})
@@ -754,15 +980,31 @@ def test_usage_footer() -> None:
 
 
 def test_multiple_candidates_are_labelled() -> None:
-    r = resp({"candidates": [
-        {"index": 0, "content": {"parts": [{"text": "first answer"}]}, "finishReason": "STOP"},
-        {"index": 1, "content": {"parts": [{"text": "second answer"}]}, "finishReason": "MAX_TOKENS"},
-    ]})
+    r = resp(
+        {
+            "candidates": [
+                {
+                    "index": 0,
+                    "content": {"parts": [{"text": "first answer"}]},
+                    "finishReason": "STOP",
+                },
+                {
+                    "index": 1,
+                    "content": {"parts": [{"text": "second answer"}]},
+                    "finishReason": "MAX_TOKENS",
+                },
+            ]
+        }
+    )
     b = response_bundle(r)
     plain = b["text/plain"]
-    assert plain.index("── Candidate 1 of 2 ──") < plain.index("first answer") \
-        < plain.index("── Candidate 2 of 2 ──") < plain.index("second answer") \
+    assert (
+        plain.index("── Candidate 1 of 2 ──")
+        < plain.index("first answer")
+        < plain.index("── Candidate 2 of 2 ──")
+        < plain.index("second answer")
         < plain.index("(MAX_TOKENS)")
+    )
     assert body(b).count("gnb-candidate-label") == 2
     assert "#### Candidate 2 of 2" in b["text/markdown"]
 
@@ -776,7 +1018,11 @@ ODD: list[dict[str, Any]] = [
     {"candidates": [{"content": {"parts": [{}]}}]},
     {"candidates": [{"content": {"parts": [{"text": ""}]}}]},
     {"candidates": [{"content": {"parts": [{"text": "\x00\x1b[31mred\x1b[0m\r\x07"}]}}]},
-    {"candidates": [{"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": ""}}]}}]},
+    {
+        "candidates": [
+            {"content": {"parts": [{"inlineData": {"mimeType": "image/png", "data": ""}}]}}
+        ]
+    },
     {"candidates": [{"content": {"parts": [{"functionCall": {"name": ""}}]}}]},
     {"candidates": [{"content": {"parts": [{"codeExecutionResult": {"outcome": "OUTCOME_OK"}}]}}]},
     {"candidates": [{"content": {"parts": [{"newKind": {"a": 1}}]}, "newField": 1}], "alsoNew": 2},
@@ -804,7 +1050,7 @@ def test_empty_response_says_so() -> None:
 def test_huge_text_is_shown_plain_and_fast() -> None:
     import time
 
-    text = ("word *x* [l](https://a.example) <b> `c` " * 40_000)  # 1.6 MB
+    text = "word *x* [l](https://a.example) <b> `c` " * 40_000  # 1.6 MB
     start = time.monotonic()
     b = response_bundle(text_resp({"text": text}))
     assert time.monotonic() - start < 10
@@ -844,17 +1090,19 @@ def test_without_optional_renderers_only_escaped_text(monkeypatch: pytest.Monkey
     b = response_bundle(r, model=MODEL)
     assert set(b) == {"text/plain", "text/html"}
     assert b["text/html"].endswith(
-        '<pre class="gnb-plain">**hi** &lt;img src=x onerror=alert(1)&gt;\n\n'
-        f"{MODEL}</pre></div>")
+        f'<pre class="gnb-plain">**hi** &lt;img src=x onerror=alert(1)&gt;\n\n{MODEL}</pre></div>'
+    )
     assert_safe_html(b["text/html"], own_style=True)
     assert markdown_to_html("<b>x</b>") == '<pre class="gnb-plain">&lt;b&gt;x&lt;/b&gt;</pre>'
     assert safe_markdown("<b>x</b>") == "~~~\n<b>x</b>\n~~~"
 
 
 def test_importing_the_types_loads_no_notebook_code() -> None:
-    code = ("import sys, gemini_nb.types, gemini_nb._streaming; "
-            "print([m for m in ('nh3', 'markdown_it', 'IPython', 'gemini_nb.notebook') "
-            "if m in sys.modules])")
+    code = (
+        "import sys, gemini_nb.types, gemini_nb._streaming; "
+        "print([m for m in ('nh3', 'markdown_it', 'IPython', 'gemini_nb.notebook') "
+        "if m in sys.modules])"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -873,10 +1121,16 @@ def test_error_bundle_status_error() -> None:
     key = "AIzaSyA0123456789abcdefghijklmnopqrstu"
     err = g._exceptions.error_for_status(
         429,
-        {"error": {"code": 429, "status": "RESOURCE_EXHAUSTED",
-                   "message": f"Quota exceeded for key {key} <b>now</b>",
-                   "details": [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
-                                "retryDelay": "17s"}]}},
+        {
+            "error": {
+                "code": 429,
+                "status": "RESOURCE_EXHAUSTED",
+                "message": f"Quota exceeded for key {key} <b>now</b>",
+                "details": [
+                    {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "17s"}
+                ],
+            }
+        },
         request_id="req-123",
     )
     try:
@@ -886,7 +1140,8 @@ def test_error_bundle_status_error() -> None:
     assert b["text/plain"] == (
         "! RateLimitError: 429 RESOURCE_EXHAUSTED: Quota exceeded for key AIza…[redacted] "
         "<b>now</b>\n  You are over a rate limit or quota; wait and retry, or check your quota. "
-        "The server suggests retrying in 17 s.\n  request id: req-123")
+        "The server suggests retrying in 17 s.\n  request id: req-123"
+    )
     page = b["text/html"]
     assert "&lt;b&gt;now&lt;/b&gt;" in page and "<b>now" not in page
     assert "req-123" in page and "gemini-nb-error" in page
@@ -894,17 +1149,32 @@ def test_error_bundle_status_error() -> None:
         assert key not in text and "Traceback" not in text and "AIzaSy" not in text
 
 
-@pytest.mark.parametrize(("err", "expected"), [
-    (g.APIConnectionError("Connection reset mid-stream"),
-     "! APIConnectionError: Connection reset mid-stream\n  Could not reach the API"),
-    (g.APITimeoutError("read timeout"), "! APITimeoutError: read timeout\n  The request took too long"),
-    (g.NotFoundError("models/x is not found", status_code=404, status="NOT_FOUND"),
-     "! NotFoundError: 404 NOT_FOUND: models/x is not found\n  Check the name"),
-    (g.ServerError("boom", status_code=503), "! ServerError: 503: boom\n  The service had a problem"),
-    (ValueError("https://x.example/?key=AIzaSyA0123456789abcdefghijklmnopqrstu&alt=sse"),
-     "! ValueError: https://x.example/?key=[redacted]&alt=sse"),
-    (KeyboardInterrupt(), "! KeyboardInterrupt: (no message)\n  Interrupted"),
-])
+@pytest.mark.parametrize(
+    ("err", "expected"),
+    [
+        (
+            g.APIConnectionError("Connection reset mid-stream"),
+            "! APIConnectionError: Connection reset mid-stream\n  Could not reach the API",
+        ),
+        (
+            g.APITimeoutError("read timeout"),
+            "! APITimeoutError: read timeout\n  The request took too long",
+        ),
+        (
+            g.NotFoundError("models/x is not found", status_code=404, status="NOT_FOUND"),
+            "! NotFoundError: 404 NOT_FOUND: models/x is not found\n  Check the name",
+        ),
+        (
+            g.ServerError("boom", status_code=503),
+            "! ServerError: 503: boom\n  The service had a problem",
+        ),
+        (
+            ValueError("https://x.example/?key=AIzaSyA0123456789abcdefghijklmnopqrstu&alt=sse"),
+            "! ValueError: https://x.example/?key=[redacted]&alt=sse",
+        ),
+        (KeyboardInterrupt(), "! KeyboardInterrupt: (no message)\n  Interrupted"),
+    ],
+)
 def test_error_bundle_kinds(err: BaseException, expected: str) -> None:
     assert error_bundle(err)["text/plain"].startswith(expected)
 
@@ -945,18 +1215,28 @@ def shown(monkeypatch: pytest.MonkeyPatch) -> FakeDisplay:
 
 
 def chunks(n: int, *, final: bool = True) -> list[GenerateContentResponse]:
-    out = [resp({"candidates": [{"content": {"role": "model", "parts": [{"text": f"w{i} "}]}}]})
-           for i in range(n)]
+    out = [
+        resp({"candidates": [{"content": {"role": "model", "parts": [{"text": f"w{i} "}]}}]})
+        for i in range(n)
+    ]
     if final:
-        out.append(resp({"candidates": [{"content": {"parts": [{"text": "end."}]},
-                                         "finishReason": "STOP"}],
-                         "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": n + 1},
-                         "modelVersion": "gemini-x"}))
+        out.append(
+            resp(
+                {
+                    "candidates": [
+                        {"content": {"parts": [{"text": "end."}]}, "finishReason": "STOP"}
+                    ],
+                    "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": n + 1},
+                    "modelVersion": "gemini-x",
+                }
+            )
+        )
     return out
 
 
-def test_display_stream_updates_one_display(shown: FakeDisplay,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_display_stream_updates_one_display(
+    shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ticks = iter(i * 0.01 for i in range(10_000))  # a chunk every 10 ms
     monkeypatch.setattr(display, "_clock", lambda: next(ticks))
     final = display_stream(iter(chunks(100)), model=MODEL)
@@ -975,7 +1255,8 @@ def test_display_stream_updates_one_display(shown: FakeDisplay,
 
 
 def test_display_stream_without_throttle_pressure_shows_every_chunk(
-        shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ticks = iter(float(i) for i in range(100))
     monkeypatch.setattr(display, "_clock", lambda: next(ticks))
     display_stream(chunks(3), display_id="my-id")
@@ -993,7 +1274,8 @@ def test_display_stream_error_keeps_partial_text_and_reraises(shown: FakeDisplay
     last = shown.bundles[-1]
     assert last["text/plain"] == (
         "w0 w1\n\n! APIConnectionError: The connection dropped in the middle of the stream.\n"
-        "  Could not reach the API; check the network and the base URL.\n\n" + MODEL)
+        "  Could not reach the API; check the network and the base URL.\n\n" + MODEL
+    )
     assert "gnb-error" in last["text/html"] and "w0 w1" in last["text/html"]
     assert "…" not in last["text/plain"]
 
@@ -1007,7 +1289,8 @@ def test_display_stream_error_before_any_chunk(shown: FakeDisplay) -> None:
         display_stream(broken())
     assert [c[0] for c in shown.calls] == ["display"]
     assert shown.bundles[0] == error_bundle(
-        g.NotFoundError("models/x is not found", status_code=404, status="NOT_FOUND"))
+        g.NotFoundError("models/x is not found", status_code=404, status="NOT_FOUND")
+    )
 
 
 def test_display_stream_empty_and_custom_merger(shown: FakeDisplay) -> None:
@@ -1025,16 +1308,18 @@ def test_display_stream_empty_and_custom_merger(shown: FakeDisplay) -> None:
     assert Spy.added == 3 and final is not None and final.text == "w0 w1 end."
 
 
-def test_display_stream_outside_a_kernel(monkeypatch: pytest.MonkeyPatch,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_display_stream_outside_a_kernel(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr(display, "_mode", lambda: "print")
     final = display_stream(chunks(2))
     assert final is not None
     assert capsys.readouterr().out == "w0 w1 end.\n\ngemini-x · 3 in · 3 out · cost unknown\n"
 
 
-def test_display_stream_in_terminal_ipython_displays_once(shown: FakeDisplay,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_display_stream_in_terminal_ipython_displays_once(
+    shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(display, "_mode", lambda: "once")
     display_stream(chunks(20))
     assert [c[0] for c in shown.calls] == ["display"]
@@ -1066,7 +1351,8 @@ async def test_adisplay_stream(shown: FakeDisplay) -> None:
 def test_stream_from_the_client(emulator: Any, shown: FakeDisplay) -> None:
     with g.Client(base_url=emulator.url) as client:
         stream = client.models.generate_content_stream(
-            model=MODEL, contents="Tell me a long story about dragons.")
+            model=MODEL, contents="Tell me a long story about dragons."
+        )
         assert stream._repr_mimebundle_()["text/plain"].startswith("<Stream: not consumed yet")
         final = display_stream(stream, model=MODEL)
         assert final is stream.get_final_response() and final.text
@@ -1074,8 +1360,9 @@ def test_stream_from_the_client(emulator: Any, shown: FakeDisplay) -> None:
         assert stream._repr_mimebundle_() == response_bundle(final)
 
 
-def test_stream_displays_itself_and_swallows_a_cut(emulator: Any, faults: Any,
-                                                   shown: FakeDisplay) -> None:
+def test_stream_displays_itself_and_swallows_a_cut(
+    emulator: Any, faults: Any, shown: FakeDisplay
+) -> None:
     with g.Client(base_url=emulator.url) as client:
         stream = client.models.generate_content_stream(model=MODEL, contents="Hi there")
         stream._ipython_display_()  # what IPython does with a stream as last expression
@@ -1084,7 +1371,8 @@ def test_stream_displays_itself_and_swallows_a_cut(emulator: Any, faults: Any,
 
         faults.add({"cut_stream_after": 2, "count": 1})
         stream = client.models.generate_content_stream(
-            model=MODEL, contents="Tell me a long story about dragons.")
+            model=MODEL, contents="Tell me a long story about dragons."
+        )
         stream._ipython_display_()
         last = shown.bundles[-1]["text/plain"]
         assert stream.partial.text and last.startswith(stream.partial.text.strip()[:20])
@@ -1107,10 +1395,16 @@ async def test_async_stream_repr(emulator: Any) -> None:
 def test_outputs_saved_by_a_real_kernel(tmp_path: Path) -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    data = {"candidates": [{"content": {"parts": [{"text": "**Hello** <b>kernel</b>"}]},
-                            "finishReason": "MAX_TOKENS"}],
-            "usageMetadata": {"promptTokenCount": 2, "candidatesTokenCount": 5},
-            "modelVersion": "gemini-test"}
+    data = {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": "**Hello** <b>kernel</b>"}]},
+                "finishReason": "MAX_TOKENS",
+            }
+        ],
+        "usageMetadata": {"promptTokenCount": 2, "candidatesTokenCount": 5},
+        "modelVersion": "gemini-test",
+    }
     setup = textwrap.dedent(f"""
         from gemini_nb.types import GenerateContentResponse, parse_response
         import json
@@ -1126,11 +1420,20 @@ def test_outputs_saved_by_a_real_kernel(tmp_path: Path) -> None:
     """)
     nb = nbformat.v4.new_notebook()
     mode_cell = "from gemini_nb.notebook import display as d\nprint(d._mode())"
-    nb.cells = [nbformat.v4.new_code_cell(setup), nbformat.v4.new_code_cell("r"),
-                nbformat.v4.new_code_cell(stream_cell), nbformat.v4.new_code_cell(mode_cell)]
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    client = nbclient.NotebookClient(nb, timeout=60, kernel_name="python3",
-                                     resources={"metadata": {"path": str(tmp_path)}})
+    nb.cells = [
+        nbformat.v4.new_code_cell(setup),
+        nbformat.v4.new_code_cell("r"),
+        nbformat.v4.new_code_cell(stream_cell),
+        nbformat.v4.new_code_cell(mode_cell),
+    ]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    client = nbclient.NotebookClient(
+        nb, timeout=60, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
     client.execute()
     assert nb.cells[0].outputs == []
     (out,) = nb.cells[1].outputs
@@ -1153,11 +1456,26 @@ def test_automatic_function_calls_are_shown_before_the_answer() -> None:
     from gemini_nb.notebook.display import response_bundle
     from gemini_nb.types import Content, GenerateContentResponse, parse_response
 
-    r = parse_response(GenerateContentResponse, {"candidates": [{"content": {"parts": [{"text": "It is 18 °C."}]}}]})
+    r = parse_response(
+        GenerateContentResponse,
+        {"candidates": [{"content": {"parts": [{"text": "It is 18 °C."}]}}]},
+    )
     r._afc_history = [
         Content.model_validate({"role": "user", "parts": [{"text": "weather?"}]}),
-        Content.model_validate({"role": "model", "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}]}),
-        Content.model_validate({"role": "user", "parts": [{"functionResponse": {"name": "get_weather", "response": {"result": 18}}}]}),
+        Content.model_validate(
+            {
+                "role": "model",
+                "parts": [{"functionCall": {"name": "get_weather", "args": {"city": "Paris"}}}],
+            }
+        ),
+        Content.model_validate(
+            {
+                "role": "user",
+                "parts": [
+                    {"functionResponse": {"name": "get_weather", "response": {"result": 18}}}
+                ],
+            }
+        ),
     ]
     plain = response_bundle(r)["text/plain"]
     assert plain.index("get_weather(") < plain.index("get_weather →") < plain.index("It is 18")
@@ -1169,7 +1487,10 @@ def test_automatic_function_calls_are_shown_before_the_answer() -> None:
 
 
 CODE_SAMPLES = [
-    ("python", '@cache\ndef f(x: int = 1) -> str:\n    """Doc <b>."""\n    return "a<b" if x else None  # c\n'),
+    (
+        "python",
+        '@cache\ndef f(x: int = 1) -> str:\n    """Doc <b>."""\n    return "a<b" if x else None  # c\n',
+    ),
     ("json", '{"a": [1, true, null, "x & y"]}'),
     ("bash", "$ ls -la $HOME | wc -l  # count\n"),
     ("javascript", "const a = `${x}</script>`;\n"),
@@ -1208,8 +1529,11 @@ def test_only_our_token_classes_pass_the_sanitizer() -> None:
     assert "<span" not in out
     from gemini_nb.notebook import _render_markdown
 
-    cleaned = str(_render_markdown._cleaner().clean(
-        '<span class="hl-k">a</span><span class="jp-Dialog">b</span><span class="hl-k x">c</span>'))
+    cleaned = str(
+        _render_markdown._cleaner().clean(
+            '<span class="hl-k">a</span><span class="jp-Dialog">b</span><span class="hl-k x">c</span>'
+        )
+    )
     assert cleaned == '<span class="hl-k">a</span><span>b</span><span>c</span>'
     assert "hl-" in render_html("```python\nimport os\n```")
 
@@ -1241,7 +1565,8 @@ def test_stylesheet_outranks_jupyterlab_output_rules() -> None:
     for short, (var, _) in TOKEN_COLOURS.items():
         assert f".gnb.gnb .hl-{short}{{color:var(--jp-mirror-editor-{var}-color," in CSS
     assert response_bundle(text_resp({"text": "x"}))["text/html"].startswith(
-        '<div class="gemini-nb-response gnb"><style>')
+        '<div class="gemini-nb-response gnb"><style>'
+    )
 
 
 def test_chat_stylesheet_uses_the_same_token_colours() -> None:
@@ -1251,8 +1576,11 @@ def test_chat_stylesheet_uses_the_same_token_colours() -> None:
     blocks = re.findall(r"([^{}]+)\{([^{}]*)\}", static_path("chat.css").read_text())
     for short, (var, _) in TOKEN_COLOURS.items():
         # The last rule that colours the class wins.
-        colours = [body for selectors, body in blocks
-                   if re.search(rf"\.hl-{short}(?![\w-])", selectors) and "color:" in body]
+        colours = [
+            body
+            for selectors, body in blocks
+            if re.search(rf"\.hl-{short}(?![\w-])", selectors) and "color:" in body
+        ]
         assert colours and f"--jp-mirror-editor-{var}-color" in colours[-1], short
 
 
@@ -1264,13 +1592,19 @@ def test_json_bundle_is_indented_highlighted_json_with_a_footer() -> None:
     from gemini_nb.notebook.display import footer_bundle, json_bundle
 
     r = text_resp({"text": '{"a": 1}'}, finishReason="STOP")
-    r = resp({**r.model_dump(mode="json", by_alias=True, exclude_none=True),
-              "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 4}})
+    r = resp(
+        {
+            **r.model_dump(mode="json", by_alias=True, exclude_none=True),
+            "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 4},
+        }
+    )
     b = json_bundle({"city": "Lisbon <b>", "n": [1, True, None]}, r, model=MODEL)
     assert b["text/plain"].startswith('{\n  "city": "Lisbon <b>",\n  "n": [\n    1,\n    true,')
     assert b["text/plain"].splitlines()[-1].startswith(f"{MODEL} · 3 in · 4 out")
-    assert '<span class="hl-nt">&quot;city&quot;</span>' in b["text/html"] \
+    assert (
+        '<span class="hl-nt">&quot;city&quot;</span>' in b["text/html"]
         or '<span class="hl-nt">"city"</span>' in b["text/html"]
+    )
     assert "&lt;b&gt;" in b["text/html"] and "<b>" not in body(b)
     assert b["text/markdown"].startswith("```json\n{")
     assert_safe_bundle(b)
@@ -1278,7 +1612,8 @@ def test_json_bundle_is_indented_highlighted_json_with_a_footer() -> None:
 
 
 def test_waiting_line_counts_seconds_until_the_answer_replaces_it(
-        shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: FakeDisplay, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import threading
     import time
 
@@ -1297,8 +1632,9 @@ def test_waiting_line_counts_seconds_until_the_answer_replaces_it(
     texts = [b["text/plain"] for b in shown.bundles]
     assert texts[0] == f"Waiting for {MODEL}…"
     assert f"Waiting for {MODEL}… 2 s" in texts
-    assert texts[-1].startswith("end.") and all("Waiting" not in t for t in texts[texts.index(
-        texts[-1]):])
+    assert texts[-1].startswith("end.") and all(
+        "Waiting" not in t for t in texts[texts.index(texts[-1]) :]
+    )
     kinds = [c[0] for c in shown.calls]
     assert kinds[0] == "display" and set(kinds[1:]) == {"update"}  # one output, in place
     assert "gnb-waiting" in shown.bundles[0]["text/html"]
@@ -1329,7 +1665,8 @@ def test_quiet_failure_keeps_the_partial_answer_without_the_error(shown: FakeDis
 
 
 def test_quiet_failure_before_anything_arrived_shows_nothing_or_a_status(
-        shown: FakeDisplay) -> None:
+    shown: FakeDisplay,
+) -> None:
     live = display.LiveDisplay(MODEL, notes=False)
     live.fail(lambda: None, g.NotFoundError("nope", status_code=404, status="NOT_FOUND"))
     assert shown.calls == []  # the cell's error output says it all

@@ -116,8 +116,11 @@ async def test_the_default_list_and_a_failed_refresh(
     job = client.batches.create(model=MODEL, src=["late"])
     act(w, "refresh", "")
     assert [r["name"] for r in w.rows] == [job.name] and w.polling
-    for content in ({"type": "action", "action": "format-disk", "name": "x"},
-                    {"type": "nonsense"}, {"type": "action", "action": "cancel", "name": 5}):
+    for content in (
+        {"type": "action", "action": "format-disk", "name": "x"},
+        {"type": "nonsense"},
+        {"type": "action", "action": "cancel", "name": 5},
+    ):
         from_browser(w, content)
     w._job.result(timeout=30)  # the last one ran with no name: said in words
     assert "Pass a BatchJob or its name" in w.error
@@ -129,10 +132,11 @@ async def test_the_default_list_and_a_failed_refresh(
 async def test_tuning_curve_grows_until_the_job_ends(
     comms: list[RecordingComm], client: gemini_nb.Client, emulator: Any
 ) -> None:
-    job = client.tunings.tune(base_model=BASE, training_dataset=[(str(i), str(i + 1))
-                                                                for i in range(10)],
-                              config={"epoch_count": 3, "batch_size": 2,
-                                      "tuned_model_display_name": "Counting"})
+    job = client.tunings.tune(
+        base_model=BASE,
+        training_dataset=[(str(i), str(i + 1)) for i in range(10)],
+        config={"epoch_count": 3, "batch_size": 2, "tuned_model_display_name": "Counting"},
+    )
     w = TuningMonitor(job, interval=FAST)
     assert w.job["state"] == "RUNNING" and w.job["total_steps"] == 15 and w.job["epochs"] == 3
     assert w.job["display_name"] == "Counting" and w.polling
@@ -162,8 +166,9 @@ async def test_tuning_curve_grows_until_the_job_ends(
 async def test_tuning_by_name_and_a_missing_job(
     comms: list[RecordingComm], client: gemini_nb.Client, emulator: Any
 ) -> None:
-    job = client.tunings.tune(base_model=BASE, training_dataset=[("a", "b")],
-                              config={"epoch_count": 1})
+    job = client.tunings.tune(
+        base_model=BASE, training_dataset=[("a", "b")], config={"epoch_count": 1}
+    )
     emulator.app.clock.advance(60)
     w = TuningMonitor(job.name, client=client, interval=FAST)
     assert w.job["state"] == "SUCCEEDED" and w.job["total_steps"] == 1 and not w.polling
@@ -176,12 +181,14 @@ def test_saved_view_escapes_and_no_key(comms: list[RecordingComm], keyed_emulato
     from tests.conftest import TEST_KEY
 
     with gemini_nb.Client(api_key=TEST_KEY, base_url=keyed_emulator.url) as c:
-        job = c.batches.create(model=MODEL, src=["x"],
-                               config={"display_name": "<img src=x onerror=alert(1)>"})
+        job = c.batches.create(
+            model=MODEL, src=["x"], config={"display_name": "<img src=x onerror=alert(1)>"}
+        )
         w = BatchMonitor(client=c, jobs=[job], interval=60)
         opened = comm_of(w).sent[0]
         ours = {k for k in opened[1]["state"] if not k.startswith("_")} - set(
-            ipywidgets.DOMWidget.class_trait_names(sync=True))
+            ipywidgets.DOMWidget.class_trait_names(sync=True)
+        )
         assert ours == {"kind", "rows", "polling", "busy", "status", "error"}
         assert "export default" in opened[1]["state"]["_esm"]
         bundle, _ = w._repr_mimebundle_()

@@ -36,23 +36,40 @@ PROBES = [
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_key_never_appears(path: Path, keyed_emulator: Any, capfd: pytest.CaptureFixture[str],
-                           monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def test_key_never_appears(
+    path: Path,
+    keyed_emulator: Any,
+    capfd: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
     monkeypatch.setenv("GEMINI_API_KEY", TEST_KEY)
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", keyed_emulator.url)
     nb = nbformat.read(path, as_version=4)
     original = len(nb.cells)
     nb.cells.extend(new_code_cell(src) for src in PROBES)
-    NotebookClient(nb, timeout=120, allow_errors=True, kernel_name="python3",
-                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb,
+        timeout=120,
+        allow_errors=True,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    ).execute()
     out, err = capfd.readouterr()
 
     # The notebook itself ran cleanly with the key (answers came through the keyed emulator).
-    errors = [o for c in nb.cells[:original] if c.cell_type == "code" for o in c.outputs
-              if o.output_type == "error"]
+    errors = [
+        o
+        for c in nb.cells[:original]
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "error"
+    ]
     assert errors == [], errors
     # And the probes did fail as intended.
-    probe_errors = [o["ename"] for c in nb.cells[original:] for o in c.outputs if o.output_type == "error"]
+    probe_errors = [
+        o["ename"] for c in nb.cells[original:] for o in c.outputs if o.output_type == "error"
+    ]
     assert {"NotFoundError", "APIConnectionError", "AuthenticationError"} <= set(probe_errors)
     # IPython reports UsageError as a one-line stderr stream, not as an error output.
     assert any("UsageError" in o.get("text", "") for c in nb.cells[original:] for o in c.outputs)

@@ -52,13 +52,21 @@ def test_cell_streams_markdown_and_stores_output(ip: InteractiveShell) -> None:
 
 
 def test_no_stream_and_options(ip: InteractiveShell) -> None:
-    _, out = cell(ip, '-m gemini-2.5-pro -s "Answer like a pirate." -t 0.2 --max-tokens 40 --no-stream -o r',
-                  "Describe the sea.")
+    _, out = cell(
+        ip,
+        '-m gemini-2.5-pro -s "Answer like a pirate." -t 0.2 --max-tokens 40 --no-stream -o r',
+        "Describe the sea.",
+    )
     r = ip.user_ns["r"]
     assert r.text and r.text[:30] in shown(out)
     sent = g.Client().models.generate_content(
-        model="gemini-2.5-pro", contents="Describe the sea.",
-        config={"system_instruction": "Answer like a pirate.", "temperature": 0.2, "max_output_tokens": 40},
+        model="gemini-2.5-pro",
+        contents="Describe the sea.",
+        config={
+            "system_instruction": "Answer like a pirate.",
+            "temperature": 0.2,
+            "max_output_tokens": 40,
+        },
     )
     assert r.text == sent.text  # the options reached the request
 
@@ -98,7 +106,9 @@ def test_no_interpolate(ip: InteractiveShell) -> None:
         ("", "   ", "empty"),
     ],
 )
-def test_user_mistakes_are_usage_errors(ip: InteractiveShell, line: str, body: str, message: str) -> None:
+def test_user_mistakes_are_usage_errors(
+    ip: InteractiveShell, line: str, body: str, message: str
+) -> None:
     ip.user_ns["not_a_class"] = 42
     with pytest.raises(UsageError, match=message):
         cell(ip, line, body)
@@ -184,7 +194,10 @@ def test_models_usage_config_help(ip: InteractiveShell) -> None:
     assert "input_tokens" in df.columns
     cell(ip, "--no-stream", "hi")
     usage = ip.run_line_magic("gemini", "usage")
-    assert usage.loc["gemini-2.5-flash", "calls"] >= 1 and usage.loc["gemini-2.5-flash", "total_tokens"] > 0
+    assert (
+        usage.loc["gemini-2.5-flash", "calls"] >= 1
+        and usage.loc["gemini-2.5-flash", "total_tokens"] > 0
+    )
     cfg = ip.run_line_magic("gemini", "config")
     assert "GeminiMagics.model" in cfg.data
     with capture_output() as out:
@@ -263,7 +276,9 @@ def test_embedded_emulator_banner_and_answers() -> None:
         "import gemini_nb\n"
         "print(gemini_nb.Client().models.generate_content(model='gemini-2.5-flash', contents='hi').text[:20])\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
     assert "local emulator" in out and "simulated" in out
     assert len(out.strip().splitlines()) == 2
 
@@ -279,7 +294,9 @@ def test_with_key_no_emulator_is_loaded() -> None:
         "ip = InteractiveShell.instance(); ip.run_line_magic('load_ext', 'gemini_nb')\n"
         "print(any(m.startswith(('gemini_nb.emulator','uvicorn','starlette')) for m in sys.modules), 'GOOGLE_GEMINI_BASE_URL' in os.environ)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
     assert out.split() == ["False", "False"]
 
 
@@ -300,6 +317,12 @@ def test_banner_for_an_emulator_started_outside_the_kernel(emulator: Any) -> Non
         "print([o.data['text/plain'] for o in out.outputs])\n"
         "print(any(m.startswith('uvicorn') for m in sys.modules))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
-                         check=True, timeout=60).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+    ).stdout
     assert "local emulator" in out and out.split()[-1] == "False"  # told, and none started

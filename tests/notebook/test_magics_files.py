@@ -46,15 +46,20 @@ def cell(ip: InteractiveShell, line: str, body: str) -> tuple[Any, Any]:
 
 
 def generate_requests(sent: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [r["json"] for r in sent if "generateContent" in r["path"]
-            or "streamGenerateContent" in r["path"]]
+    return [
+        r["json"]
+        for r in sent
+        if "generateContent" in r["path"] or "streamGenerateContent" in r["path"]
+    ]
 
 
-def test_files_and_caches_subcommands_give_dataframes(ip: InteractiveShell,
-                                                      client: g.Client) -> None:
+def test_files_and_caches_subcommands_give_dataframes(
+    ip: InteractiveShell, client: g.Client
+) -> None:
     f = client.files.upload(file=b"hello there", mime_type="text/plain", display_name="hi.txt")
-    cache = client.caches.create(model=MODEL, contents=[LONG_TEXT], ttl=300,
-                                 display_name="lighthouse")
+    cache = client.caches.create(
+        model=MODEL, contents=[LONG_TEXT], ttl=300, display_name="lighthouse"
+    )
     files = ip.run_line_magic("gemini", "files")
     assert list(files.columns) == list(client.files.list().to_pandas().columns)
     assert f.name in set(files["name"])
@@ -68,8 +73,9 @@ def test_files_and_caches_subcommands_give_dataframes(ip: InteractiveShell,
     client.files.delete(name=f)
 
 
-def test_cache_option_uses_the_cache(ip: InteractiveShell, client: g.Client,
-                                     sent: list[dict[str, Any]]) -> None:
+def test_cache_option_uses_the_cache(
+    ip: InteractiveShell, client: g.Client, sent: list[dict[str, Any]]
+) -> None:
     cache = client.caches.create(model=MODEL, contents=[LONG_TEXT], ttl=300)
     ip.user_ns["cache"] = cache
     # Another default model and a default system instruction: the cache decides both.
@@ -108,8 +114,9 @@ def test_cache_option_uses_the_cache(ip: InteractiveShell, client: g.Client,
         ("--cache c -m gemini-2.5-pro", "was made for gemini-2.5-flash"),
     ],
 )
-def test_cache_mistakes_are_usage_errors(ip: InteractiveShell, client: g.Client, line: str,
-                                         message: str) -> None:
+def test_cache_mistakes_are_usage_errors(
+    ip: InteractiveShell, client: g.Client, line: str, message: str
+) -> None:
     cache = client.caches.create(model=MODEL, contents=[LONG_TEXT], ttl=300)
     ip.user_ns.update(c=cache, f=len)
     try:
@@ -119,9 +126,13 @@ def test_cache_mistakes_are_usage_errors(ip: InteractiveShell, client: g.Client,
         client.caches.delete(name=cache)
 
 
-def test_a_large_file_is_uploaded_first(ip: InteractiveShell, tmp_path: Path,
-                                        monkeypatch: pytest.MonkeyPatch,
-                                        sent: list[dict[str, Any]], client: g.Client) -> None:
+def test_a_large_file_is_uploaded_first(
+    ip: InteractiveShell,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    sent: list[dict[str, Any]],
+    client: g.Client,
+) -> None:
     monkeypatch.setattr(_files, "UPLOAD_THRESHOLD", 4000)
     big, small = tmp_path / "big.txt", tmp_path / "small.txt"
     big.write_text("All about lighthouses. " * 300)  # 6,900 bytes
@@ -142,8 +153,9 @@ def test_a_large_file_is_uploaded_first(ip: InteractiveShell, tmp_path: Path,
     client.files.delete(name=uploaded)
 
 
-def test_the_threshold_is_the_inline_limit(ip: InteractiveShell, tmp_path: Path,
-                                           sent: list[dict[str, Any]], client: g.Client) -> None:
+def test_the_threshold_is_the_inline_limit(
+    ip: InteractiveShell, tmp_path: Path, sent: list[dict[str, Any]], client: g.Client
+) -> None:
     assert _files.UPLOAD_THRESHOLD == 20 * 1024 * 1024
     data = bytes(range(256)) * (_files.UPLOAD_THRESHOLD // 256) + b"!"  # one byte over
     ip.user_ns["blob"] = data
@@ -158,8 +170,9 @@ def test_the_threshold_is_the_inline_limit(ip: InteractiveShell, tmp_path: Path,
     client.files.delete(name=part["fileData"]["fileUri"])
 
 
-def test_file_lists_and_attributes(ip: InteractiveShell, client: g.Client,
-                                   sent: list[dict[str, Any]]) -> None:
+def test_file_lists_and_attributes(
+    ip: InteractiveShell, client: g.Client, sent: list[dict[str, Any]]
+) -> None:
     a = client.files.upload(file=b"first", mime_type="text/plain", display_name="a.txt")
     b = client.files.upload(file=b"second", mime_type="text/plain", display_name="b.txt")
 
@@ -179,9 +192,9 @@ def test_file_lists_and_attributes(ip: InteractiveShell, client: g.Client,
     client.files.delete(name=b)
 
 
-def test_a_failed_upload_is_a_short_api_error(ip: InteractiveShell, tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch,
-                                              faults: Any) -> None:
+def test_a_failed_upload_is_a_short_api_error(
+    ip: InteractiveShell, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, faults: Any
+) -> None:
     monkeypatch.setattr(_files, "UPLOAD_THRESHOLD", 10)
     path = tmp_path / "notes.txt"
     path.write_text("Some notes that are long enough.")
@@ -192,5 +205,7 @@ def test_a_failed_upload_is_a_short_api_error(ip: InteractiveShell, tmp_path: Pa
     assert isinstance(err, g.PermissionDeniedError) and result.error_in_exec is err
     assert "Traceback" not in out.stdout + out.stderr
     assert "Uploads are off." in out.stdout + out.stderr
-    assert any("Upload of notes.txt (32 bytes) failed after 0 bytes." in o.data.get("text/plain", "")
-               for o in out.outputs)
+    assert any(
+        "Upload of notes.txt (32 bytes) failed after 0 bytes." in o.data.get("text/plain", "")
+        for o in out.outputs
+    )

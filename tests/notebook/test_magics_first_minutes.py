@@ -78,7 +78,8 @@ def texts(out: Any) -> list[str]:
 
 
 def test_interrupting_a_streaming_cell_keeps_the_answer_and_ends_quietly(
-        ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch) -> None:
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
     chunks_seen = threading.Event()
     real_chunk = display.LiveDisplay.chunk
 
@@ -109,8 +110,9 @@ def test_interrupting_a_streaming_cell_keeps_the_answer_and_ends_quietly(
     assert again.error_in_exec is None and ip.user_ns["r"].text
 
 
-def test_interrupting_a_no_stream_cell_ends_quietly(ip: InteractiveShell,
-                                                    slow_emulator: Any) -> None:
+def test_interrupting_a_no_stream_cell_ends_quietly(
+    ip: InteractiveShell, slow_emulator: Any
+) -> None:
     # The emulator holds the answer back for 5 s; the Stop button is pressed after 0.7 s.
     slow_emulator.app.faults.add({"latency_ms": 5000, "count": 1})
     started = time.monotonic()
@@ -139,7 +141,8 @@ def live(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("line", ["--no-stream", ""])
 def test_a_waiting_line_counts_until_the_answer_replaces_it(
-        ip: InteractiveShell, slow_emulator: Any, live: None, line: str) -> None:
+    ip: InteractiveShell, slow_emulator: Any, live: None, line: str
+) -> None:
     slow_emulator.app.faults.add({"latency_ms": 1300, "count": 1})
     with capture_output() as out:
         result = ip.run_cell(f"%%gemini {line} -o r\nWhat is the tallest mountain?")
@@ -151,7 +154,7 @@ def test_a_waiting_line_counts_until_the_answer_replaces_it(
     shown = [o.data["text/plain"] for o in rest]
     assert f"Waiting for {MODEL}… 1 s" in shown
     assert shown[-1].startswith(ip.user_ns["r"].text.strip()[:30])
-    assert not any("Waiting" in s for s in shown[shown.index(shown[-1]):])
+    assert not any("Waiting" in s for s in shown[shown.index(shown[-1]) :])
 
 
 # --------------------------------------------------------------------------------------------
@@ -159,13 +162,13 @@ def test_a_waiting_line_counts_until_the_answer_replaces_it(
 
 
 @pytest.mark.parametrize("line", ["", "--no-stream"])
-def test_an_api_error_is_shown_once_and_names_the_magic(ip: InteractiveShell, live: None,
-                                                        line: str) -> None:
+def test_an_api_error_is_shown_once_and_names_the_magic(
+    ip: InteractiveShell, live: None, line: str
+) -> None:
     with capture_output() as out:
         result = ip.run_cell(f"%%gemini -m gemini-0-nonexistent {line}\nHi")
     assert isinstance(result.error_in_exec, g.NotFoundError)
-    everything = out.stdout + out.stderr + "".join(
-        str(o.data) for o in out.outputs)
+    everything = out.stdout + out.stderr + "".join(str(o.data) for o in out.outputs)
     assert everything.count("is not found") == 1
     assert "404 NOT_FOUND" in out.stdout and "Traceback" not in out.stdout
     assert "`%gemini models` lists the models" in out.stdout
@@ -179,8 +182,15 @@ def test_help_of_the_magic(ip: InteractiveShell, query: str) -> None:
         ip.run_cell(query)
     text = out.stdout
     assert "no docstring" not in text.lower()
-    for expected in ("%%gemini [options]", "-m, --model MODEL", "--no-stream", "%gemini models",
-                     "%gemini reset [NAME]", "%config GeminiMagics.model", "Examples:"):
+    for expected in (
+        "%%gemini [options]",
+        "-m, --model MODEL",
+        "--no-stream",
+        "%gemini models",
+        "%gemini reset [NAME]",
+        "%config GeminiMagics.model",
+        "Examples:",
+    ):
         assert expected in text, expected
     with capture_output() as out:
         ip.run_line_magic("gemini", "help")
@@ -230,7 +240,8 @@ def test_completion_of_sub_commands_options_models_and_names(ip: InteractiveShel
 
 
 def test_completion_falls_back_when_models_cannot_be_listed(
-        ip: InteractiveShell, slow_emulator: Any) -> None:
+    ip: InteractiveShell, slow_emulator: Any
+) -> None:
     slow_emulator.app.faults.add({"status": 503, "path": "models$", "count": 5})
     got = complete(ip, "%%gemini -m gemini-")
     assert got == [m for m in KNOWN_MODELS if m.startswith("gemini-")]
@@ -242,8 +253,11 @@ def test_completion_stops_with_the_extension(ip: InteractiveShell) -> None:
         assert "models" not in complete(ip, "%gemini mo")
     finally:
         ip.run_line_magic("load_ext", "gemini_nb")
-    matchers = [m for m in ip.Completer.custom_matchers
-                if getattr(m, "matcher_identifier", "") == "gemini_nb.magic_completer"]
+    matchers = [
+        m
+        for m in ip.Completer.custom_matchers
+        if getattr(m, "matcher_identifier", "") == "gemini_nb.magic_completer"
+    ]
     assert len(matchers) == 1  # loading again replaced it
 
 
@@ -273,19 +287,22 @@ def test_a_one_word_prompt_that_is_no_typo_is_sent(ip: InteractiveShell) -> None
 # 4. --code
 
 
-def test_code_takes_only_the_python_blocks(ip: InteractiveShell,
-                                           monkeypatch: pytest.MonkeyPatch) -> None:
+def test_code_takes_only_the_python_blocks(
+    ip: InteractiveShell, monkeypatch: pytest.MonkeyPatch
+) -> None:
     inserted: list[str] = []
     monkeypatch.setattr(ip, "set_next_input", lambda text, replace=False: inserted.append(text))
     with capture_output() as out:
-        ip.run_cell("%%gemini --code --no-stream -o r\nWrite a python function that adds two "
-                    "numbers.")
+        ip.run_cell(
+            "%%gemini --code --no-stream -o r\nWrite a python function that adds two numbers."
+        )
     answer = ip.user_ns["r"].text
     assert "Running it prints:" in answer  # the answer has an output block too
     (code,) = inserted
     assert "adds, function, numbers, python" not in code
-    assert "(--code: 1 Python block put into a new cell; left out 1 unlabelled block.)" \
-        in out.stdout
+    assert (
+        "(--code: 1 Python block put into a new cell; left out 1 unlabelled block.)" in out.stdout
+    )
     with capture_output():
         ran = ip.run_cell(code)  # the new cell runs
     assert ran.error_in_exec is None
@@ -308,21 +325,37 @@ def test_pick_code(blocks: list[tuple[str, str]], taken: list[str], left: list[s
 def test_code_blocks_read_fences_and_code_the_model_ran() -> None:
     from gemini_nb.types import GenerateContentResponse, parse_response
 
-    r = parse_response(GenerateContentResponse, {"candidates": [{"content": {"parts": [
-        {"text": "Try:\n\n```py\nx = 1\n```\n\n    indented, not a fence\n\n~~~\nout\n~~~\n"},
-        {"executableCode": {"language": "PYTHON", "code": "print(x)"}},
-        {"text": "and\n\n````bash\necho ```\n````\n"},
-    ]}}]})
-    assert code_blocks(r) == [("python", "x = 1\n"), ("", "out\n"), ("python", "print(x)"),
-                              ("bash", "echo ```\n")]
+    r = parse_response(
+        GenerateContentResponse,
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [
+                            {
+                                "text": "Try:\n\n```py\nx = 1\n```\n\n    indented, not a fence\n\n~~~\nout\n~~~\n"
+                            },
+                            {"executableCode": {"language": "PYTHON", "code": "print(x)"}},
+                            {"text": "and\n\n````bash\necho ```\n````\n"},
+                        ]
+                    }
+                }
+            ]
+        },
+    )
+    assert code_blocks(r) == [
+        ("python", "x = 1\n"),
+        ("", "out\n"),
+        ("python", "print(x)"),
+        ("bash", "echo ```\n"),
+    ]
 
 
 # --------------------------------------------------------------------------------------------
 # 7. --json
 
 
-def test_json_shows_highlighted_json_and_keeps_the_object_as_result(
-        ip: InteractiveShell) -> None:
+def test_json_shows_highlighted_json_and_keeps_the_object_as_result(ip: InteractiveShell) -> None:
     with capture_output() as out:
         result = ip.run_cell("%%gemini --json\nGive me a JSON object describing a cat.")
     value = result.result

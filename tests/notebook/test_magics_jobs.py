@@ -34,11 +34,14 @@ def client(emulator: Any) -> Iterator[g.Client]:
 def test_batches_and_tunings_subcommands_give_dataframes(
     ip: InteractiveShell, client: g.Client
 ) -> None:
-    batch = client.batches.create(model="gemini-2.5-flash", src=["Hi"],
-                                  config={"display_name": "magic batch"})
-    tuning = client.tunings.tune(base_model="models/gemini-1.5-flash-001-tuning",
-                                 training_dataset=[("a", "b")],
-                                 config={"tuned_model_display_name": "magic tuning"})
+    batch = client.batches.create(
+        model="gemini-2.5-flash", src=["Hi"], config={"display_name": "magic batch"}
+    )
+    tuning = client.tunings.tune(
+        base_model="models/gemini-1.5-flash-001-tuning",
+        training_dataset=[("a", "b")],
+        config={"tuned_model_display_name": "magic tuning"},
+    )
     batches = ip.run_line_magic("gemini", "batches")
     assert list(batches.columns) == list(client.batches.list().to_pandas().columns)
     assert batch.name in set(batches["name"])

@@ -38,8 +38,9 @@ def emulator() -> Iterator[Any]:
 
 
 @pytest.fixture
-def ip(emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-       ) -> Iterator[InteractiveShell]:
+def ip(
+    emulator: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> Iterator[InteractiveShell]:
     monkeypatch.setenv("GOOGLE_GEMINI_BASE_URL", emulator.url)
     monkeypatch.chdir(tmp_path)  # where media beyond the bound are written
     session.reset_clients()
@@ -132,23 +133,26 @@ def test_speech_answer_plays_in_the_output(ip: InteractiveShell) -> None:
     audio = ip.user_ns["said"].audio
     assert audio is not None and audio.sample_rate == 24_000
     page = last_html(out)
-    assert '<audio class="gnb-audio" controls preload="metadata" src="data:audio/wav;base64,' \
-        in page
+    assert (
+        '<audio class="gnb-audio" controls preload="metadata" src="data:audio/wav;base64,' in page
+    )
     cell(ip, "--speakers Joe:Kore,Jane:Charon -o two", "Joe: Hi!\nJane: Hello, Joe.")
     assert ip.user_ns["two"].audio.duration > 1.0
 
 
-@pytest.mark.parametrize(("line", "message"), [
-    ("--image --video", "use one of --image, --video"),
-    ("--video -n 2 --seconds 3 --image", "use one of"),
-    ("--seconds 4", "--seconds goes with --video"),
-    ("--image --json", "--image does not combine with --json"),
-    ("--speakers Joe", "two NAME:VOICE pairs"),
-    ("--image -m imagen-4.0-generate-001 -c art", "Imagen makes new pictures"),
-    ("--image -n 2", "-n makes several pictures with Imagen"),
-])
-def test_media_option_mistakes_are_one_line(ip: InteractiveShell, line: str,
-                                            message: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("--image --video", "use one of --image, --video"),
+        ("--video -n 2 --seconds 3 --image", "use one of"),
+        ("--seconds 4", "--seconds goes with --video"),
+        ("--image --json", "--image does not combine with --json"),
+        ("--speakers Joe", "two NAME:VOICE pairs"),
+        ("--image -m imagen-4.0-generate-001 -c art", "Imagen makes new pictures"),
+        ("--image -n 2", "-n makes several pictures with Imagen"),
+    ],
+)
+def test_media_option_mistakes_are_one_line(ip: InteractiveShell, line: str, message: str) -> None:
     with pytest.raises(UsageError, match=re.escape(message)):
         cell(ip, line, "a kite")
 
@@ -172,11 +176,13 @@ def test_gallery_protocol(comms: Any, tmp_path: Path) -> None:
     from gemini_nb.types import GeneratedImage
 
     big = noise_png((600, 400))
-    response = GenerateImagesResponse(generated_images=[
-        GeneratedImage(image=Image(image_bytes=big, mime_type="image/png")),
-        GeneratedImage(rai_filtered_reason="Filtered by the safety setting."),
-        GeneratedImage(image=Image(image_bytes=png((64, 64)), mime_type="image/png")),
-    ])
+    response = GenerateImagesResponse(
+        generated_images=[
+            GeneratedImage(image=Image(image_bytes=big, mime_type="image/png")),
+            GeneratedImage(rai_filtered_reason="Filtered by the safety setting."),
+            GeneratedImage(image=Image(image_bytes=png((64, 64)), mime_type="image/png")),
+        ]
+    )
     gallery = GalleryWidget(response, columns=3, save_dir=tmp_path / "saved")
     assert repr(gallery) == "GalleryWidget(2 images, 1 filtered)"
     items = gallery.items
@@ -213,8 +219,9 @@ def test_gallery_protocol(comms: Any, tmp_path: Path) -> None:
 # ----------------------------------------------------------------------------------- bound
 
 
-def test_outputs_stay_within_the_size_bound(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                            ) -> None:
+def test_outputs_stay_within_the_size_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     small, large = png((64, 64)), noise_png((900, 700))
     limit = _render_media.media_settings.inline_limit
@@ -229,8 +236,14 @@ def test_outputs_stay_within_the_size_bound(tmp_path: Path, monkeypatch: pytest.
     assert stored and Path(stored.group(1)).read_bytes() == large
     assert bundle["text/plain"] == f"[image/png, 900×700, {len(large) / 1e6:.1f} MB]"
     # Twenty large pictures in one notebook cost twenty thumbnails.
-    total = sum(len(Image(image_bytes=noise_png((900, 700)), mime_type="image/png")
-                    ._repr_mimebundle_()["text/html"]) for _ in range(20))
+    total = sum(
+        len(
+            Image(image_bytes=noise_png((900, 700)), mime_type="image/png")._repr_mimebundle_()[
+                "text/html"
+            ]
+        )
+        for _ in range(20)
+    )
     assert total < 20 * (limit * 4 // 3 + 4000) < 20 * len(large) // 4
     # No folder: the thumbnail and a note to save.
     monkeypatch.setattr(_render_media.media_settings, "directory", None)

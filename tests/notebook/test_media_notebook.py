@@ -17,8 +17,12 @@ DATA_URI = re.compile(r"data:[a-z]+/[a-z0-9.+-]+;base64,([A-Za-z0-9+/=]+)")
 
 def _outputs() -> list[tuple[str, dict[str, Any]]]:
     nb = json.loads(NOTEBOOK.read_text())
-    return [("".join(c["source"]), o) for c in nb["cells"] if c["cell_type"] == "code"
-            for o in c.get("outputs", [])]
+    return [
+        ("".join(c["source"]), o)
+        for c in nb["cells"]
+        if c["cell_type"] == "code"
+        for o in c.get("outputs", [])
+    ]
 
 
 def test_every_embedded_media_is_within_the_bound() -> None:
@@ -42,5 +46,7 @@ def test_the_gallery_saves_thumbnails_only_and_the_notebook_is_small() -> None:
     assert NOTEBOOK.stat().st_size < 1_000_000
     # The sound larger than the bound is a file beside the notebook, played from there.
     pages = ["".join(o.get("data", {}).get("text/html", "")) for _, o in _outputs()]
-    assert any('<audio class="gnb-audio" controls preload="metadata" src="gemini_media/' in page
-               for page in pages)
+    assert any(
+        '<audio class="gnb-audio" controls preload="metadata" src="gemini_media/' in page
+        for page in pages
+    )

@@ -58,15 +58,21 @@ def custom(w: MusicWidget, kind: str) -> list[dict[str, Any]]:
 
 def audio_out(w: MusicWidget) -> list[bytes]:
     """The audio buffers sent to the browser, in order."""
-    return [bytes(b[0]) for t, d, b in list(comm_of(w).sent)
-            if t == "comm_msg" and d.get("method") == "custom"
-            and d["content"].get("type") == "audio"]
+    return [
+        bytes(b[0])
+        for t, d, b in list(comm_of(w).sent)
+        if t == "comm_msg" and d.get("method") == "custom" and d["content"].get("type") == "audio"
+    ]
 
 
 def browser_sets(w: MusicWidget, **state: Any) -> None:
     """A trait change from the front end, as ipykernel delivers it."""
-    w._handle_msg({"content": {"data": {"method": "update", "state": state,
-                                        "buffer_paths": []}}, "buffers": []})
+    w._handle_msg(
+        {
+            "content": {"data": {"method": "update", "state": state, "buffer_paths": []}},
+            "buffers": [],
+        }
+    )
 
 
 async def test_play_from_the_browser_streams_audio_out(
@@ -74,7 +80,8 @@ async def test_play_from_the_browser_streams_audio_out(
 ) -> None:
     w = MusicWidget({"minimal techno": 1.0}, config={"bpm": 90, **DRUMS}, client=client)
     assert w.state == "idle" and repr(w) == (
-        "MusicWidget(model='models/lyria-realtime-exp', state='idle', prompts=1)")
+        "MusicWidget(model='models/lyria-realtime-exp', state='idle', prompts=1)"
+    )
     from_browser(w, {"type": "play", "view": "view-1"})
     assert w.active_view == "view-1" and w.state == "connecting"
     await until(lambda: w.state == "playing")
@@ -109,12 +116,15 @@ async def test_prompts_and_config_from_the_browser_reach_the_session(
 
     session.reset_context = counted_reset
     # A weight slider moved, a prompt added, an empty one and a muted one (not sent).
-    browser_sets(w, prompts=[
-        {"id": "a", "text": "minimal techno", "weight": 0.6},
-        {"id": "b", "text": "acid bass", "weight": 1.4},
-        {"id": "c", "text": "", "weight": 1.0},
-        {"id": "d", "text": "choir", "weight": 0},
-    ])
+    browser_sets(
+        w,
+        prompts=[
+            {"id": "a", "text": "minimal techno", "weight": 0.6},
+            {"id": "b", "text": "acid bass", "weight": 1.4},
+            {"id": "c", "text": "", "weight": 1.0},
+            {"id": "d", "text": "choir", "weight": 0},
+        ],
+    )
     await until(lambda: [p.text for p in session.prompts] == ["minimal techno", "acid bass"])
     assert [p.weight for p in session.prompts] == [0.6, 1.4]
     # The bpm slider: the config goes, then a reset (a new bpm takes effect after one).
@@ -142,7 +152,9 @@ async def test_prompts_and_config_from_the_browser_reach_the_session(
     w.close()
 
 
-async def test_pause_stop_and_reset(comms: list[RecordingComm], client: gemini_nb.AsyncClient) -> None:
+async def test_pause_stop_and_reset(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = MusicWidget({"lofi hip hop": 1.0}, client=client)
     from_browser(w, {"type": "play", "view": "v"})
     await until(lambda: len(audio_out(w)) >= 1)
@@ -178,7 +190,9 @@ async def test_pause_stop_and_reset(comms: list[RecordingComm], client: gemini_n
 
 
 async def test_record_in_the_kernel_and_save(
-    comms: list[RecordingComm], client: gemini_nb.AsyncClient, tmp_path: Path,
+    comms: list[RecordingComm],
+    client: gemini_nb.AsyncClient,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.chdir(tmp_path)
@@ -200,7 +214,10 @@ async def test_record_in_the_kernel_and_save(
     path = w.save(tmp_path / "bossa.wav")
     with wave.open(str(path), "rb") as wav:
         assert (wav.getframerate(), wav.getnchannels(), wav.getnframes()) == (
-            48_000, 2, int(kept * 48_000))
+            48_000,
+            2,
+            int(kept * 48_000),
+        )
         recorded = wav.readframes(wav.getnframes())
     assert recorded == b"".join(audio_out(w))[: len(recorded)]
     from_browser(w, {"type": "save"})
@@ -219,7 +236,9 @@ async def test_record_in_the_kernel_and_save(
     w.close()
 
 
-async def test_a_filtered_prompt_shows(comms: list[RecordingComm], client: gemini_nb.AsyncClient) -> None:
+async def test_a_filtered_prompt_shows(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = MusicWidget({"gentle piano": 1.0, "gore": 0.3}, client=client)
     w.play()
     await until(lambda: w.filtered)
@@ -229,8 +248,9 @@ async def test_a_filtered_prompt_shows(comms: list[RecordingComm], client: gemin
     w.close()
 
 
-async def test_play_without_prompts_says_what_to_do(comms: list[RecordingComm],
-                                                    client: gemini_nb.AsyncClient) -> None:
+async def test_play_without_prompts_says_what_to_do(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = MusicWidget(client=client)
     w.play()
     assert w.notice.startswith("Add a prompt")
@@ -245,8 +265,9 @@ async def test_play_without_prompts_says_what_to_do(comms: list[RecordingComm],
     w.close()
 
 
-async def test_a_refused_session_is_said_in_words(comms: list[RecordingComm],
-                                                  client: gemini_nb.AsyncClient) -> None:
+async def test_a_refused_session_is_said_in_words(
+    comms: list[RecordingComm], client: gemini_nb.AsyncClient
+) -> None:
     w = MusicWidget({"jazz": 1.0}, model="gemini-2.5-flash", client=client)
     w.play()
     await until(lambda: w.state == "error")
@@ -336,8 +357,18 @@ async def test_synced_traits_are_the_documented_ones(comms: list[RecordingComm])
         ipywidgets.DOMWidget.class_trait_names(sync=True)
     )
     assert ours == {
-        "model", "state", "prompts", "config", "recording", "recorded_seconds",
-        "received_seconds", "filtered", "error", "notice", "active_view", "prebuffer_ms",
+        "model",
+        "state",
+        "prompts",
+        "config",
+        "recording",
+        "recorded_seconds",
+        "received_seconds",
+        "filtered",
+        "error",
+        "notice",
+        "active_view",
+        "prebuffer_ms",
     }
     state = opened[1]["state"]
     assert state["prompts"][0]["text"] == "jazz" and state["prompts"][0]["id"]
@@ -383,8 +414,9 @@ async def test_no_api_key_in_state_messages_or_errors(
 
 
 def test_the_static_view_is_escaped_text() -> None:
-    page = static_html("models/lyria-realtime-exp",
-                       [{"text": "<script>x</script>", "weight": 0.5}], {"bpm": 90})
+    page = static_html(
+        "models/lyria-realtime-exp", [{"text": "<script>x</script>", "weight": 0.5}], {"bpm": 90}
+    )
     assert "<script>" not in page and "&lt;script&gt;" in page and "bpm=90" in page
     assert "weight 0.5" in page
 

@@ -60,7 +60,9 @@ def test_build_store_from_a_folder_with_one_bar(
 ) -> None:
     result = build_store(folder, display_name="Handbook", client=client)
     assert sorted(d.display_name or "" for d in result.documents) == [
-        "canteen.html", "leave.md", "security.txt"
+        "canteen.html",
+        "leave.md",
+        "security.txt",
     ]
     assert result.skipped == [("logo.png", "file search does not take image/png")]
     # One bar for the whole folder (tqdm, or the plain line without it), ending at 100%.
@@ -117,9 +119,12 @@ def test_browser_opens_a_store_shows_chunks_answers_and_deletes(
     w.close()
 
 
-def test_answer_and_chunk_text_stay_text(comms: list[RecordingComm], client: gemini_nb.Client,
-                                         tmp_path: Path) -> None:
-    (tmp_path / "x.md").write_text("The <script>alert(1)</script> tag is an old trick of attackers.")
+def test_answer_and_chunk_text_stay_text(
+    comms: list[RecordingComm], client: gemini_nb.Client, tmp_path: Path
+) -> None:
+    (tmp_path / "x.md").write_text(
+        "The <script>alert(1)</script> tag is an old trick of attackers."
+    )
     result = build_store(tmp_path, client=client, progress=False)
     w = StoresBrowser(client=client)
     w.open_store(result.store)

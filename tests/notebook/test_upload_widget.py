@@ -41,8 +41,15 @@ class FakeFiles:
         self.gate: threading.Event | None = None  # when set, each piece waits for it
         self.started = threading.Event()
 
-    def upload(self, *, file: Any, mime_type: str | None = None, display_name: str | None = None,
-               progress: Any = None, **_: Any) -> File:
+    def upload(
+        self,
+        *,
+        file: Any,
+        mime_type: str | None = None,
+        display_name: str | None = None,
+        progress: Any = None,
+        **_: Any,
+    ) -> File:
         path = Path(file)
         total = path.stat().st_size
         digest, sent = hashlib.sha256(), 0
@@ -60,11 +67,23 @@ class FakeFiles:
         if display_name in self.fail:
             raise self.fail[display_name]
         n = len(self.uploads)
-        self.uploads.append({"path": path, "mime_type": mime_type, "display_name": display_name,
-                             "sha256": digest.hexdigest(), "size": sent})
-        return File(name=f"files/fake{n}", uri=f"https://example.test/v1beta/files/fake{n}",
-                    mime_type=mime_type, size_bytes=total, state="ACTIVE",
-                    display_name=display_name)
+        self.uploads.append(
+            {
+                "path": path,
+                "mime_type": mime_type,
+                "display_name": display_name,
+                "sha256": digest.hexdigest(),
+                "size": sent,
+            }
+        )
+        return File(
+            name=f"files/fake{n}",
+            uri=f"https://example.test/v1beta/files/fake{n}",
+            mime_type=mime_type,
+            size_bytes=total,
+            state="ACTIVE",
+            display_name=display_name,
+        )
 
     def delete(self, *, name: Any) -> None:
         self.deleted.append(getattr(name, "name", name))
@@ -95,8 +114,9 @@ def send_file(w: UploadWidget, row_id: str, data: bytes, chunk: int) -> list[int
     acked: list[int] = []
     offset = 0
     while offset < len(data):
-        from_browser(w, {"type": "chunk", "id": row_id, "offset": offset},
-                     [view[offset:offset + chunk]])
+        from_browser(
+            w, {"type": "chunk", "id": row_id, "offset": offset}, [view[offset : offset + chunk]]
+        )
         answer = [m for m in comm_of(w).custom() if m.get("id") == row_id][-1]
         assert answer["type"] == "ack", answer
         acked.append(answer["received"])
@@ -112,8 +132,9 @@ def temp_parts(w: UploadWidget) -> list[str]:
     return [] if w._tmp is None else os.listdir(w._tmp.name)
 
 
-def test_a_file_arrives_in_chunks_and_is_uploaded(comms: list[RecordingComm],
-                                                  fake: FakeClient) -> None:
+def test_a_file_arrives_in_chunks_and_is_uploaded(
+    comms: list[RecordingComm], fake: FakeClient
+) -> None:
     data = os.urandom(5 * MiB + 123)
     w = UploadWidget(client=fake)
     added = add(w, {"id": "a1", "name": "report.pdf", "size": len(data), "type": "application/pdf"})
@@ -131,16 +152,19 @@ def test_a_file_arrives_in_chunks_and_is_uploaded(comms: list[RecordingComm],
     r = row(w, "a1")
     assert r["state"] == "done" and r["error"] == ""
     assert r["received"] == r["sent"] == r["size"] == len(data)
-    assert r["file"] == {"name": "files/fake0", "uri": "https://example.test/v1beta/files/fake0",
-                         "mime_type": "application/pdf", "state": "ACTIVE"}
+    assert r["file"] == {
+        "name": "files/fake0",
+        "uri": "https://example.test/v1beta/files/fake0",
+        "mime_type": "application/pdf",
+        "state": "ACTIVE",
+    }
     # The temporary file is gone once uploaded.
     assert not upload["path"].exists() and temp_parts(w) == []
     assert repr(w) == "UploadWidget(files=1)"
     w.close()
 
 
-def test_receiving_holds_one_chunk_at_a_time(comms: list[RecordingComm],
-                                             fake: FakeClient) -> None:
+def test_receiving_holds_one_chunk_at_a_time(comms: list[RecordingComm], fake: FakeClient) -> None:
     data = os.urandom(48 * MiB)
     w = UploadWidget(client=fake)
     add(w, {"id": "big", "name": "big.bin", "size": len(data), "type": ""})
@@ -160,8 +184,9 @@ def test_receiving_holds_one_chunk_at_a_time(comms: list[RecordingComm],
     w.close()
 
 
-def test_refused_files_show_why_and_the_others_go_on(comms: list[RecordingComm],
-                                                     fake: FakeClient) -> None:
+def test_refused_files_show_why_and_the_others_go_on(
+    comms: list[RecordingComm], fake: FakeClient
+) -> None:
     w = UploadWidget(client=fake, accept=".txt,.csv,image/*", max_size=1000)
     added = add(
         w,
@@ -178,7 +203,9 @@ def test_refused_files_show_why_and_the_others_go_on(comms: list[RecordingComm],
     assert errors["big"] == "too big: 5.0 KB (the limit is 1.0 KB)"
     assert errors["empty"] == "the file is empty"
     assert errors["blob"].startswith("unknown type")
-    assert errors["pdf"] == "not accepted here (application/pdf; this widget takes .txt,.csv,image/*)"
+    assert (
+        errors["pdf"] == "not accepted here (application/pdf; this widget takes .txt,.csv,image/*)"
+    )
     assert row(w, "ok")["mime"] == "text/plain"  # told by the name when the browser did not
 
     send_file(w, "ok", b"hello world", 1024)
@@ -193,26 +220,36 @@ def test_refused_files_show_why_and_the_others_go_on(comms: list[RecordingComm],
 
 def test_an_api_error_stays_on_its_row(comms: list[RecordingComm], fake: FakeClient) -> None:
     fake.files.fail["bad.txt"] = BadRequestError(
-        "Unsupported MIME type.", status_code=400, status="INVALID_ARGUMENT")
+        "Unsupported MIME type.", status_code=400, status="INVALID_ARGUMENT"
+    )
     w = UploadWidget(client=fake)
-    add(w, {"id": "1", "name": "good.txt", "size": 3, "type": "text/plain"},
+    add(
+        w,
+        {"id": "1", "name": "good.txt", "size": 3, "type": "text/plain"},
         {"id": "2", "name": "bad.txt", "size": 3, "type": "text/plain"},
-        {"id": "3", "name": "also-good.txt", "size": 3, "type": "text/plain"})
+        {"id": "3", "name": "also-good.txt", "size": 3, "type": "text/plain"},
+    )
     for row_id in ("1", "2", "3"):
         send_file(w, row_id, b"abc", 1024)
     files = w.wait(timeout=10)
     assert sorted(f.display_name or "" for f in files) == ["also-good.txt", "good.txt"]
     bad = row(w, "2")
-    assert bad["state"] == "error" and bad["error"] == "400 INVALID_ARGUMENT: Unsupported MIME type."
+    assert (
+        bad["state"] == "error" and bad["error"] == "400 INVALID_ARGUMENT: Unsupported MIME type."
+    )
     assert bad["file"] is None and temp_parts(w) == []
     w.close()
 
 
-def test_chunks_out_of_order_or_too_long_fail_the_file(comms: list[RecordingComm],
-                                                       fake: FakeClient) -> None:
+def test_chunks_out_of_order_or_too_long_fail_the_file(
+    comms: list[RecordingComm], fake: FakeClient
+) -> None:
     w = UploadWidget(client=fake)
-    add(w, {"id": "a", "name": "a.txt", "size": 10, "type": "text/plain"},
-        {"id": "b", "name": "b.txt", "size": 4, "type": "text/plain"})
+    add(
+        w,
+        {"id": "a", "name": "a.txt", "size": 10, "type": "text/plain"},
+        {"id": "b", "name": "b.txt", "size": 4, "type": "text/plain"},
+    )
     from_browser(w, {"type": "chunk", "id": "a", "offset": 0}, [b"12345"])
     from_browser(w, {"type": "chunk", "id": "a", "offset": 3}, [b"45678"])  # a gap
     assert replies(w, "stop")[-1] == {"type": "stop", "id": "a"}
@@ -225,12 +262,16 @@ def test_chunks_out_of_order_or_too_long_fail_the_file(comms: list[RecordingComm
     w.close()
 
 
-def test_cancel_while_receiving_and_while_uploading(comms: list[RecordingComm],
-                                                    fake: FakeClient) -> None:
+def test_cancel_while_receiving_and_while_uploading(
+    comms: list[RecordingComm], fake: FakeClient
+) -> None:
     w = UploadWidget(client=fake)
-    add(w, {"id": "r", "name": "r.txt", "size": 10, "type": "text/plain"},
+    add(
+        w,
+        {"id": "r", "name": "r.txt", "size": 10, "type": "text/plain"},
         {"id": "u", "name": "u.txt", "size": 3 * MiB, "type": "text/plain"},
-        {"id": "x", "name": "x.txt", "size": 10, "type": "text/plain"})
+        {"id": "x", "name": "x.txt", "size": 10, "type": "text/plain"},
+    )
     from_browser(w, {"type": "chunk", "id": "r", "offset": 0}, [b"12345"])
     from_browser(w, {"type": "cancel", "id": "r"})
     assert row(w, "r")["state"] == "cancelled" and len(temp_parts(w)) == 2
@@ -249,8 +290,14 @@ def test_cancel_while_receiving_and_while_uploading(comms: list[RecordingComm],
     assert row(w, "u")["state"] == "cancelled" and w.files == []
 
     # The browser could not read a file (changed on disk): its reason is the row's error.
-    from_browser(w, {"type": "cancel", "id": "x", "error": "the browser could not read the file "
-                                                        "(NotReadableError)"})
+    from_browser(
+        w,
+        {
+            "type": "cancel",
+            "id": "x",
+            "error": "the browser could not read the file (NotReadableError)",
+        },
+    )
     assert row(w, "x")["state"] == "error" and "NotReadableError" in row(w, "x")["error"]
     assert temp_parts(w) == []
     w.close()
@@ -270,8 +317,9 @@ def test_chunks_from_a_subshell_thread(comms: list[RecordingComm], fake: FakeCli
     w.close()
 
 
-def test_upload_from_the_kernel(comms: list[RecordingComm], fake: FakeClient,
-                                tmp_path: Path) -> None:
+def test_upload_from_the_kernel(
+    comms: list[RecordingComm], fake: FakeClient, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.md"
     path.write_text("# Notes\n")
     w = UploadWidget(client=fake)
@@ -288,8 +336,9 @@ def test_upload_from_the_kernel(comms: list[RecordingComm], fake: FakeClient,
     w.close()
 
 
-def test_close_removes_parts_and_leaves_no_comms(comms: list[RecordingComm],
-                                                 fake: FakeClient) -> None:
+def test_close_removes_parts_and_leaves_no_comms(
+    comms: list[RecordingComm], fake: FakeClient
+) -> None:
     before = set(comm.get_comm_manager().comms)
     w = UploadWidget(client=fake)
     add(w, {"id": "a", "name": "a.txt", "size": 10, "type": "text/plain"})
@@ -309,13 +358,15 @@ def test_settings_are_checked(comms: list[RecordingComm]) -> None:
         UploadWidget(chunk_size=100 * MiB)
 
 
-def test_synced_traits_are_the_documented_ones(comms: list[RecordingComm],
-                                               fake: FakeClient) -> None:
+def test_synced_traits_are_the_documented_ones(
+    comms: list[RecordingComm], fake: FakeClient
+) -> None:
     w = UploadWidget(client=fake, accept=".pdf")
     opened = comm_of(w).sent[0]
     assert opened[0] == "comm_open"
     ours = {k for k in opened[1]["state"] if not k.startswith("_")} - set(
-        ipywidgets.DOMWidget.class_trait_names(sync=True))
+        ipywidgets.DOMWidget.class_trait_names(sync=True)
+    )
     assert ours == {"rows", "accept", "max_size", "chunk_size", "multiple", "disabled"}
     assert opened[1]["state"]["accept"] == ".pdf"
     assert "export default" in opened[1]["state"]["_esm"]
@@ -334,8 +385,9 @@ def test_names_stay_text(comms: list[RecordingComm], fake: FakeClient) -> None:
     w.close()
 
 
-def test_no_api_key_in_rows_or_messages(comms: list[RecordingComm], keyed_emulator: Any,
-                                        tmp_path: Path) -> None:
+def test_no_api_key_in_rows_or_messages(
+    comms: list[RecordingComm], keyed_emulator: Any, tmp_path: Path
+) -> None:
     from tests.conftest import TEST_KEY
 
     wrong = "AIzaWRONGKEY-0123456789abcdefghijklmnop"
@@ -358,7 +410,12 @@ def test_accept_lists() -> None:
     assert accepts("image/*", "a", "image/png") and not accepts("image/*", "a.txt", "text/plain")
     assert accepts("text/csv", "d.csv", "text/csv") and not accepts("text/csv", "d.tsv", None)
     assert [format_size(n) for n in (0, 999, 1000, 1_500_000, 2 * 1024**3)] == [
-        "0 bytes", "999 bytes", "1.0 KB", "1.5 MB", "2.1 GB"]
+        "0 bytes",
+        "999 bytes",
+        "1.0 KB",
+        "1.5 MB",
+        "2.1 GB",
+    ]
 
 
 def test_front_end_files_are_shipped() -> None:
@@ -380,7 +437,9 @@ def test_upload_to_the_emulator(comms: list[RecordingComm], emulator: Any) -> No
         stored = client.files.get(name=file.name or "")
         assert stored.state == "ACTIVE" and stored.size_bytes == len(data)
         assert stored.display_name == "sample.bin"
-        assert base64.b64decode(stored.sha256_hash or "").decode() == hashlib.sha256(data).hexdigest()
+        assert (
+            base64.b64decode(stored.sha256_hash or "").decode() == hashlib.sha256(data).hexdigest()
+        )
         assert row(w, "e")["file"]["uri"] == stored.uri and row(w, "e")["sent"] == len(data)
         assert temp_parts(w) == []
         w.close()

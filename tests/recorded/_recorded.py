@@ -38,10 +38,14 @@ def unelide(value: Any) -> Any:
 def streams(body: str) -> list[dict[str, Any]]:
     """Successful streamGenerateContent exchanges whose response is stored as ``body``."""
     return [
-        e for e in index()
-        if e["kind"] == "http" and e["status"] == 200 and e["response_body"] == body
+        e
+        for e in index()
+        if e["kind"] == "http"
+        and e["status"] == 200
+        and e["response_body"] == body
         and "streamGenerateContent" in e["features"]
-        and "interactions" not in e["features"] and "openaiCompat" not in e["features"]
+        and "interactions" not in e["features"]
+        and "openaiCompat" not in e["features"]
     ]
 
 

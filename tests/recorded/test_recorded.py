@@ -51,10 +51,14 @@ def _unelide(value: Any) -> Any:
 
 def _select(*features: str, body: str, status: int = 200) -> list[dict[str, Any]]:
     return [
-        e for e in INDEX
-        if e["kind"] == "http" and e["status"] == status and e["response_body"] == body
+        e
+        for e in INDEX
+        if e["kind"] == "http"
+        and e["status"] == status
+        and e["response_body"] == body
         and any(f in e["features"] for f in features)
-        and "interactions" not in e["features"] and "openaiCompat" not in e["features"]
+        and "interactions" not in e["features"]
+        and "openaiCompat" not in e["features"]
     ]
 
 
@@ -89,8 +93,14 @@ def test_generate_content_response(entry: dict[str, Any]) -> None:
     assert (got.total_token_count if got else None) == usage.get("totalTokenCount")
     assert (got.thoughts_token_count if got else None) == usage.get("thoughtsTokenCount")
     assert r.model_version == raw.get("modelVersion")
-    raw_calls = [p["functionCall"] for p in (cand0.get("content") or {}).get("parts", []) if "functionCall" in p]
-    assert [(c.name, c.args) for c in r.function_calls] == [(c["name"], c.get("args", {})) for c in raw_calls]
+    raw_calls = [
+        p["functionCall"]
+        for p in (cand0.get("content") or {}).get("parts", [])
+        if "functionCall" in p
+    ]
+    assert [(c.name, c.args) for c in r.function_calls] == [
+        (c["name"], c.get("args", {})) for c in raw_calls
+    ]
     # Nothing is lost: the model serialises back to the same JSON, unknown fields included.
     assert _norm(r.model_dump(mode="json", exclude_none=True)) == _strip_nulls(raw)
 
@@ -117,10 +127,14 @@ def test_sse_stream_through_the_client(entry: dict[str, Any]) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.url.params["alt"] == "sse"
         # Deliver the body in awkward 7-byte pieces.
-        return httpx.Response(200, stream=_Pieces(payload, 7),
-                              headers={"content-type": "text/event-stream"})
+        return httpx.Response(
+            200, stream=_Pieces(payload, 7), headers={"content-type": "text/event-stream"}
+        )
 
-    client = g.Client(base_url="http://recorded.test", http_client=httpx.Client(transport=httpx.MockTransport(handler)))
+    client = g.Client(
+        base_url="http://recorded.test",
+        http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+    )
     errors = [e for e in events if "error" in e]
     with client.models.generate_content_stream(model="gemini-2.5-flash", contents="x") as stream:
         if errors:
@@ -132,7 +146,12 @@ def test_sse_stream_through_the_client(entry: dict[str, Any]) -> None:
     assert len(chunks) == len(events)
     assert "".join(c.text for c in chunks) == "".join(_expected_text(e) for e in events)
     assert final.text == "".join(_expected_text(e) for e in events)
-    last_reason = [c.get("finishReason") for e in events for c in e.get("candidates", []) if c.get("finishReason")]
+    last_reason = [
+        c.get("finishReason")
+        for e in events
+        for c in e.get("candidates", [])
+        if c.get("finishReason")
+    ]
     assert final.finish_reason == (last_reason[-1] if last_reason else None)
     usages = [e["usageMetadata"] for e in events if "usageMetadata" in e]
     if usages:
@@ -161,7 +180,9 @@ def test_count_tokens(entry: dict[str, Any]) -> None:
         ]
 
 
-@pytest.mark.parametrize("entry", _select("batchEmbedContents", body="json"), ids=lambda e: e["file"])
+@pytest.mark.parametrize(
+    "entry", _select("batchEmbedContents", body="json"), ids=lambda e: e["file"]
+)
 def test_batch_embeddings(entry: dict[str, Any]) -> None:
     raw = _load(entry)["response"]["json"]
     r = parse_response(EmbedContentResponse, raw)
@@ -173,13 +194,26 @@ def test_models_list(entry: dict[str, Any]) -> None:
     raw = _load(entry)["response"]["json"]
     page: Any = parse_response(_page_model(Model, "models"), raw)
     assert [m.name for m in page.models] == [m["name"] for m in raw["models"]]
-    assert [m.input_token_limit for m in page.models] == [m.get("inputTokenLimit") for m in raw["models"]]
+    assert [m.input_token_limit for m in page.models] == [
+        m.get("inputTokenLimit") for m in raw["models"]
+    ]
     assert page.next_page_token == raw.get("nextPageToken")
-    assert page.models[0].model_extra == {k: v for k, v in raw["models"][0].items() if k == "modelStage"}
+    assert page.models[0].model_extra == {
+        k: v for k, v in raw["models"][0].items() if k == "modelStage"
+    }
 
 
-ERRORS = [e for e in INDEX if e["kind"] == "http" and (e["status"] or 0) >= 400 and e["response_body"] == "json"]
-CLASSES = {400: g.BadRequestError, 403: g.PermissionDeniedError, 404: g.NotFoundError, 429: g.RateLimitError}
+ERRORS = [
+    e
+    for e in INDEX
+    if e["kind"] == "http" and (e["status"] or 0) >= 400 and e["response_body"] == "json"
+]
+CLASSES = {
+    400: g.BadRequestError,
+    403: g.PermissionDeniedError,
+    404: g.NotFoundError,
+    429: g.RateLimitError,
+}
 
 
 @pytest.mark.parametrize("entry", ERRORS, ids=lambda e: e["file"])
@@ -192,12 +226,20 @@ def test_error_bodies(entry: dict[str, Any]) -> None:
         expected = g.AuthenticationError
     assert type(err) is expected
     assert (err.status_code, err.status, err.message) == (
-        raw["error"]["code"], raw["error"]["status"], raw["error"]["message"]
+        raw["error"]["code"],
+        raw["error"]["status"],
+        raw["error"]["message"],
     )
     assert err.details == raw["error"].get("details", [])
 
 
 def test_coverage_of_the_set() -> None:
     kinds = Counter(f for e in GENERATE + STREAMS for f in e["features"])
-    for feature in ("functionCall", "thinking", "groundingMetadata", "codeExecution", "structuredOutput"):
+    for feature in (
+        "functionCall",
+        "thinking",
+        "groundingMetadata",
+        "codeExecution",
+        "structuredOutput",
+    ):
         assert kinds[feature] > 0, feature

@@ -39,8 +39,11 @@ def test_recorded_stream_in_json_array_framing(entry: dict[str, Any]) -> None:
 
     def handler(request: httpx.Request) -> httpx.Response:
         sent.append(request)
-        return httpx.Response(200, stream=Pieces(payload, 7),
-                              headers={"content-type": "application/json; charset=UTF-8"})
+        return httpx.Response(
+            200,
+            stream=Pieces(payload, 7),
+            headers={"content-type": "application/json; charset=UTF-8"},
+        )
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     client = g.Client(base_url="http://recorded.test", http_client=http)

@@ -66,9 +66,12 @@ def _wire(value: Any, free: bool = False) -> Any:
 
 
 def test_the_set_has_media_in_function_responses() -> None:
-    parts = [p for e in CASES
-             for fr in _function_responses(load(e)["request"]["json"]["contents"])
-             for p in fr.get("parts", [])]
+    parts = [
+        p
+        for e in CASES
+        for fr in _function_responses(load(e)["request"]["json"]["contents"])
+        for p in fr.get("parts", [])
+    ]
     assert len(CASES) >= 10
     assert any("file_data" in p or "fileData" in p for p in parts)
     assert any("inline_data" in p or "inlineData" in p for p in parts)
@@ -97,9 +100,22 @@ def test_function_response_without_response_or_with_file_parts() -> None:
     assert to_wire(Part(function_response=done)) == {
         "functionResponse": {"name": "watch", "id": "c1", "willContinue": False}
     }
-    part = Part.model_validate({"functionResponse": {"name": "get_file", "response": {}, "parts": [
-        {"fileData": {"fileUri": "https://generativelanguage.googleapis.com/v1beta/files/k8",
-                      "mimeType": "application/pdf"}}]}})
+    part = Part.model_validate(
+        {
+            "functionResponse": {
+                "name": "get_file",
+                "response": {},
+                "parts": [
+                    {
+                        "fileData": {
+                            "fileUri": "https://generativelanguage.googleapis.com/v1beta/files/k8",
+                            "mimeType": "application/pdf",
+                        }
+                    }
+                ],
+            }
+        }
+    )
     assert part.function_response is not None and part.function_response.parts is not None
     file_data = part.function_response.parts[0].file_data
     assert file_data is not None and file_data.mime_type == "application/pdf"

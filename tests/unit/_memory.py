@@ -6,8 +6,15 @@ import gc
 import types
 from collections.abc import Iterator
 
-_OPAQUE = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.CodeType,
-           types.MethodType, types.FrameType)
+_OPAQUE = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.CodeType,
+    types.MethodType,
+    types.FrameType,
+)
 
 
 def reachable_strings(root: object, limit: int = 50_000) -> Iterator[str | bytes]:

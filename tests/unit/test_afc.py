@@ -24,7 +24,9 @@ def scripted(*answers: dict[str, Any]) -> tuple[g.Client, list[dict[str, Any]]]:
 
 
 def calls(*parts: dict[str, Any]) -> dict[str, Any]:
-    return {"candidates": [{"content": {"role": "model", "parts": list(parts)}, "finishReason": "STOP"}]}
+    return {
+        "candidates": [{"content": {"role": "model", "parts": list(parts)}, "finishReason": "STOP"}]
+    }
 
 
 def text(t: str) -> dict[str, Any]:
@@ -46,7 +48,9 @@ def responses(body: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def test_unknown_function_is_answered_with_an_error() -> None:
-    client, sent = scripted(calls({"functionCall": {"name": "subtract", "args": {"a": 1}}}), text("sorry"))
+    client, sent = scripted(
+        calls({"functionCall": {"name": "subtract", "args": {"a": 1}}}), text("sorry")
+    )
     r = client.models.generate_content(model="m", contents="x", config={"tools": [add]})
     assert r.text == "sorry"
     [resp] = responses(sent[1])
@@ -63,17 +67,25 @@ def test_invalid_arguments_go_back_as_errors() -> None:
     [resp] = responses(sent[1])
     assert resp["id"] == "call-1"  # the call's id is echoed
     error = resp["response"]["error"]
-    assert "a:" in error and "b: missing required argument" in error and "c: unexpected argument" in error
+    assert (
+        "a:" in error
+        and "b: missing required argument" in error
+        and "c: unexpected argument" in error
+    )
 
 
 def test_arguments_are_converted() -> None:
-    client, sent = scripted(calls({"functionCall": {"name": "add", "args": {"a": 2.0, "b": "3"}}}), text("5"))
+    client, sent = scripted(
+        calls({"functionCall": {"name": "add", "args": {"a": 2.0, "b": "3"}}}), text("5")
+    )
     client.models.generate_content(model="m", contents="x", config={"tools": [add]})
     assert responses(sent[1])[0]["response"] == {"result": 5}
 
 
 def test_declared_only_function_is_returned_to_the_caller() -> None:
-    manual = Tool(function_declarations=[FunctionDeclaration(name="ask_user", description="Ask the user.")])
+    manual = Tool(
+        function_declarations=[FunctionDeclaration(name="ask_user", description="Ask the user.")]
+    )
     client, sent = scripted(calls({"functionCall": {"name": "ask_user", "args": {}}}))
     r = client.models.generate_content(model="m", contents="x", config={"tools": [add, manual]})
     assert [c.name for c in r.function_calls] == ["ask_user"] and len(sent) == 1
@@ -83,8 +95,10 @@ def test_declared_only_function_is_returned_to_the_caller() -> None:
 
 def test_parallel_results_in_one_turn_in_call_order() -> None:
     client, sent = scripted(
-        calls({"functionCall": {"name": "add", "args": {"a": 1, "b": 2}}},
-              {"functionCall": {"name": "add", "args": {"a": 10, "b": 20}}}),
+        calls(
+            {"functionCall": {"name": "add", "args": {"a": 1, "b": 2}}},
+            {"functionCall": {"name": "add", "args": {"a": 10, "b": 20}}},
+        ),
         text("3 and 30"),
     )
     client.models.generate_content(model="m", contents="x", config={"tools": [add]})
@@ -95,8 +109,11 @@ def test_parallel_results_in_one_turn_in_call_order() -> None:
 def test_budget_counts_model_calls() -> None:
     loop = calls({"functionCall": {"name": "add", "args": {"a": 1, "b": 1}}})
     client, sent = scripted(loop, loop, loop)
-    r = client.models.generate_content(model="m", contents="x", config={
-        "tools": [add], "automatic_function_calling": {"maximum_remote_calls": 3}})
+    r = client.models.generate_content(
+        model="m",
+        contents="x",
+        config={"tools": [add], "automatic_function_calling": {"maximum_remote_calls": 3}},
+    )
     assert len(sent) == 3 and r.function_calls  # the third call's request is returned unrun
     assert len(r.automatic_function_calling_history) == 1 + 2 * 2
 

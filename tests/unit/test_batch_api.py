@@ -71,9 +71,7 @@ class Server:
             n = len(self.bodies[-1]["batch"]["inputConfig"].get("requests", {}).get("requests", []))
             return httpx.Response(
                 200,
-                json=operation(
-                    "PENDING", kind=kind, batchStats={"requestCount": str(n or 2)}
-                ),
+                json=operation("PENDING", kind=kind, batchStats={"requestCount": str(n or 2)}),
             )
         if path == NAME and request.method == "GET":
             assert self._states is not None
@@ -107,7 +105,9 @@ def test_a_recorded_inline_job_reads_as_the_sdk_reads_it() -> None:
     )
     assert job.name == "batches/31u18uq6dr4ods3957z38i1mbfa581k01xcq"
     assert job.state == JobState.JOB_STATE_SUCCEEDED and job.done and job.succeeded
-    assert job.display_name == "ruby_llm_bf7406835d85c375" and job.model == "models/gemini-2.5-flash"
+    assert (
+        job.display_name == "ruby_llm_bf7406835d85c375" and job.model == "models/gemini-2.5-flash"
+    )
     assert job.end_time is not None and job.create_time is not None
     assert job.batch_stats is not None and job.batch_stats.request_count == 2
     assert job.batch_stats.successful_request_count == 2 and job.batch_stats.finished == 2
@@ -136,10 +136,14 @@ def test_embedding_answers_and_unknown_fields() -> None:
     body = operation(
         "SUCCEEDED",
         kind="EmbedContentBatch",
-        output={"inlinedResponses": {"inlinedResponses": [
-            {"response": {"embedding": {"values": [0.5, 0.25]}}, "metadata": {"key": "a"}},
-            {"error": {"code": 3, "message": "empty"}},
-        ]}},
+        output={
+            "inlinedResponses": {
+                "inlinedResponses": [
+                    {"response": {"embedding": {"values": [0.5, 0.25]}}, "metadata": {"key": "a"}},
+                    {"error": {"code": 3, "message": "empty"}},
+                ]
+            }
+        },
         newField={"x": 1},
     )
     job = BatchJob.model_validate(body, extra="allow")
@@ -188,7 +192,9 @@ async def test_create_inline_sends_the_recorded_shape(kind: str) -> None:
     batch = server.bodies[0]["batch"]
     assert batch["displayName"] == "my batch"
     items = batch["inputConfig"]["requests"]["requests"]
-    assert items[0] == {"request": {"contents": [{"role": "user", "parts": [{"text": "What is 2 + 2?"}]}]}}
+    assert items[0] == {
+        "request": {"contents": [{"role": "user", "parts": [{"text": "What is 2 + 2?"}]}]}
+    }
     assert items[1]["metadata"] == {"custom_id": "1"}
     third = items[2]["request"]
     assert third["model"] == "models/gemini-2.5-flash"
@@ -226,7 +232,9 @@ async def test_create_embeddings_sends_content_per_request(kind: str) -> None:
         )
     )
     assert job.kind == "embeddings"
-    assert server.requests[0].url.path == "/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent"
+    assert (
+        server.requests[0].url.path == "/v1beta/models/gemini-embedding-001:asyncBatchEmbedContent"
+    )
     items = server.bodies[0]["batch"]["inputConfig"]["requests"]["requests"]
     assert items == [
         {
@@ -282,16 +290,27 @@ async def test_wait_polls_until_done_with_progress(kind: str, fake_time: Any) ->
     stats = {"requestCount": "2"}
     server = Server(
         operation("PENDING", batchStats={**stats, "pendingRequestCount": "2"}),
-        operation("RUNNING", batchStats={**stats, "successfulRequestCount": "1",
-                                         "pendingRequestCount": "1"}),
+        operation(
+            "RUNNING",
+            batchStats={**stats, "successfulRequestCount": "1", "pendingRequestCount": "1"},
+        ),
         operation(
             "SUCCEEDED",
             batchStats={**stats, "successfulRequestCount": "1", "failedRequestCount": "1"},
-            output={"inlinedResponses": {"inlinedResponses": [
-                {"response": {"candidates": [{"content": {"parts": [{"text": "4"}]},
-                                              "finishReason": "STOP"}]}},
-                {"error": {"code": 400, "message": "bad request"}},
-            ]}},
+            output={
+                "inlinedResponses": {
+                    "inlinedResponses": [
+                        {
+                            "response": {
+                                "candidates": [
+                                    {"content": {"parts": [{"text": "4"}]}, "finishReason": "STOP"}
+                                ]
+                            }
+                        },
+                        {"error": {"code": 400, "message": "bad request"}},
+                    ]
+                }
+            },
         ),
     )
     shell = Shell(kind, server)
@@ -312,8 +331,9 @@ async def test_wait_polls_until_done_with_progress(kind: str, fake_time: Any) ->
 async def test_wait_shows_a_bar_and_times_out(
     kind: str, fake_time: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    server = Server(operation("RUNNING", batchStats={"requestCount": "3",
-                                                     "successfulRequestCount": "1"}))
+    server = Server(
+        operation("RUNNING", batchStats={"requestCount": "3", "successfulRequestCount": "1"})
+    )
     shell = Shell(kind, server)
     job = await shell(lambda c: c.batches.get(name=NAME))
     with pytest.raises(g.WaitTimeoutError, match="goes on on the server") as info:
@@ -375,9 +395,16 @@ async def test_cancel_delete_and_list(kind: str) -> None:
     assert server.requests[-1].url.params["pageToken"] == "p2"
     frame = await shell(lambda c: pager.to_pandas())
     assert list(frame.columns) == [
-        "name", "display_name", "state", "model", "request_count",
-        "successful_request_count", "failed_request_count", "pending_request_count",
-        "create_time", "end_time",
+        "name",
+        "display_name",
+        "state",
+        "model",
+        "request_count",
+        "successful_request_count",
+        "failed_request_count",
+        "pending_request_count",
+        "create_time",
+        "end_time",
     ]
 
 

@@ -35,7 +35,9 @@ def test_model_path(given: str, path: str) -> None:
     assert model_path(given) == path
 
 
-@pytest.mark.parametrize("bad", ["", "   ", "../etc", "gemini?x=1", "a&b", "a/b", "gemini 2.5", None])
+@pytest.mark.parametrize(
+    "bad", ["", "   ", "../etc", "gemini?x=1", "a&b", "a/b", "gemini 2.5", None]
+)
 def test_bad_model_names(bad: object) -> None:
     with pytest.raises(InvalidInputError):
         model_path(bad)  # type: ignore[arg-type]
@@ -52,11 +54,14 @@ def test_list_of_parts_is_one_turn() -> None:
 
 
 def test_conversation_and_grouping() -> None:
-    out = to_contents([
-        Content(role="user", parts=[Part(text="a")]),
-        {"role": "model", "parts": [{"text": "b"}]},
-        "c", "d",
-    ])
+    out = to_contents(
+        [
+            Content(role="user", parts=[Part(text="a")]),
+            {"role": "model", "parts": [{"text": "b"}]},
+            "c",
+            "d",
+        ]
+    )
     assert [c["role"] for c in out] == ["user", "model", "user"]
     assert out[2]["parts"] == [{"text": "c"}, {"text": "d"}]
 
@@ -108,14 +113,20 @@ def test_config_dict_either_spelling_and_typos() -> None:
 
 def test_generation_fields_and_system_instruction() -> None:
     cfg = GenerateContentConfig(
-        system_instruction="Be brief.", temperature=0.0, max_output_tokens=10,
-        stop_sequences=["END"], speech_config="Kore", cached_content="abc",
+        system_instruction="Be brief.",
+        temperature=0.0,
+        max_output_tokens=10,
+        stop_sequences=["END"],
+        speech_config="Kore",
+        cached_content="abc",
     )
     body, fmt = build_generate_request("hi", cfg, tools=None)
     assert fmt is None
     assert body["systemInstruction"] == {"parts": [{"text": "Be brief."}]}
     assert body["generationConfig"] == {
-        "temperature": 0.0, "maxOutputTokens": 10, "stopSequences": ["END"],
+        "temperature": 0.0,
+        "maxOutputTokens": 10,
+        "stopSequences": ["END"],
         "speechConfig": {"voiceConfig": {"prebuiltVoiceConfig": {"voiceName": "Kore"}}},
     }
     assert body["cachedContent"] == "cachedContents/abc"
@@ -133,7 +144,9 @@ class Colour(enum.Enum):
 
 
 def test_pydantic_schema_goes_as_json_schema_and_parses() -> None:
-    body, fmt = build_generate_request("x", GenerateContentConfig(response_schema=list[Recipe]), tools=None)
+    body, fmt = build_generate_request(
+        "x", GenerateContentConfig(response_schema=list[Recipe]), tools=None
+    )
     gen = body["generationConfig"]
     assert gen["responseMimeType"] == "application/json"
     assert gen["responseJsonSchema"]["type"] == "array"
@@ -143,7 +156,9 @@ def test_pydantic_schema_goes_as_json_schema_and_parses() -> None:
 
 
 def test_enum_schema() -> None:
-    body, fmt = build_generate_request("x", GenerateContentConfig(response_schema=Colour), tools=None)
+    body, fmt = build_generate_request(
+        "x", GenerateContentConfig(response_schema=Colour), tools=None
+    )
     assert body["generationConfig"]["responseMimeType"] == "text/x.enum"
     assert body["generationConfig"]["responseSchema"]["enum"] == ["red", "blue"]
     assert fmt is not None and fmt.parse("blue") is Colour.BLUE
@@ -152,9 +167,14 @@ def test_enum_schema() -> None:
 def test_api_schema_object_and_dict() -> None:
     s = Schema(type="OBJECT", properties={"a": Schema(type="STRING")})
     body, _ = build_generate_request("x", GenerateContentConfig(response_schema=s), tools=None)
-    assert body["generationConfig"]["responseSchema"] == {"type": "OBJECT", "properties": {"a": {"type": "STRING"}}}
+    assert body["generationConfig"]["responseSchema"] == {
+        "type": "OBJECT",
+        "properties": {"a": {"type": "STRING"}},
+    }
     with pytest.raises(InvalidInputError, match="response_json_schema"):
-        build_generate_request("x", GenerateContentConfig(response_schema={"$defs": {}}), tools=None)
+        build_generate_request(
+            "x", GenerateContentConfig(response_schema={"$defs": {}}), tools=None
+        )
 
 
 def test_schema_pydantic_cannot_express() -> None:

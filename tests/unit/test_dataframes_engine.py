@@ -32,10 +32,10 @@ def _prompt(request: httpx.Request) -> str:
 
 def _answer(text: str) -> dict[str, Any]:
     return {
-        "candidates": [{"content": {"role": "model", "parts": [{"text": text}]},
-                        "finishReason": "STOP"}],
-        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2,
-                          "totalTokenCount": 5},
+        "candidates": [
+            {"content": {"role": "model", "parts": [{"text": text}]}, "finishReason": "STOP"}
+        ],
+        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 2, "totalTokenCount": 5},
     }
 
 
@@ -90,8 +90,13 @@ async def test_answers_arriving_out_of_order_land_on_their_rows() -> None:
     df = _frame(120)
     async with _client(server) as client:
         out = await client.dataframes.generate(
-            df, prompt="Say {item}", model=MODEL, concurrency=24, partition_rows=7,
-            checkpoint=None, progress=False,
+            df,
+            prompt="Say {item}",
+            model=MODEL,
+            concurrency=24,
+            partition_rows=7,
+            checkpoint=None,
+            progress=False,
         )
     assert server.max_in_flight > 10  # really concurrent, so really out of order
     assert server.completed != sorted(server.completed, key=lambda p: int(p.split()[-1]))
@@ -107,7 +112,11 @@ async def test_concurrency_is_bounded() -> None:
     server = EchoServer(max_delay=0.01)
     async with _client(server) as client:
         await client.dataframes.generate(
-            _frame(60), prompt="{item}", model=MODEL, concurrency=5, checkpoint=None,
+            _frame(60),
+            prompt="{item}",
+            model=MODEL,
+            concurrency=5,
+            checkpoint=None,
             progress=False,
         )
     assert server.max_in_flight == 5
@@ -122,7 +131,11 @@ async def test_a_cancelled_run_resumes_without_paying_twice(tmp_path: Path) -> N
     async with _client(server) as client:
         task = asyncio.create_task(
             client.dataframes.generate(
-                df, prompt="{item}", model=MODEL, concurrency=8, checkpoint=checkpoint,
+                df,
+                prompt="{item}",
+                model=MODEL,
+                concurrency=8,
+                checkpoint=checkpoint,
                 progress=False,
             )
         )
@@ -139,7 +152,11 @@ async def test_a_cancelled_run_resumes_without_paying_twice(tmp_path: Path) -> N
     again = EchoServer()
     async with _client(again) as client:
         out = await client.dataframes.generate(
-            df, prompt="{item}", model=MODEL, concurrency=8, checkpoint=checkpoint,
+            df,
+            prompt="{item}",
+            model=MODEL,
+            concurrency=8,
+            checkpoint=checkpoint,
             progress=False,
         )
     assert len(again.prompts) == 60 and not first & set(again.prompts)
@@ -174,9 +191,10 @@ async def test_a_429_holds_every_worker_for_the_server_delay() -> None:
         if limited["left"]:
             limited["left"] -= 1
             return _status(
-                429, "RESOURCE_EXHAUSTED", "quota",
-                details=[{"@type": "type.googleapis.com/google.rpc.RetryInfo",
-                          "retryDelay": "7s"}],
+                429,
+                "RESOURCE_EXHAUSTED",
+                "quota",
+                details=[{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}],
             )
         return httpx.Response(200, json=_answer("ok"))
 
@@ -191,8 +209,13 @@ async def test_a_429_holds_every_worker_for_the_server_delay() -> None:
     job = _job("generate", _frame(10), "{item}", MODEL, None, opts)
     async with _client(handler) as client:
         runner = OnlineRunner(
-            client, job, concurrency=1, limiter=opts.limiter, max_attempts=3,
-            clock=lambda: now["t"], sleep=fake_sleep,
+            client,
+            job,
+            concurrency=1,
+            limiter=opts.limiter,
+            max_attempts=3,
+            clock=lambda: now["t"],
+            sleep=fake_sleep,
         )
         await runner.run()
     out = job.result()
@@ -205,10 +228,23 @@ async def test_a_429_holds_every_worker_for_the_server_delay() -> None:
 
 def _defaults(**kw: Any) -> dict[str, Any]:
     base = dict(
-        engine="online", output=None, checkpoint="auto", concurrency=4, rpm=None, tpm=None,
-        max_attempts=5, partition_rows=10_000, keep_input=True, prefix="", progress=False,
-        timeout=None, max_job_requests=50_000, max_job_bytes=2_000_000_000, display_name=None,
-        workdir=None, read_csv=None,
+        engine="online",
+        output=None,
+        checkpoint="auto",
+        concurrency=4,
+        rpm=None,
+        tpm=None,
+        max_attempts=5,
+        partition_rows=10_000,
+        keep_input=True,
+        prefix="",
+        progress=False,
+        timeout=None,
+        max_job_requests=50_000,
+        max_job_bytes=2_000_000_000,
+        display_name=None,
+        workdir=None,
+        read_csv=None,
     )
     base.update(kw)
     return base
@@ -226,7 +262,11 @@ async def test_errors_are_kept_per_row_and_only_final_ones_checkpointed(
     df = _frame(4)
     async with _client(server) as client:
         out = await client.dataframes.generate(
-            df, prompt="{item}", model=MODEL, checkpoint=checkpoint, progress=False,
+            df,
+            prompt="{item}",
+            model=MODEL,
+            checkpoint=checkpoint,
+            progress=False,
             max_attempts=3,
         )
     errors = out["error"].tolist()
@@ -260,7 +300,11 @@ async def test_errors_every_row_would_get_stop_the_run(code: int, status: str, e
     async with _client(handler) as client:
         with pytest.raises(error):
             await client.dataframes.generate(
-                _frame(50), prompt="{item}", model=MODEL, concurrency=2, checkpoint=None,
+                _frame(50),
+                prompt="{item}",
+                model=MODEL,
+                concurrency=2,
+                checkpoint=None,
                 progress=False,
             )
     assert len(calls) <= 2
@@ -283,8 +327,12 @@ async def test_embeddings_go_100_to_a_call_and_a_bad_row_fails_alone() -> None:
     df.loc[120, "t"] = "bad"
     async with _client(handler) as client:
         out = await client.dataframes.embed(
-            df, prompt="{t}", model="gemini-embedding-001", config={"output_dimensionality": 2},
-            checkpoint=None, progress=False,
+            df,
+            prompt="{t}",
+            model="gemini-embedding-001",
+            config={"output_dimensionality": 2},
+            checkpoint=None,
+            progress=False,
         )
     sizes = sorted(len(b["requests"]) for b in bodies)
     assert sizes.count(100) == 2 and sizes.count(50) == 1 and sizes.count(1) == 100
@@ -316,8 +364,14 @@ def _lookup(city: str) -> str:
 async def test_mistakes_are_caught_before_sending(kw: dict[str, Any], says: str) -> None:
     server = EchoServer()
     df = pd.DataFrame({"body": ["a"], "item": ["b"]})
-    args = {"data": df, "prompt": "{item}", "model": MODEL, "checkpoint": None,
-            "progress": False, **kw}
+    args = {
+        "data": df,
+        "prompt": "{item}",
+        "model": MODEL,
+        "checkpoint": None,
+        "progress": False,
+        **kw,
+    }
     data = args.pop("data")
     async with _client(server) as client:
         with pytest.raises(g.InvalidInputError, match=says):
@@ -370,28 +424,44 @@ def test_estimate_counts_locally_and_halves_for_batch(tmp_path: Path) -> None:
     model = io.BytesIO()
     spm.SentencePieceTrainer.train(
         sentence_iterator=iter(["Classify this review: great product"] * 50),
-        model_writer=model, vocab_size=300, model_type="bpe", byte_fallback=True, minloglevel=2,
+        model_writer=model,
+        vocab_size=300,
+        model_type="bpe",
+        byte_fallback=True,
+        minloglevel=2,
         hard_vocab_limit=False,
     )
     path = tmp_path / "tiny.model"
     path.write_bytes(model.getvalue())
     tok = LocalTokenizer(
         MODEL,
-        tokenizer=TokenizerFile(name="tiny", kind="sentencepiece", url=None, sha256=None,
-                                filename="tiny.model"),
+        tokenizer=TokenizerFile(
+            name="tiny", kind="sentencepiece", url=None, sha256=None, filename="tiny.model"
+        ),
         path=path,
     )
     client = g.Client(base_url=BASE, api_key=KEY)
     df = pd.DataFrame({"review": [f"great product {i}" for i in range(25_000)]})
     online = client.dataframes.estimate(
-        df, prompt="Classify this review: {review}", model=MODEL, output_tokens=10,
-        tokenizer=tok, config={"system_instruction": "Be terse."},
+        df,
+        prompt="Classify this review: {review}",
+        model=MODEL,
+        output_tokens=10,
+        tokenizer=tok,
+        config={"system_instruction": "Be terse."},
     )
     batch = client.dataframes.estimate(
-        df, prompt="Classify this review: {review}", model=MODEL, output_tokens=10,
-        tokenizer=tok, engine="batch", config={"system_instruction": "Be terse."},
+        df,
+        prompt="Classify this review: {review}",
+        model=MODEL,
+        output_tokens=10,
+        tokenizer=tok,
+        engine="batch",
+        config={"system_instruction": "Be terse."},
     )
-    expected = sum(tok.count_texts([f"Classify this review: great product {i}" for i in range(25_000)]))
+    expected = sum(
+        tok.count_texts([f"Classify this review: great product {i}" for i in range(25_000)])
+    )
     extra = tok.count_texts(["Be terse."])[0]
     assert online.rows == 25_000 and online.input_tokens == expected + extra * 25_000
     assert online.output_tokens == 250_000 and online.total is not None
@@ -405,9 +475,7 @@ def test_batch_answers_in_any_order_are_aligned_by_key(tmp_path: Path) -> None:
     opts = _Options(**_defaults(engine="batch", checkpoint=None, partition_rows=5))
     job = _job("generate", df, "{item}", MODEL, None, opts)
     spill = _Spill(str(tmp_path), [0, 5, 10, 15, 20])
-    lines = [
-        {"key": str(i), "response": _answer(f"answer {i}")} for i in range(23) if i != 17
-    ]
+    lines = [{"key": str(i), "response": _answer(f"answer {i}")} for i in range(23) if i != 17]
     lines[3] = {"key": "3", "error": {"code": 400, "message": "Invalid request."}}
     lines.append({"key": "4", "response": _answer("a second answer for row 4")})
     random.Random(5).shuffle(lines)

@@ -194,9 +194,9 @@ def test_the_writer_streams_to_disk(tmp_path: Path) -> None:
     with open(only.path) as fh:
         for i, line in enumerate(fh):
             row = json.loads(line)
-            assert row["key"] == str(i) and row["request"]["contents"][0]["parts"][0]["text"].startswith(
-                f"Review {i}:"
-            )
+            assert row["key"] == str(i) and row["request"]["contents"][0]["parts"][0][
+                "text"
+            ].startswith(f"Review {i}:")
 
 
 def test_the_writer_splits_at_the_job_limits(tmp_path: Path) -> None:
@@ -243,17 +243,31 @@ class Verdict(BaseModel):
 
 def _answer(text: str, finish: str = "STOP") -> dict[str, Any]:
     return {
-        "candidates": [{"content": {"parts": [{"text": "thinking…", "thought": True},
-                                              {"text": text}]}, "finishReason": finish}],
-        "usageMetadata": {"promptTokenCount": 5, "candidatesTokenCount": 7,
-                          "thoughtsTokenCount": 3, "totalTokenCount": 15},
+        "candidates": [
+            {
+                "content": {"parts": [{"text": "thinking…", "thought": True}, {"text": text}]},
+                "finishReason": finish,
+            }
+        ],
+        "usageMetadata": {
+            "promptTokenCount": 5,
+            "candidatesTokenCount": 7,
+            "thoughtsTokenCount": 3,
+            "totalTokenCount": 15,
+        },
     }
 
 
 def test_a_record_keeps_text_finish_tokens_and_errors() -> None:
     rec = generate_record(_answer("hello"))
-    assert rec == {"text": "hello", "finish_reason": "STOP", "prompt_tokens": 5,
-                   "output_tokens": 7, "thinking_tokens": 3, "total_tokens": 15}
+    assert rec == {
+        "text": "hello",
+        "finish_reason": "STOP",
+        "prompt_tokens": 5,
+        "output_tokens": 7,
+        "thinking_tokens": 3,
+        "total_tokens": 15,
+    }
     blocked = generate_record({"promptFeedback": {"blockReason": "SAFETY"}})
     assert blocked["error"] == "prompt blocked: SAFETY" and blocked["text"] == ""
     assert generate_record(_answer("", "SAFETY"))["error"] == "no text: finish reason SAFETY"
@@ -264,8 +278,16 @@ def test_schema_fields_become_typed_columns() -> None:
 
     _, fmt = build_generate_request("x", coerce_config({"response_schema": Verdict}), tools=None)
     out = Output("generate", schema=Verdict, fmt=fmt, prefix="g_")
-    good = json.dumps({"label": "positive", "score": 4, "confidence": 0.9, "sarcastic": False,
-                       "note": "fine", "kind": "b"})
+    good = json.dumps(
+        {
+            "label": "positive",
+            "score": 4,
+            "confidence": 0.9,
+            "sarcastic": False,
+            "note": "fine",
+            "kind": "b",
+        }
+    )
     records = [
         generate_record(_answer(good)),
         generate_record(_answer('{"label": "meh"}')),
@@ -274,9 +296,19 @@ def test_schema_fields_become_typed_columns() -> None:
     ]
     frame = out.frame(records, pd.Index(["a", "b", "c", "d"]))
     assert list(frame.columns) == [
-        "g_label", "g_score", "g_confidence", "g_sarcastic", "g_note", "g_kind", "g_text",
-        "g_finish_reason", "g_prompt_tokens", "g_output_tokens", "g_thinking_tokens",
-        "g_total_tokens", "g_error",
+        "g_label",
+        "g_score",
+        "g_confidence",
+        "g_sarcastic",
+        "g_note",
+        "g_kind",
+        "g_text",
+        "g_finish_reason",
+        "g_prompt_tokens",
+        "g_output_tokens",
+        "g_thinking_tokens",
+        "g_total_tokens",
+        "g_error",
     ]
     assert str(frame["g_score"].dtype) == "Int64" and str(frame["g_confidence"].dtype) == "Float64"
     assert str(frame["g_sarcastic"].dtype) == "boolean" and str(frame["g_label"].dtype) == "string"

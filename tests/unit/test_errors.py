@@ -37,7 +37,12 @@ def test_class_per_status(code: int, status: str, cls: type) -> None:
     err = error_for_status(code, body(code, status, "bad thing"), request_id="r1")
     assert type(err) is cls
     assert isinstance(err, g.APIStatusError) and isinstance(err, g.APIError)
-    assert (err.status_code, err.status, err.message, err.request_id) == (code, status, "bad thing", "r1")
+    assert (err.status_code, err.status, err.message, err.request_id) == (
+        code,
+        status,
+        "bad thing",
+        "r1",
+    )
     assert str(err) == f"{code} {status}: bad thing"
 
 
@@ -61,9 +66,15 @@ def test_empty_body() -> None:
 
 
 def test_pickle_round_trip() -> None:
-    err = error_for_status(429, body(429, "RESOURCE_EXHAUSTED", "slow down",
-                                     [{"@type": "type.googleapis.com/google.rpc.RetryInfo",
-                                       "retryDelay": "2s"}]))
+    err = error_for_status(
+        429,
+        body(
+            429,
+            "RESOURCE_EXHAUSTED",
+            "slow down",
+            [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "2s"}],
+        ),
+    )
     back = pickle.loads(pickle.dumps(err))
     assert type(back) is g.RateLimitError
     assert (back.status_code, back.message, back.retry_delay) == (429, "slow down", 2.0)

@@ -59,8 +59,10 @@ def test_bad_model_names(model: str, says: str) -> None:
     [
         ({"generationConfig": {"temperature": math.nan}}, "generationConfig.temperature is nan"),
         ({"generationConfig": {"topP": math.inf}}, "generationConfig.topP is inf"),
-        ({"contents": [{"parts": [{"text": "ok"}, {"text": "bad \ud800 text"}]}]},
-         "contents[0].parts[1].text has a lone surrogate '\\ud800' at character 4"),
+        (
+            {"contents": [{"parts": [{"text": "ok"}, {"text": "bad \ud800 text"}]}]},
+            "contents[0].parts[1].text has a lone surrogate '\\ud800' at character 4",
+        ),
         ({"x": {"caf\udce9": 1}}, "x.caf\udce9 has a lone surrogate"),
         ({"args": {"when": datetime.date(2024, 1, 1)}}, "args.when is a date, which JSON cannot"),
         ({"args": {1: "a"}}, "args.1 has a key of type int"),
@@ -76,11 +78,18 @@ def _never_called(request: httpx.Request) -> httpx.Response:
 
 CASES = [
     ({"model": "gemini-2.5-flash", "contents": "lone \udc80 surrogate"}, "lone surrogate"),
-    ({"model": "gemini-2.5-flash", "contents": "hi", "config": {"temperature": math.nan}},
-     "temperature is nan; numbers sent to the API must be finite"),
-    ({"model": "gemini-2.5-flash", "contents": "hi", "config": {"max_output_tokens": 5,
-                                                              "top_p": -math.inf}},
-     "topP is -inf"),
+    (
+        {"model": "gemini-2.5-flash", "contents": "hi", "config": {"temperature": math.nan}},
+        "temperature is nan; numbers sent to the API must be finite",
+    ),
+    (
+        {
+            "model": "gemini-2.5-flash",
+            "contents": "hi",
+            "config": {"max_output_tokens": 5, "top_p": -math.inf},
+        },
+        "topP is -inf",
+    ),
     ({"model": "models/gemini\x00", "contents": "hi"}, "control character"),
     ({"model": "models/../../v1/files", "contents": "hi"}, "no '/'"),
     ({"model": "gemini-2.5-flash:countTokens", "contents": "hi"}, "':'"),
@@ -98,8 +107,9 @@ async def test_nothing_is_sent(kind: str, kw: dict[str, Any], says: str) -> None
             with pytest.raises(g.InvalidInputError):
                 list(c.models.generate_content_stream(**kw))
     else:
-        async with g.AsyncClient(base_url="http://h.test",
-                                 http_client=httpx.AsyncClient(transport=transport)) as ac:
+        async with g.AsyncClient(
+            base_url="http://h.test", http_client=httpx.AsyncClient(transport=transport)
+        ) as ac:
             with pytest.raises(g.InvalidInputError) as info:
                 await ac.models.generate_content(**kw)
     assert says in str(info.value)

@@ -23,8 +23,11 @@ MODEL = "gemini-2.5-flash"
     [
         ("x", "Resource has been exhausted (e.g. check quota).", None),
         ("x", "models/gemini-exp-1206 is not found for API version v1beta", None),
-        ("x", "Invalid value at 'generation_config.max_tokens' (TYPE_INT32), \"x\"",
-         "Invalid value at 'generation_config.max_tokens' (TYPE_INT32), \"***\""),
+        (
+            "x",
+            "Invalid value at 'generation_config.max_tokens' (TYPE_INT32), \"x\"",
+            "Invalid value at 'generation_config.max_tokens' (TYPE_INT32), \"***\"",
+        ),
         ("x", "API key not valid: x", "API key not valid: ***"),
         ("x", "https://h/v1beta/models?key=x&alt=sse", "https://h/v1beta/models?key=***&alt=sse"),
         ("x-1", "x-1 x-12 ax-1 x-1.", "*** x-12 ax-1 ***."),
@@ -47,9 +50,20 @@ def _scripted(status: int, body: Any, key: str) -> g.Client:
 
 def test_short_emulator_key_does_not_corrupt_errors() -> None:
     message = "Resource has been exhausted (e.g. check quota) for models/gemini-exp-1206."
-    body = {"error": {"code": 429, "message": message, "status": "RESOURCE_EXHAUSTED",
-                      "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                                   "reason": "exhausted", "metadata": {"model": "gemini-exp-1206"}}]}}
+    body = {
+        "error": {
+            "code": 429,
+            "message": message,
+            "status": "RESOURCE_EXHAUSTED",
+            "details": [
+                {
+                    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                    "reason": "exhausted",
+                    "metadata": {"model": "gemini-exp-1206"},
+                }
+            ],
+        }
+    }
     with _scripted(429, body, "x") as client, pytest.raises(g.RateLimitError) as info:
         client.models.generate_content(model=MODEL, contents="hi")
     err = info.value
@@ -59,8 +73,14 @@ def test_short_emulator_key_does_not_corrupt_errors() -> None:
 
 def test_real_key_echoed_by_the_server_is_removed_everywhere() -> None:
     message = f"API key not valid. Please pass a valid API key. (key={KEY})"
-    body = {"error": {"code": 400, "message": message, "status": "INVALID_ARGUMENT",
-                      "details": [{"reason": "API_KEY_INVALID", "metadata": {KEY: KEY}}]}}
+    body = {
+        "error": {
+            "code": 400,
+            "message": message,
+            "status": "INVALID_ARGUMENT",
+            "details": [{"reason": "API_KEY_INVALID", "metadata": {KEY: KEY}}],
+        }
+    }
     with _scripted(400, body, KEY) as client, pytest.raises(g.AuthenticationError) as info:
         client.models.generate_content(model=MODEL, contents="hi")
     err = info.value
@@ -130,8 +150,9 @@ class _CutBody(httpx.SyncByteStream):
 def test_cut_stream_leaves_no_key_on_chained_exceptions() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         assert request.headers["x-goog-api-key"] == KEY
-        return httpx.Response(200, stream=_CutBody(request),
-                              headers={"content-type": "text/event-stream"})
+        return httpx.Response(
+            200, stream=_CutBody(request), headers={"content-type": "text/event-stream"}
+        )
 
     http = httpx.Client(transport=httpx.MockTransport(handler))
     with g.Client(api_key=KEY, base_url="http://scripted.test", http_client=http) as client:
@@ -152,8 +173,9 @@ def test_cut_stream_leaves_no_key_on_chained_exceptions() -> None:
 
 def test_connection_error_scrubs_the_exception_it_translates() -> None:
     transport = Transport(resolve_settings(api_key=KEY, base_url="http://h.test"))
-    request = httpx.Request("POST", "http://h.test/v1beta/models/m:generateContent",
-                            headers={"x-goog-api-key": KEY})
+    request = httpx.Request(
+        "POST", "http://h.test/v1beta/models/m:generateContent", headers={"x-goog-api-key": KEY}
+    )
     cause = httpx.ConnectError("refused", request=request)
     outer = httpx.RemoteProtocolError("closed", request=request)
     outer.__context__ = cause

@@ -20,10 +20,14 @@ CONSTRAINTS = {"model": MODEL, "config": {"response_modalities": ["AUDIO"], "tem
 
 def test_times_uses_and_the_locked_setup() -> None:
     later = datetime.now(UTC) + timedelta(minutes=30)
-    body, _ = auth_token_body({
-        "uses": 1, "expire_time": later, "new_session_expire_time": later.isoformat(),
-        "live_connect_constraints": CONSTRAINTS,
-    })
+    body, _ = auth_token_body(
+        {
+            "uses": 1,
+            "expire_time": later,
+            "new_session_expire_time": later.isoformat(),
+            "live_connect_constraints": CONSTRAINTS,
+        }
+    )
     assert body["uses"] == 1
     assert body["expireTime"].endswith("Z") and body["expireTime"] == body["newSessionExpireTime"]
     assert body["bidiGenerateContentSetup"] == {
@@ -38,22 +42,35 @@ def test_times_uses_and_the_locked_setup() -> None:
     ("lock", "mask"),
     [
         (None, None),
-        ([], "model,generationConfig.responseModalities,generationConfig.temperature,sessionResumption"),
-        (["temperature", "system_instruction"],
-         "model,generationConfig.responseModalities,generationConfig.temperature,sessionResumption,"
-         "generationConfig.temperature,systemInstruction"),
+        (
+            [],
+            "model,generationConfig.responseModalities,generationConfig.temperature,sessionResumption",
+        ),
+        (
+            ["temperature", "system_instruction"],
+            "model,generationConfig.responseModalities,generationConfig.temperature,sessionResumption,"
+            "generationConfig.temperature,systemInstruction",
+        ),
     ],
 )
 def test_field_masks_follow_the_official_sdk(lock: list[str] | None, mask: str | None) -> None:
-    body, _ = auth_token_body({"live_connect_constraints": CONSTRAINTS, "lock_additional_fields": lock})
+    body, _ = auth_token_body(
+        {"live_connect_constraints": CONSTRAINTS, "lock_additional_fields": lock}
+    )
     assert body.get("fieldMask") == mask
 
 
 def test_field_mask_goes_one_level_down_and_camel_cases_names() -> None:
-    setup = {"model": "m", "generationConfig": {"temperature": 1}, "tools": [], "sessionResumption": {}}
+    setup = {
+        "model": "m",
+        "generationConfig": {"temperature": 1},
+        "tools": [],
+        "sessionResumption": {},
+    }
     assert field_mask(setup, []) == "model,generationConfig.temperature,tools,sessionResumption"
     assert field_mask({"model": "m"}, ["response_modalities", "realtime_input_config"]) == (
-        "model,generationConfig.responseModalities,realtimeInputConfig")
+        "model,generationConfig.responseModalities,realtimeInputConfig"
+    )
 
 
 @pytest.mark.parametrize(
@@ -80,19 +97,32 @@ async def test_both_clients_post_to_v1alpha_with_the_key(kind: str) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         seen.append(request)
         keys.append(request.headers.get("x-goog-api-key"))
-        return httpx.Response(200, json={
-            "name": "auth_tokens/abc", "expireTime": "2030-01-01T00:00:00Z",
-            "newSessionExpireTime": "2030-01-01T00:00:00Z", "somethingNew": 1})
+        return httpx.Response(
+            200,
+            json={
+                "name": "auth_tokens/abc",
+                "expireTime": "2030-01-01T00:00:00Z",
+                "newSessionExpireTime": "2030-01-01T00:00:00Z",
+                "somethingNew": 1,
+            },
+        )
 
     key = "AIzaKEY-0123456789abcdefghijklm"
     transport = httpx.MockTransport(handler)
     client: Any
     if kind == "sync":
-        client = g.Client(api_key=key, base_url="http://t.test", http_client=httpx.Client(transport=transport))
+        client = g.Client(
+            api_key=key, base_url="http://t.test", http_client=httpx.Client(transport=transport)
+        )
     else:
-        client = g.AsyncClient(api_key=key, base_url="http://t.test",
-                               http_client=httpx.AsyncClient(transport=transport))
-    token = client.auth_tokens.create(config={"uses": 2, "live_connect_constraints": {"model": MODEL}})
+        client = g.AsyncClient(
+            api_key=key,
+            base_url="http://t.test",
+            http_client=httpx.AsyncClient(transport=transport),
+        )
+    token = client.auth_tokens.create(
+        config={"uses": 2, "live_connect_constraints": {"model": MODEL}}
+    )
     if inspect.isawaitable(token):
         token = await token
     assert isinstance(token, g.types.AuthToken) and token.name == "auth_tokens/abc"
@@ -101,4 +131,6 @@ async def test_both_clients_post_to_v1alpha_with_the_key(kind: str) -> None:
     assert request.method == "POST" and str(request.url) == "http://t.test/v1alpha/auth_tokens"
     assert keys == [key]
     assert json.loads(request.content) == {
-        "uses": 2, "bidiGenerateContentSetup": {"model": f"models/{MODEL}", "sessionResumption": {}}}
+        "uses": 2,
+        "bidiGenerateContentSetup": {"model": f"models/{MODEL}", "sessionResumption": {}},
+    }

@@ -24,7 +24,9 @@ from gemini_nb.types import Blob, Content, FunctionResponse, Part
 
 def tone(seconds: float = 0.1, rate: int = 16_000) -> bytes:
     n = int(seconds * rate)
-    return struct.pack(f"<{n}h", *(int(8000 * math.sin(2 * math.pi * 220 * i / rate)) for i in range(n)))
+    return struct.pack(
+        f"<{n}h", *(int(8000 * math.sin(2 * math.pi * 220 * i / rate)) for i in range(n))
+    )
 
 
 def frame(text: str) -> Any:
@@ -32,33 +34,80 @@ def frame(text: str) -> Any:
 
 
 def test_client_content_takes_text_contents_and_nothing() -> None:
-    assert frame(client_content_frame("Hello", True)) == {"clientContent": {
-        "turns": [{"role": "user", "parts": [{"text": "Hello"}]}], "turnComplete": True}}
-    history = [Content(role="user", parts=[Part(text="Hi")]), {"role": "model", "parts": [{"text": "Hey"}]}]
-    assert frame(client_content_frame(history, False)) == {"clientContent": {
-        "turns": [{"role": "user", "parts": [{"text": "Hi"}]}, {"role": "model", "parts": [{"text": "Hey"}]}],
-        "turnComplete": False}}
+    assert frame(client_content_frame("Hello", True)) == {
+        "clientContent": {
+            "turns": [{"role": "user", "parts": [{"text": "Hello"}]}],
+            "turnComplete": True,
+        }
+    }
+    history = [
+        Content(role="user", parts=[Part(text="Hi")]),
+        {"role": "model", "parts": [{"text": "Hey"}]},
+    ]
+    assert frame(client_content_frame(history, False)) == {
+        "clientContent": {
+            "turns": [
+                {"role": "user", "parts": [{"text": "Hi"}]},
+                {"role": "model", "parts": [{"text": "Hey"}]},
+            ],
+            "turnComplete": False,
+        }
+    }
     assert frame(client_content_frame(None, True)) == {"clientContent": {"turnComplete": True}}
     from google.genai import types as sdk
 
-    turn = sdk.Content(role="user", parts=[sdk.Part(text="Hi"), sdk.Part.from_bytes(
-        data=b"\x89PNG\r\n\x1a\n", mime_type="image/png")])
-    assert frame(client_content_frame([turn], True))["clientContent"]["turns"] == [{
-        "role": "user", "parts": [{"text": "Hi"}, {"inlineData": {
-            "mimeType": "image/png", "data": base64.b64encode(b"\x89PNG\r\n\x1a\n").decode()}}]}]
+    turn = sdk.Content(
+        role="user",
+        parts=[
+            sdk.Part(text="Hi"),
+            sdk.Part.from_bytes(data=b"\x89PNG\r\n\x1a\n", mime_type="image/png"),
+        ],
+    )
+    assert frame(client_content_frame([turn], True))["clientContent"]["turns"] == [
+        {
+            "role": "user",
+            "parts": [
+                {"text": "Hi"},
+                {
+                    "inlineData": {
+                        "mimeType": "image/png",
+                        "data": base64.b64encode(b"\x89PNG\r\n\x1a\n").decode(),
+                    }
+                },
+            ],
+        }
+    ]
 
 
 def test_audio_as_blob_dict_or_sdk_blob() -> None:
     pcm = tone()
-    expected = {"realtimeInput": {"audio": {
-        "mimeType": "audio/pcm;rate=16000", "data": base64.b64encode(pcm).decode()}}}
-    assert frame(realtime_input_frame(audio=Blob(data=pcm, mime_type="audio/pcm;rate=16000"))) == expected
-    assert frame(realtime_input_frame(audio={"data": pcm, "mime_type": "audio/pcm; rate=16000"})) == expected
-    assert frame(realtime_input_frame(audio={"data": base64.b64encode(pcm).decode(),
-                                             "mimeType": "AUDIO/PCM;RATE=16000"})) == expected
+    expected = {
+        "realtimeInput": {
+            "audio": {"mimeType": "audio/pcm;rate=16000", "data": base64.b64encode(pcm).decode()}
+        }
+    }
+    assert (
+        frame(realtime_input_frame(audio=Blob(data=pcm, mime_type="audio/pcm;rate=16000")))
+        == expected
+    )
+    assert (
+        frame(realtime_input_frame(audio={"data": pcm, "mime_type": "audio/pcm; rate=16000"}))
+        == expected
+    )
+    assert (
+        frame(
+            realtime_input_frame(
+                audio={"data": base64.b64encode(pcm).decode(), "mimeType": "AUDIO/PCM;RATE=16000"}
+            )
+        )
+        == expected
+    )
     from google.genai import types as sdk
 
-    assert frame(realtime_input_frame(audio=sdk.Blob(data=pcm, mime_type="audio/pcm;rate=16000"))) == expected
+    assert (
+        frame(realtime_input_frame(audio=sdk.Blob(data=pcm, mime_type="audio/pcm;rate=16000")))
+        == expected
+    )
 
 
 @pytest.mark.parametrize(
@@ -72,7 +121,10 @@ def test_audio_as_blob_dict_or_sdk_blob() -> None:
         ({"data": tone(), "mime_type": "audio/pcm;rate=96000"}, "96000 Hz"),
         ({"data": tone() + b"\x01", "mime_type": "audio/pcm;rate=16000"}, "odd number"),
         ({"data": b"", "mime_type": "audio/pcm;rate=16000"}, "empty"),
-        ({"data": b"RIFF\x24\x00\x00\x00WAVEfmt " + tone(), "mime_type": "audio/pcm;rate=16000"}, "WAV"),
+        (
+            {"data": b"RIFF\x24\x00\x00\x00WAVEfmt " + tone(), "mime_type": "audio/pcm;rate=16000"},
+            "WAV",
+        ),
         ({"data": b"ID3\x04" + tone(), "mime_type": "audio/pcm;rate=16000"}, "MP3"),
         ({"data": "not base64!", "mime_type": "audio/pcm;rate=16000"}, "not base64"),
         (3.5, "must be a Blob"),
@@ -87,7 +139,8 @@ def test_audio_the_api_does_not_take_is_refused(audio: Any, words: str) -> None:
 def test_every_rate_from_8_to_48_khz_is_taken() -> None:
     for rate in (8000, 11025, 16000, 22050, 24000, 44100, 48000):
         assert audio_blob({"data": b"\0\0", "mime_type": f"audio/pcm;rate={rate}"})["mimeType"] == (
-            f"audio/pcm;rate={rate}")
+            f"audio/pcm;rate={rate}"
+        )
 
 
 @pytest.mark.parametrize(
@@ -113,7 +166,9 @@ def test_other_realtime_inputs(kwargs: dict[str, Any], expected: dict[str, Any])
         ({"activity_start": "now"}, "takes True"),
     ],
 )
-def test_realtime_input_takes_exactly_one_valid_argument(kwargs: dict[str, Any], words: str) -> None:
+def test_realtime_input_takes_exactly_one_valid_argument(
+    kwargs: dict[str, Any], words: str
+) -> None:
     with pytest.raises(InvalidInputError) as info:
         realtime_input_frame(**kwargs)
     assert words in str(info.value)
@@ -137,7 +192,9 @@ def test_video_frames_are_images() -> None:
 def test_media_goes_to_audio_or_video_by_mime_type() -> None:
     audio = frame(realtime_input_frame(media=Blob(data=tone(), mime_type="audio/pcm;rate=24000")))
     assert audio["realtimeInput"]["audio"]["mimeType"] == "audio/pcm;rate=24000"
-    jpeg = frame(realtime_input_frame(media={"data": b"\xff\xd8\xff\xe0", "mime_type": "image/jpeg"}))
+    jpeg = frame(
+        realtime_input_frame(media={"data": b"\xff\xd8\xff\xe0", "mime_type": "image/jpeg"})
+    )
     assert jpeg["realtimeInput"]["video"]["mimeType"] == "image/jpeg"
     with pytest.raises(InvalidInputError, match="audio/pcm;rate=16000"):
         realtime_input_frame(media=Blob(data=tone(), mime_type="audio/mpeg"))
@@ -145,11 +202,19 @@ def test_media_goes_to_audio_or_video_by_mime_type() -> None:
 
 def test_tool_responses_need_the_call_id() -> None:
     text, responses = tool_response_frame(
-        [FunctionResponse(id="c1", name="f", response={"result": 1}),
-         {"id": "c2", "name": "g", "response": {"error": "boom"}}])
-    assert frame(text) == {"toolResponse": {"functionResponses": [
-        {"id": "c1", "name": "f", "response": {"result": 1}},
-        {"id": "c2", "name": "g", "response": {"error": "boom"}}]}}
+        [
+            FunctionResponse(id="c1", name="f", response={"result": 1}),
+            {"id": "c2", "name": "g", "response": {"error": "boom"}},
+        ]
+    )
+    assert frame(text) == {
+        "toolResponse": {
+            "functionResponses": [
+                {"id": "c1", "name": "f", "response": {"result": 1}},
+                {"id": "c2", "name": "g", "response": {"error": "boom"}},
+            ]
+        }
+    }
     assert [r.id for r in responses] == ["c1", "c2"]
     with pytest.raises(InvalidInputError, match="has no id"):
         tool_response_frame(FunctionResponse(name="f", response={}))

@@ -17,8 +17,11 @@ from tests._shared import RECORDED, needs_recorded
 
 def _recorded_frames() -> list[dict[str, Any]]:
     index = RECORDED / "index.json"
-    sessions = [json.loads((RECORDED / e["file"]).read_text())
-                for e in json.loads(index.read_text()) if e["kind"] == "websocket"]
+    sessions = [
+        json.loads((RECORDED / e["file"]).read_text())
+        for e in json.loads(index.read_text())
+        if e["kind"] == "websocket"
+    ]
     assert len(sessions) == 6
     return [m["json"] for s in sessions for m in s["websocket"]["messages"] if m["dir"] == "recv"]
 
@@ -32,8 +35,13 @@ def test_every_recorded_frame_parses_and_round_trips() -> None:
         kinds |= {k for k, v in message if v is not None}
         # Nothing is lost: what came in goes out again (unknown fields included).
         assert message.model_dump(mode="json", exclude_none=True) == data
-    assert {"setup_complete", "server_content", "tool_call", "usage_metadata",
-            "session_resumption_update"} <= kinds
+    assert {
+        "setup_complete",
+        "server_content",
+        "tool_call",
+        "usage_metadata",
+        "session_resumption_update",
+    } <= kinds
 
 
 @needs_recorded
@@ -54,29 +62,57 @@ def test_recorded_audio_text_tool_call_and_usage() -> None:
 
 def test_text_and_data_join_the_model_turn() -> None:
     pcm = b"\x01\x00\x02\x00"
-    message = parse_message(json.dumps({"serverContent": {"modelTurn": {"parts": [
-        {"text": "Hel"}, {"text": "thinking…", "thought": True}, {"text": "lo"},
-        {"inlineData": {"mimeType": "audio/pcm;rate=24000", "data": base64.b64encode(pcm).decode()}},
-        {"inlineData": {"mimeType": "audio/pcm;rate=24000", "data": base64.b64encode(pcm).decode()}},
-    ]}}}))
+    message = parse_message(
+        json.dumps(
+            {
+                "serverContent": {
+                    "modelTurn": {
+                        "parts": [
+                            {"text": "Hel"},
+                            {"text": "thinking…", "thought": True},
+                            {"text": "lo"},
+                            {
+                                "inlineData": {
+                                    "mimeType": "audio/pcm;rate=24000",
+                                    "data": base64.b64encode(pcm).decode(),
+                                }
+                            },
+                            {
+                                "inlineData": {
+                                    "mimeType": "audio/pcm;rate=24000",
+                                    "data": base64.b64encode(pcm).decode(),
+                                }
+                            },
+                        ]
+                    }
+                }
+            }
+        )
+    )
     assert message.text == "Hello" and message.data == pcm * 2
     empty = parse_message(b'{"serverContent": {"turnComplete": true}}')
     assert empty.text is None and empty.data is None and empty.turn_complete
 
 
 def test_unknown_fields_and_message_types_are_kept() -> None:
-    message = parse_message(json.dumps({
-        "serverContent": {"turnComplete": True, "brandNew": {"x": 1}},
-        "somethingNew": {"y": 2},
-        "goAway": {"timeLeft": "12.5s"},
-    }))
+    message = parse_message(
+        json.dumps(
+            {
+                "serverContent": {"turnComplete": True, "brandNew": {"x": 1}},
+                "somethingNew": {"y": 2},
+                "goAway": {"timeLeft": "12.5s"},
+            }
+        )
+    )
     assert message.model_extra == {"somethingNew": {"y": 2}}
     assert message.server_content is not None
     assert message.server_content.model_extra == {"brandNew": {"x": 1}}
     assert message.go_away is not None and message.go_away.seconds_left == 12.5
 
 
-@pytest.mark.parametrize("raw", [b"not json", b"[1, 2]", b'{"serverContent": {"turnComplete": "maybe"}}'])
+@pytest.mark.parametrize(
+    "raw", [b"not json", b"[1, 2]", b'{"serverContent": {"turnComplete": "maybe"}}']
+)
 def test_frames_that_are_not_messages_are_typed_errors(raw: bytes) -> None:
     with pytest.raises(APIResponseError):
         parse_message(raw)

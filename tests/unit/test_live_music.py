@@ -34,7 +34,9 @@ def wire(frame: str) -> Any:
 
 def test_setup_frame() -> None:
     assert setup_frame("lyria-realtime-exp") == (
-        "models/lyria-realtime-exp", '{"setup":{"model":"models/lyria-realtime-exp"}}')
+        "models/lyria-realtime-exp",
+        '{"setup":{"model":"models/lyria-realtime-exp"}}',
+    )
 
 
 @pytest.mark.parametrize(
@@ -47,15 +49,22 @@ def test_setup_frame() -> None:
 )
 def test_prompts_in_every_form_make_the_same_frame(prompts: Any) -> None:
     frame, kept = prompts_frame(prompts)
-    assert wire(frame) == {"clientContent": {"weightedPrompts": [
-        {"text": "jazz", "weight": 2.0}, {"text": "piano", "weight": 0.5}]}}
-    assert kept == [WeightedPrompt(text="jazz", weight=2.0), WeightedPrompt(text="piano", weight=0.5)]
+    assert wire(frame) == {
+        "clientContent": {
+            "weightedPrompts": [{"text": "jazz", "weight": 2.0}, {"text": "piano", "weight": 0.5}]
+        }
+    }
+    assert kept == [
+        WeightedPrompt(text="jazz", weight=2.0),
+        WeightedPrompt(text="piano", weight=0.5),
+    ]
 
 
 def test_one_prompt_alone() -> None:
     for one in ("jazz", ("jazz", 1), {"text": "jazz"}, WeightedPrompt(text="jazz")):
         assert wire(prompts_frame(one)[0])["clientContent"]["weightedPrompts"] == [
-            {"text": "jazz", "weight": 1.0}]
+            {"text": "jazz", "weight": 1.0}
+        ]
 
 
 def test_google_genai_prompts_are_taken() -> None:
@@ -86,14 +95,35 @@ def test_bad_prompts_are_refused(prompts: Any, words: str) -> None:
 
 def test_config_frame_is_camel_case_and_complete() -> None:
     frame, cfg = config_frame(
-        temperature=1.1, top_k=40, seed=3, guidance=4.0, bpm=120, density=0.5, brightness=0.7,
-        scale="c_major_a_minor", mute_bass=False, mute_drums=True, only_bass_and_drums=False,
+        temperature=1.1,
+        top_k=40,
+        seed=3,
+        guidance=4.0,
+        bpm=120,
+        density=0.5,
+        brightness=0.7,
+        scale="c_major_a_minor",
+        mute_bass=False,
+        mute_drums=True,
+        only_bass_and_drums=False,
         music_generation_mode="diversity",
     )
-    assert wire(frame) == {"musicGenerationConfig": {
-        "temperature": 1.1, "topK": 40, "seed": 3, "guidance": 4.0, "bpm": 120, "density": 0.5,
-        "brightness": 0.7, "scale": "C_MAJOR_A_MINOR", "muteBass": False, "muteDrums": True,
-        "onlyBassAndDrums": False, "musicGenerationMode": "DIVERSITY"}}
+    assert wire(frame) == {
+        "musicGenerationConfig": {
+            "temperature": 1.1,
+            "topK": 40,
+            "seed": 3,
+            "guidance": 4.0,
+            "bpm": 120,
+            "density": 0.5,
+            "brightness": 0.7,
+            "scale": "C_MAJOR_A_MINOR",
+            "muteBass": False,
+            "muteDrums": True,
+            "onlyBassAndDrums": False,
+            "musicGenerationMode": "DIVERSITY",
+        }
+    }
     assert repr(cfg).startswith("LiveMusicGenerationConfig(temperature=1.1, top_k=40")
     assert "None" not in repr(LiveMusicGenerationConfig(bpm=90))
 
@@ -136,17 +166,25 @@ def test_bad_configs_are_refused(config: dict[str, Any], words: str) -> None:
 
 
 def test_configs_from_models_and_google_genai() -> None:
-    assert wire(config_frame(LiveMusicGenerationConfig(bpm=80, scale=Scale.G_MAJOR_E_MINOR))[0]) == {
-        "musicGenerationConfig": {"bpm": 80, "scale": "G_MAJOR_E_MINOR"}}
+    assert wire(
+        config_frame(LiveMusicGenerationConfig(bpm=80, scale=Scale.G_MAJOR_E_MINOR))[0]
+    ) == {"musicGenerationConfig": {"bpm": 80, "scale": "G_MAJOR_E_MINOR"}}
     # Keywords go on top of a config.
     assert wire(config_frame({"bpm": 80, "density": 0.2}, bpm=100)[0]) == {
-        "musicGenerationConfig": {"bpm": 100, "density": 0.2}}
+        "musicGenerationConfig": {"bpm": 100, "density": 0.2}
+    }
     genai = pytest.importorskip("google.genai")
     t = genai.types
-    config = t.LiveMusicGenerationConfig(bpm=70, scale=t.Scale.D_MAJOR_B_MINOR,
-                                         music_generation_mode=t.MusicGenerationMode.QUALITY)
-    assert wire(config_frame(config)[0]) == {"musicGenerationConfig": {
-        "bpm": 70, "scale": "D_MAJOR_B_MINOR", "musicGenerationMode": "QUALITY"}}
+    config = t.LiveMusicGenerationConfig(
+        bpm=70, scale=t.Scale.D_MAJOR_B_MINOR, music_generation_mode=t.MusicGenerationMode.QUALITY
+    )
+    assert wire(config_frame(config)[0]) == {
+        "musicGenerationConfig": {
+            "bpm": 70,
+            "scale": "D_MAJOR_B_MINOR",
+            "musicGenerationMode": "QUALITY",
+        }
+    }
 
 
 def test_playback_controls() -> None:
@@ -182,10 +220,25 @@ def test_close_errors_name_the_music_endpoint() -> None:
 
 
 def test_server_messages_are_read_tolerantly() -> None:
-    message = parse_music_message(json.dumps({"serverContent": {"audioChunks": [{
-        "data": "AAABAA==", "mimeType": "audio/l16;rate=48000;channels=2", "newField": 1,
-        "sourceMetadata": {"clientContent": {"weightedPrompts": [{"text": "a", "weight": 1}]},
-                           "musicGenerationConfig": {"bpm": 90, "scale": "A_NEW_SCALE"}}}]}}))
+    message = parse_music_message(
+        json.dumps(
+            {
+                "serverContent": {
+                    "audioChunks": [
+                        {
+                            "data": "AAABAA==",
+                            "mimeType": "audio/l16;rate=48000;channels=2",
+                            "newField": 1,
+                            "sourceMetadata": {
+                                "clientContent": {"weightedPrompts": [{"text": "a", "weight": 1}]},
+                                "musicGenerationConfig": {"bpm": 90, "scale": "A_NEW_SCALE"},
+                            },
+                        }
+                    ]
+                }
+            }
+        )
+    )
     chunk = message.audio_chunks[0]
     assert message.audio == b"\x00\x00\x01\x00" and chunk.model_extra == {"newField": 1}
     source = chunk.source_metadata
@@ -203,7 +256,9 @@ def test_pcm_layout() -> None:
     assert pcm_layout(None) == (48_000, 2)
 
 
-def chunk(seconds: float, value: int = 1, mime: str = "audio/l16;rate=48000;channels=2") -> AudioChunk:
+def chunk(
+    seconds: float, value: int = 1, mime: str = "audio/l16;rate=48000;channels=2"
+) -> AudioChunk:
     frames = int(seconds * 48_000)
     return AudioChunk(data=value.to_bytes(2, "little", signed=True) * 2 * frames, mime_type=mime)
 
@@ -217,7 +272,11 @@ def test_memory_recorder_keeps_the_first_max_seconds(tmp_path: Path) -> None:
     path = recorder.save(tmp_path / "x.wav")
     with wave.open(str(path), "rb") as w:
         assert (w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()) == (
-            2, 2, 48_000, 3 * 48_000)
+            2,
+            2,
+            48_000,
+            3 * 48_000,
+        )
         data = w.readframes(w.getnframes())
     assert data == (chunk(2.0, 1).data or b"") + (chunk(1.0, 2).data or b"")
     recorder.clear()

@@ -108,7 +108,9 @@ def test_a_resend_limit_below_one_is_refused() -> None:
 @pytest.mark.parametrize(
     ("left", "deadline"), [(None, 100.0), (0.0, 100.0), (10.0, 108.0), (2.0, 101.5), (60.0, 158.0)]
 )
-def test_go_away_reconnects_a_little_before_the_time_left(left: float | None, deadline: float) -> None:
+def test_go_away_reconnects_a_little_before_the_time_left(
+    left: float | None, deadline: float
+) -> None:
     assert go_away_deadline(100.0, left) == pytest.approx(deadline)
 
 
@@ -120,8 +122,14 @@ def _closed(rcvd: tuple[int, str] | None, sent: tuple[int, str] | None = None) -
 
 
 def test_close_codes_from_websockets_exceptions() -> None:
-    assert closed_by(_closed((1011, "Internal error encountered."))) == (1011, "Internal error encountered.")
-    assert closed_by(_closed(None, (1011, "keepalive ping timeout"))) == (1011, "keepalive ping timeout")
+    assert closed_by(_closed((1011, "Internal error encountered."))) == (
+        1011,
+        "Internal error encountered.",
+    )
+    assert closed_by(_closed(None, (1011, "keepalive ping timeout"))) == (
+        1011,
+        "keepalive ping timeout",
+    )
     assert closed_by(_closed(None, (1000, ""))) == (1000, "")
     assert closed_by(_closed(None))[0] == 1006
 
@@ -135,13 +143,18 @@ def test_which_closes_are_normal_and_which_can_be_resumed() -> None:
 def test_close_errors_are_typed_and_say_what_to_do() -> None:
     err = close_error(1011, "Internal error encountered.", during_setup=False, handle="h1")
     assert type(err) is g.LiveConnectionClosed and isinstance(err, g.APIConnectionError)
-    assert (err.code, err.reason, err.resumable, err.handle) == (1011, "Internal error encountered.", True, "h1")
+    assert (err.code, err.reason, err.resumable, err.handle) == (
+        1011,
+        "Internal error encountered.",
+        True,
+        "h1",
+    )
     assert "session_resumption" in str(err)
     no_handle = close_error(1011, "", during_setup=False, handle=None)
     assert not no_handle.resumable and "No resumption handle" in str(no_handle)
     policy = close_error(1008, "Quota exceeded.", during_setup=False, handle="h1")
     assert not policy.resumable
-    setup = close_error(1007, "Unknown name \"bogus\"", during_setup=True, handle=None)
+    setup = close_error(1007, 'Unknown name "bogus"', during_setup=True, handle=None)
     assert isinstance(setup, g.LiveSetupError) and setup.code == 1007 and "bogus" in str(setup)
     assert "the reason names the field" in str(setup)
     assert "bidiGenerateContent" in str(close_error(1008, "x", during_setup=True, handle=None))
@@ -149,8 +162,13 @@ def test_close_errors_are_typed_and_say_what_to_do() -> None:
 
 def test_close_reasons_are_redacted() -> None:
     key = "AIzaSECRET-0123456789abcdefghijk"
-    err = close_error(1008, f"API key not valid: {key}", during_setup=True, handle=None,
-                      redact=lambda s: s.replace(key, "***"))
+    err = close_error(
+        1008,
+        f"API key not valid: {key}",
+        during_setup=True,
+        handle=None,
+        redact=lambda s: s.replace(key, "***"),
+    )
     assert key not in str(err) and key not in err.reason
 
 

@@ -56,12 +56,16 @@ def test_every_sdk_field_lands_where_the_sdk_puts_it() -> None:
         "output_audio_transcription": {"language_codes": ["en-US"]},
         "realtime_input_config": {
             "automatic_activity_detection": {
-                "disabled": False, "start_of_speech_sensitivity": "START_SENSITIVITY_LOW",
+                "disabled": False,
+                "start_of_speech_sensitivity": "START_SENSITIVITY_LOW",
                 "silence_duration_ms": 500,
             },
             "activity_handling": "NO_INTERRUPTION",
         },
-        "context_window_compression": {"trigger_tokens": 25600, "sliding_window": {"target_tokens": 12800}},
+        "context_window_compression": {
+            "trigger_tokens": 25600,
+            "sliding_window": {"target_tokens": 12800},
+        },
         "proactivity": {"proactive_audio": True},
         "history_config": {"initial_history_in_client_content": True},
         "safety_settings": [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}],
@@ -86,21 +90,28 @@ def test_every_sdk_field_lands_where_the_sdk_puts_it() -> None:
     assert search == {"googleSearch": {}}
     [weather] = declarations["functionDeclarations"]
     assert weather["name"] == "get_weather" and weather["description"] == "The weather in a city."
-    assert weather["parametersJsonSchema"]["properties"]["city"]["description"] == "The city's name."
+    assert (
+        weather["parametersJsonSchema"]["properties"]["city"]["description"] == "The city's name."
+    )
     assert setup["inputAudioTranscription"] == {}
     assert setup["outputAudioTranscription"] == {"languageCodes": ["en-US"]}
     assert setup["realtimeInputConfig"] == {
         "automaticActivityDetection": {
-            "disabled": False, "startOfSpeechSensitivity": "START_SENSITIVITY_LOW",
+            "disabled": False,
+            "startOfSpeechSensitivity": "START_SENSITIVITY_LOW",
             "silenceDurationMs": 500,
         },
         "activityHandling": "NO_INTERRUPTION",
     }
     assert setup["contextWindowCompression"] == {
-        "triggerTokens": 25600, "slidingWindow": {"targetTokens": 12800}}
+        "triggerTokens": 25600,
+        "slidingWindow": {"targetTokens": 12800},
+    }
     assert setup["proactivity"] == {"proactiveAudio": True}
     assert setup["historyConfig"] == {"initialHistoryInClientContent": True}
-    assert setup["safetySettings"] == [{"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}]
+    assert setup["safetySettings"] == [
+        {"category": "HARM_CATEGORY_HARASSMENT", "threshold": "BLOCK_NONE"}
+    ]
     assert setup["labels"] == {"team": "a"}
     assert setup["sessionResumption"] == {}
 
@@ -111,11 +122,15 @@ def test_python_tools_are_run_and_declarations_are_not() -> None:
     assert set(live.functions) == {"get_weather"} and live.tool_timeout == 60.0
     names = [d["name"] for d in live.setup["tools"][0]["functionDeclarations"]]
     assert names == ["get_weather", "turn_on_lights"]
-    off = build_setup(MODEL, {"tools": [get_weather], "automatic_function_calling": {"disable": True}})
+    off = build_setup(
+        MODEL, {"tools": [get_weather], "automatic_function_calling": {"disable": True}}
+    )
     # Turned off: still declared, but the calls come to you.
     assert off.functions == {}
     assert off.setup["tools"][0]["functionDeclarations"][0]["name"] == "get_weather"
-    timed = build_setup(MODEL, {"tools": [get_weather], "automatic_function_calling": {"timeout": 5}})
+    timed = build_setup(
+        MODEL, {"tools": [get_weather], "automatic_function_calling": {"timeout": 5}}
+    )
     assert timed.tool_timeout == 5
 
 
@@ -142,15 +157,24 @@ def test_session_resumption_false_leaves_it_out() -> None:
 
 
 def test_deprecated_generation_config_and_camel_case_dicts() -> None:
-    setup = setup_of({"generationConfig": {"temperature": 0.5}, "responseModalities": ["TEXT"],
-                      "speech_config": SpeechConfig(language_code="en-US")})
+    setup = setup_of(
+        {
+            "generationConfig": {"temperature": 0.5},
+            "responseModalities": ["TEXT"],
+            "speech_config": SpeechConfig(language_code="en-US"),
+        }
+    )
     assert setup["generationConfig"] == {
-        "temperature": 0.5, "responseModalities": ["TEXT"], "speechConfig": {"languageCode": "en-US"}}
+        "temperature": 0.5,
+        "responseModalities": ["TEXT"],
+        "speechConfig": {"languageCode": "en-US"},
+    }
 
 
 def test_extra_body_reaches_the_setup() -> None:
-    setup = setup_of({"http_options": {"extra_body": {"generationConfig": {"newKnob": 1}}},
-                      "temperature": 0.1})
+    setup = setup_of(
+        {"http_options": {"extra_body": {"generationConfig": {"newKnob": 1}}}, "temperature": 0.1}
+    )
     assert setup["generationConfig"] == {"temperature": 0.1, "newKnob": 1}
 
 
@@ -160,7 +184,10 @@ def test_google_genai_config_objects_are_taken() -> None:
     config = sdk.LiveConnectConfig(
         response_modalities=[sdk.Modality.AUDIO],
         speech_config=sdk.SpeechConfig(
-            voice_config=sdk.VoiceConfig(prebuilt_voice_config=sdk.PrebuiltVoiceConfig(voice_name="Puck"))),
+            voice_config=sdk.VoiceConfig(
+                prebuilt_voice_config=sdk.PrebuiltVoiceConfig(voice_name="Puck")
+            )
+        ),
         session_resumption=sdk.SessionResumptionConfig(handle="abc"),
         input_audio_transcription=sdk.AudioTranscriptionConfig(),
     )
@@ -178,7 +205,10 @@ def test_google_genai_config_objects_are_taken() -> None:
         ({"temprature": 0.2}, "temprature"),
         ({"explicit_vad_signal": True}, "explicit_vad_signal"),
         ({"temperature": "hot"}, "temperature"),
-        ({"speech_config": {"multi_speaker_voice_config": {"speaker_voice_configs": []}}}, "one voice"),
+        (
+            {"speech_config": {"multi_speaker_voice_config": {"speaker_voice_configs": []}}},
+            "one voice",
+        ),
         ({"tools": [42]}, "tool"),
         ({"session_resumption": {"handle": "h", "transparent": True}}, "transparent"),
         ("audio", "LiveConnectConfig"),
@@ -198,9 +228,18 @@ def test_bad_model_names_are_refused() -> None:
 @pytest.mark.parametrize(
     ("base", "url"),
     [
-        ("http://127.0.0.1:8000", "ws://127.0.0.1:8000/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"),
-        ("https://generativelanguage.googleapis.com/", "wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"),
-        ("https://proxy.example/gemini", "wss://proxy.example/gemini/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"),
+        (
+            "http://127.0.0.1:8000",
+            "ws://127.0.0.1:8000/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent",
+        ),
+        (
+            "https://generativelanguage.googleapis.com/",
+            "wss://generativelanguage.googleapis.com/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent",
+        ),
+        (
+            "https://proxy.example/gemini",
+            "wss://proxy.example/gemini/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent",
+        ),
     ],
 )
 def test_url_scheme_follows_the_base_url(base: str, url: str) -> None:

@@ -22,14 +22,23 @@ def cand(*parts: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 def test_text_deltas_join_and_latest_metadata_wins() -> None:
     out = merged(
-        {**cand({"text": "Hel"}, index=0), "usageMetadata": {"totalTokenCount": 3},
-         "modelVersion": "m1", "responseId": "r"},
+        {
+            **cand({"text": "Hel"}, index=0),
+            "usageMetadata": {"totalTokenCount": 3},
+            "modelVersion": "m1",
+            "responseId": "r",
+        },
         {**cand({"text": "lo"}, index=0), "usageMetadata": {"totalTokenCount": 5}},
         {**cand({"text": "!"}, index=0, finishReason="STOP")},
     )
     assert out == {
-        "candidates": [{"content": {"role": "model", "parts": [{"text": "Hello!"}]},
-                        "finishReason": "STOP", "index": 0}],
+        "candidates": [
+            {
+                "content": {"role": "model", "parts": [{"text": "Hello!"}]},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
         "usageMetadata": {"totalTokenCount": 5},
         "modelVersion": "m1",
         "responseId": "r",
@@ -57,14 +66,27 @@ def test_thoughts_calls_and_signatures_keep_their_own_parts() -> None:
 def test_citations_accumulate_candidates_by_index_and_unknown_fields_are_kept() -> None:
     source = {"startIndex": 0, "endIndex": 2, "uri": "https://a.example"}
     out = merged(
-        {"candidates": [
-            {"index": 1, "content": {"parts": [{"text": "B"}]}},
-            {"index": 0, "content": {"parts": [{"text": "A"}]},
-             "citationMetadata": {"citationSources": [source]}},
-        ], "futureTopLevel": 1},
-        {"candidates": [{"index": 0, "content": {"parts": [{"text": "a"}]},
-                         "citationMetadata": {"citationSources": [{**source, "startIndex": 1}]},
-                         "futureField": {"x": 1}}]},
+        {
+            "candidates": [
+                {"index": 1, "content": {"parts": [{"text": "B"}]}},
+                {
+                    "index": 0,
+                    "content": {"parts": [{"text": "A"}]},
+                    "citationMetadata": {"citationSources": [source]},
+                },
+            ],
+            "futureTopLevel": 1,
+        },
+        {
+            "candidates": [
+                {
+                    "index": 0,
+                    "content": {"parts": [{"text": "a"}]},
+                    "citationMetadata": {"citationSources": [{**source, "startIndex": 1}]},
+                    "futureField": {"x": 1},
+                }
+            ]
+        },
     )
     first, second = out["candidates"]
     assert first["content"]["parts"] == [{"text": "Aa"}]

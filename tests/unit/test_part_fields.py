@@ -33,7 +33,9 @@ def test_media_resolution_is_the_discovery_object() -> None:
 
 def test_media_resolution_forms() -> None:
     wire = {"mediaResolution": {"level": "MEDIA_RESOLUTION_HIGH"}}
-    assert to_wire(Part(media_resolution=PartMediaResolution(level="MEDIA_RESOLUTION_HIGH"))) == wire
+    assert (
+        to_wire(Part(media_resolution=PartMediaResolution(level="MEDIA_RESOLUTION_HIGH"))) == wire
+    )
     assert to_wire(Part(media_resolution={"level": "MEDIA_RESOLUTION_HIGH"})) == wire
     # The enum string of earlier revisions is still understood, and sent as the object.
     assert to_wire(Part(media_resolution="MEDIA_RESOLUTION_HIGH")) == wire
@@ -44,6 +46,8 @@ def test_media_resolution_forms() -> None:
 @needs_reference
 def test_function_response_part_has_discovery_fields_and_file_data() -> None:
     documented = set(_schemas()["FunctionResponsePart"]["properties"])
-    ours = {FunctionResponsePart.model_fields[n].alias or n for n in FunctionResponsePart.model_fields}
+    ours = {
+        FunctionResponsePart.model_fields[n].alias or n for n in FunctionResponsePart.model_fields
+    }
     # fileData is beyond the document: the real server accepts it (tests/recorded).
     assert ours == documented | {"fileData"}

@@ -19,9 +19,23 @@ def test_all_names_resolve() -> None:
 def test_public_names_match_all() -> None:
     public = {n for n in dir(gemini_nb.types) if not n.startswith("_")}
     modules = {
-        "auth_tokens", "batches", "caches", "content", "file_search", "files", "generation",
-        "http", "live", "live_music", "media", "models", "operations", "responses", "tokens",
-        "tools", "tunings",
+        "auth_tokens",
+        "batches",
+        "caches",
+        "content",
+        "file_search",
+        "files",
+        "generation",
+        "http",
+        "live",
+        "live_music",
+        "media",
+        "models",
+        "operations",
+        "responses",
+        "tokens",
+        "tools",
+        "tunings",
     }
     assert public - modules - {"annotations"} == set(gemini_nb.types.__all__)
     assert sorted(gemini_nb.__all__) == gemini_nb.__all__
@@ -30,13 +44,26 @@ def test_public_names_match_all() -> None:
 def _modules_after(code: str) -> set[str]:
     out = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys; print('\\n'.join(sys.modules))"],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     return set(out.split())
 
 
-HEAVY = ("pandas", "IPython", "ipywidgets", "anywidget", "websockets", "starlette", "uvicorn",
-         "gemini_nb.emulator", "gemini_nb.notebook", "PIL", "numpy")
+HEAVY = (
+    "pandas",
+    "IPython",
+    "ipywidgets",
+    "anywidget",
+    "websockets",
+    "starlette",
+    "uvicorn",
+    "gemini_nb.emulator",
+    "gemini_nb.notebook",
+    "PIL",
+    "numpy",
+)
 
 
 def test_import_is_light() -> None:
@@ -88,8 +115,12 @@ def test_media_types_and_methods_load_no_pillow_or_av() -> None:
         "types.Audio(bytes(4800), 'audio/L16;codec=pcm;rate=24000').wav\n"
         "repr(types.Image(image_bytes=bytes(range(8)), mime_type='image/png'))"
     )
-    assert not [m for m in mods if m.split(".")[0] in ("PIL", "av")
-                or m.startswith(("gemini_nb.notebook", "gemini_nb.emulator"))]
+    assert not [
+        m
+        for m in mods
+        if m.split(".")[0] in ("PIL", "av")
+        or m.startswith(("gemini_nb.notebook", "gemini_nb.emulator"))
+    ]
 
 
 def test_file_search_stores_load_no_pypdf_or_pandas() -> None:
@@ -98,8 +129,7 @@ def test_file_search_stores_load_no_pypdf_or_pandas() -> None:
         "c = Client(base_url='http://127.0.0.1:9')\n"
         "c.file_search_stores.documents, c.aio.file_search_stores.documents"
     )
-    assert not [m for m in mods if m.split(".")[0] in ("pypdf", "pandas")
-                or m.startswith(HEAVY)]
+    assert not [m for m in mods if m.split(".")[0] in ("pypdf", "pandas") or m.startswith(HEAVY)]
     # The emulator reads PDFs with pypdf only when a PDF arrives.
     mods = _modules_after("import gemini_nb.emulator.backends.file_search")
     assert "pypdf" not in mods

@@ -62,8 +62,15 @@ def test_zero_retries() -> None:
 
 
 @pytest.mark.parametrize(
-    ("header", "expected"), [("3", 3.0), (" 1.5 ", 1.5), ("-1", None), ("soon", None), (None, None),
-                              ("Wed, 21 Oct 2015 07:28:00 GMT", None)]
+    ("header", "expected"),
+    [
+        ("3", 3.0),
+        (" 1.5 ", 1.5),
+        ("-1", None),
+        ("soon", None),
+        (None, None),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
+    ],
 )
 def test_retry_after_header(header: str | None, expected: float | None) -> None:
     assert parse_retry_after(header) == expected

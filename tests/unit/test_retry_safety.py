@@ -68,17 +68,29 @@ GENERATE = Call("POST", "models/m:generateContent")
         (502, 0.0, [], 0.0),
         (504, 61.0, [], None),  # longer than the 60 s cap: raised at once
         (429, 3.0, [], 3.0),
-        (503, 3.0, [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}], 7.0),
-        (408, None, [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}],
-         1.5),
+        (
+            503,
+            3.0,
+            [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "7s"}],
+            7.0,
+        ),
+        (
+            408,
+            None,
+            [{"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "1.5s"}],
+            1.5,
+        ),
         (400, 3.0, [], None),  # not retryable whatever the header says
     ],
 )
 def test_server_delay_on_any_retryable_status(
     status: int, retry_after: float | None, details: list[Any], expected: float | None
 ) -> None:
-    err = error_for_status(status, {"error": {"code": status, "message": "m", "details": details}},
-                           retry_after=retry_after)
+    err = error_for_status(
+        status,
+        {"error": {"code": status, "message": "m", "details": details}},
+        retry_after=retry_after,
+    )
     assert err.retry_after == retry_after
     assert TRANSPORT.retry_delay(err, RetryPolicy(), 0, GENERATE) == expected
 
@@ -103,15 +115,20 @@ class _Shell:
         self.sleeps: list[float] = []
         if kind == "sync":
             monkeypatch.setattr("gemini_nb._client.time.sleep", self.sleeps.append)
-            self.client: Any = g.Client(base_url="http://h.test", http_client=httpx.Client(
-                transport=httpx.MockTransport(handler)))
+            self.client: Any = g.Client(
+                base_url="http://h.test",
+                http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+            )
         else:
+
             async def sleep(seconds: float) -> None:
                 self.sleeps.append(seconds)
 
             monkeypatch.setattr("gemini_nb._client._async_sleep", sleep)
-            self.client = g.AsyncClient(base_url="http://h.test", http_client=httpx.AsyncClient(
-                transport=httpx.MockTransport(handler)))
+            self.client = g.AsyncClient(
+                base_url="http://h.test",
+                http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+            )
 
     async def call(self, name: str, **kw: Any) -> Any:
         result = getattr(self.client.models, name)(**kw)
@@ -140,9 +157,17 @@ KINDS = pytest.mark.parametrize("kind", ["sync", "async"])
 @KINDS
 async def test_503_retry_after_is_honoured(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
     handler, seen = _script(
-        httpx.Response(503, headers={"retry-after": "3"},
-                       json={"error": {"code": 503, "message": "The model is overloaded.",
-                                       "status": "UNAVAILABLE"}}),
+        httpx.Response(
+            503,
+            headers={"retry-after": "3"},
+            json={
+                "error": {
+                    "code": 503,
+                    "message": "The model is overloaded.",
+                    "status": "UNAVAILABLE",
+                }
+            },
+        ),
         httpx.Response(200, json=OK),
     )
     shell = _Shell(kind, handler, monkeypatch)
@@ -154,8 +179,11 @@ async def test_503_retry_after_is_honoured(kind: str, monkeypatch: pytest.Monkey
 async def test_retry_after_beyond_the_cap_is_raised_at_once(
     kind: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    handler, seen = _script(httpx.Response(503, headers={"retry-after": "120"},
-                                           json={"error": {"code": 503, "message": "later"}}))
+    handler, seen = _script(
+        httpx.Response(
+            503, headers={"retry-after": "120"}, json={"error": {"code": 503, "message": "later"}}
+        )
+    )
     shell = _Shell(kind, handler, monkeypatch)
     with pytest.raises(g.ServerError) as info:
         await shell.call("generate_content", model=MODEL, contents="hi")
@@ -163,7 +191,9 @@ async def test_retry_after_beyond_the_cap_is_raised_at_once(
 
 
 @KINDS
-async def test_connect_error_is_retried_for_generate(kind: str, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_connect_error_is_retried_for_generate(
+    kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     handler, seen = _script(httpx.ConnectError, httpx.ConnectTimeout, httpx.Response(200, json=OK))
     shell = _Shell(kind, handler, monkeypatch)
     r = await shell.call("generate_content", model=MODEL, contents="hi")
@@ -171,8 +201,9 @@ async def test_connect_error_is_retried_for_generate(kind: str, monkeypatch: pyt
 
 
 @KINDS
-@pytest.mark.parametrize("failure", [httpx.ReadError, httpx.RemoteProtocolError, httpx.ReadTimeout,
-                                     httpx.WriteError])
+@pytest.mark.parametrize(
+    "failure", [httpx.ReadError, httpx.RemoteProtocolError, httpx.ReadTimeout, httpx.WriteError]
+)
 async def test_failure_after_sending_generate_is_not_retried(
     kind: str, failure: type[Exception], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -189,15 +220,25 @@ async def test_failure_after_sending_generate_is_not_retried(
     ("name", "kw", "answer", "path"),
     [
         ("get", {"model": MODEL}, {"name": f"models/{MODEL}"}, f"/v1beta/models/{MODEL}"),
-        ("count_tokens", {"model": MODEL, "contents": "hi"}, {"totalTokens": 2},
-         f"/v1beta/models/{MODEL}:countTokens"),
+        (
+            "count_tokens",
+            {"model": MODEL, "contents": "hi"},
+            {"totalTokens": 2},
+            f"/v1beta/models/{MODEL}:countTokens",
+        ),
     ],
 )
 async def test_failure_after_sending_a_read_is_retried(
-    kind: str, name: str, kw: dict[str, Any], answer: dict[str, Any], path: str,
+    kind: str,
+    name: str,
+    kw: dict[str, Any],
+    answer: dict[str, Any],
+    path: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    handler, seen = _script(httpx.RemoteProtocolError, httpx.ReadError, httpx.Response(200, json=answer))
+    handler, seen = _script(
+        httpx.RemoteProtocolError, httpx.ReadError, httpx.Response(200, json=answer)
+    )
     shell = _Shell(kind, handler, monkeypatch)
     await shell.call(name, **kw)
     assert seen == [f"{'GET' if name == 'get' else 'POST'} {path}"] * 3 and len(shell.sleeps) == 2
@@ -206,17 +247,23 @@ async def test_failure_after_sending_a_read_is_retried(
 @KINDS
 async def test_retry_after_waits_for_real(kind: str) -> None:
     handler, seen = _script(
-        httpx.Response(503, headers={"retry-after": "1"}, json={"error": {"code": 503, "message": "x"}}),
+        httpx.Response(
+            503, headers={"retry-after": "1"}, json={"error": {"code": 503, "message": "x"}}
+        ),
         httpx.Response(200, json=OK),
     )
     if kind == "sync":
-        with g.Client(base_url="http://h.test",
-                      http_client=httpx.Client(transport=httpx.MockTransport(handler))) as client:
+        with g.Client(
+            base_url="http://h.test",
+            http_client=httpx.Client(transport=httpx.MockTransport(handler)),
+        ) as client:
             start = time.monotonic()
             client.models.generate_content(model=MODEL, contents="hi")
     else:
-        async with g.AsyncClient(base_url="http://h.test", http_client=httpx.AsyncClient(
-                transport=httpx.MockTransport(handler))) as aclient:
+        async with g.AsyncClient(
+            base_url="http://h.test",
+            http_client=httpx.AsyncClient(transport=httpx.MockTransport(handler)),
+        ) as aclient:
             start = time.monotonic()
             await aclient.models.generate_content(model=MODEL, contents="hi")
     # The backoff alone would have waited at most 0.5 s.

@@ -10,7 +10,7 @@ from gemini_nb._sse import SSEDecoder
 
 EVENTS = [
     {"candidates": [{"content": {"parts": [{"text": "Hello\u2028wörld 🌍"}], "role": "model"}}]},
-    {"candidates": [{"content": {"parts": [{"text": " {braces} \"quoted\" "}]}}]},
+    {"candidates": [{"content": {"parts": [{"text": ' {braces} "quoted" '}]}}]},
     {"usageMetadata": {"promptTokenCount": 3, "totalTokenCount": 9}},
 ]
 
@@ -84,7 +84,7 @@ def test_huge_event_in_tiny_pieces_is_linear() -> None:
 MIXED = (
     b'data: {"a": 1}\r\n\r\n'
     b'data: {"b":\n'
-    b'data: 2}\n\n'
+    b"data: 2}\n\n"
     b": a comment\r\n"
     b'event: x\r\ndata: {"c": 3}\r\n\r\n'
     b'{"error": {"code": 500,\n "message": "{not a brace}"}}\n\n'

@@ -31,27 +31,33 @@ class _Stalls(httpx.SyncByteStream, httpx.AsyncByteStream):
         raise self.failure("scripted", request=self.request)
 
 
-async def _consume(kind: str, failure: type[httpx.TransportError]) -> tuple[Any, BaseException, int]:
+async def _consume(
+    kind: str, failure: type[httpx.TransportError]
+) -> tuple[Any, BaseException, int]:
     requests: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
         requests.append(request)
-        return httpx.Response(200, stream=_Stalls(request, failure),
-                              headers={"content-type": "text/event-stream"})
+        return httpx.Response(
+            200, stream=_Stalls(request, failure), headers={"content-type": "text/event-stream"}
+        )
 
     transport = httpx.MockTransport(handler)
     config = {"http_options": {"timeout": 12.5}}
     if kind == "sync":
         with g.Client(base_url="http://h.test", http_client=httpx.Client(transport=transport)) as c:
-            stream = c.models.generate_content_stream(model="gemini-2.5-flash", contents="hi",
-                                                      config=config)
+            stream = c.models.generate_content_stream(
+                model="gemini-2.5-flash", contents="hi", config=config
+            )
             with pytest.raises(g.APIConnectionError) as info:
                 list(stream)
         return stream, info.value, len(requests)
-    async with g.AsyncClient(base_url="http://h.test",
-                             http_client=httpx.AsyncClient(transport=transport)) as ac:
-        astream = ac.models.generate_content_stream(model="gemini-2.5-flash", contents="hi",
-                                                    config=config)
+    async with g.AsyncClient(
+        base_url="http://h.test", http_client=httpx.AsyncClient(transport=transport)
+    ) as ac:
+        astream = ac.models.generate_content_stream(
+            model="gemini-2.5-flash", contents="hi", config=config
+        )
         with pytest.raises(g.APIConnectionError) as ainfo:
             [c async for c in astream]
     return astream, ainfo.value, len(requests)

@@ -15,13 +15,29 @@ from gemini_nb._sse import JSONArraySplitter, SSEDecoder
 from gemini_nb._streaming import decode_chunk
 
 CHUNKS: list[dict[str, Any]] = [
-    {"candidates": [{"content": {"parts": [{"text": "a ] } [ { \" \\ , in text"}], "role": "model"},
-                     "index": 0}]},
-    {"candidates": [{"content": {"parts": [{"text": "wörld 🌍\u2028"}], "role": "model"},
-                     "index": 0}]},
-    {"candidates": [{"content": {"parts": [{"text": "!"}], "role": "model"}, "finishReason": "STOP",
-                     "index": 0}],
-     "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 5, "totalTokenCount": 8}},
+    {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": 'a ] } [ { " \\ , in text'}], "role": "model"},
+                "index": 0,
+            }
+        ]
+    },
+    {
+        "candidates": [
+            {"content": {"parts": [{"text": "wörld 🌍\u2028"}], "role": "model"}, "index": 0}
+        ]
+    },
+    {
+        "candidates": [
+            {
+                "content": {"parts": [{"text": "!"}], "role": "model"},
+                "finishReason": "STOP",
+                "index": 0,
+            }
+        ],
+        "usageMetadata": {"promptTokenCount": 3, "candidatesTokenCount": 5, "totalTokenCount": 8},
+    },
 ]
 
 
@@ -45,7 +61,8 @@ def test_array_split_at_every_boundary(framing: str) -> None:
     body = {
         "google": google_array(CHUNKS),
         "compact": json.dumps(CHUNKS).encode(),
-        "emulator": b"[" + b",".join(b"\n" + json.dumps(c, indent=2).encode() for c in CHUNKS)
+        "emulator": b"["
+        + b",".join(b"\n" + json.dumps(c, indent=2).encode() for c in CHUNKS)
         + b"\n]",
     }[framing]
     for cut in range(1, len(body)):
@@ -66,7 +83,7 @@ def test_elements_are_reported_as_soon_as_they_are_complete() -> None:
 
 
 def test_any_json_values_and_nesting() -> None:
-    values = [{"a": [1, [2, {"b": "]"}]]}, [], "s\\\"]", 12.5e3, True, None, {"\\": "\\\\"}]
+    values = [{"a": [1, [2, {"b": "]"}]]}, [], 's\\"]', 12.5e3, True, None, {"\\": "\\\\"}]
     assert split(json.dumps(values).encode(), 3) == values
 
 
@@ -146,26 +163,35 @@ def _gateway(body: bytes, asynchronous: bool) -> httpx.MockTransport:
 async def _stream(kind: str, body: bytes) -> tuple[list[Any], Any]:
     if kind == "sync":
         http = httpx.Client(transport=_gateway(body, False))
-        with g.Client(base_url="http://gateway.test", http_client=http) as client, \
-                client.models.generate_content_stream(model="gemini-2.5-flash", contents="x") as s:
+        with (
+            g.Client(base_url="http://gateway.test", http_client=http) as client,
+            client.models.generate_content_stream(model="gemini-2.5-flash", contents="x") as s,
+        ):
             return list(s), s.get_final_response()
     ahttp = httpx.AsyncClient(transport=_gateway(body, True))
-    async with g.AsyncClient(base_url="http://gateway.test", http_client=ahttp) as aclient, \
-            aclient.models.generate_content_stream(model="gemini-2.5-flash", contents="x") as a:
+    async with (
+        g.AsyncClient(base_url="http://gateway.test", http_client=ahttp) as aclient,
+        aclient.models.generate_content_stream(model="gemini-2.5-flash", contents="x") as a,
+    ):
         return [c async for c in a], await a.get_final_response()
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
 async def test_clients_stream_a_json_array_body(kind: str) -> None:
     chunks, final = await _stream(kind, google_array(CHUNKS))
-    assert [c.text for c in chunks] == [c["candidates"][0]["content"]["parts"][0]["text"]
-                                        for c in CHUNKS]
+    assert [c.text for c in chunks] == [
+        c["candidates"][0]["content"]["parts"][0]["text"] for c in CHUNKS
+    ]
     assert final.text == "".join(c.text for c in chunks)
     assert final.finish_reason == "STOP" and final.usage_metadata.total_token_count == 8
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])
-async def test_error_element_in_a_json_array_is_raised_after_the_chunks_before_it(kind: str) -> None:
-    error = {"error": {"code": 500, "message": "An internal error has occurred.", "status": "INTERNAL"}}
+async def test_error_element_in_a_json_array_is_raised_after_the_chunks_before_it(
+    kind: str,
+) -> None:
+    error = {
+        "error": {"code": 500, "message": "An internal error has occurred.", "status": "INTERNAL"}
+    }
     with pytest.raises(g.ServerError, match="internal error"):
         await _stream(kind, google_array([CHUNKS[0], error]))

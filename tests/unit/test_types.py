@@ -30,9 +30,9 @@ def test_camel_on_the_wire_snake_in_python() -> None:
 
 
 def test_both_spellings_accepted_when_building() -> None:
-    assert Part.model_validate({"inlineData": {"mimeType": "a/b", "data": "AA=="}}) == Part.model_validate(
-        {"inline_data": {"mime_type": "a/b", "data": b"\x00"}}
-    )
+    assert Part.model_validate(
+        {"inlineData": {"mimeType": "a/b", "data": "AA=="}}
+    ) == Part.model_validate({"inline_data": {"mime_type": "a/b", "data": b"\x00"}})
 
 
 @pytest.mark.parametrize("encoded", ["_9g=", "/9g=", "/9g", "_9g"])
@@ -72,12 +72,20 @@ def test_unknown_fields_kept_when_reading_and_sent_back() -> None:
 def test_text_accessor_skips_thoughts_and_never_raises() -> None:
     r = parse_response(
         GenerateContentResponse,
-        {"candidates": [{"content": {"parts": [
-            {"text": "thinking...", "thought": True},
-            {"text": "Hello "},
-            {"functionCall": {"name": "f", "args": {}}},
-            {"text": "world"},
-        ]}}]},
+        {
+            "candidates": [
+                {
+                    "content": {
+                        "parts": [
+                            {"text": "thinking...", "thought": True},
+                            {"text": "Hello "},
+                            {"functionCall": {"name": "f", "args": {}}},
+                            {"text": "world"},
+                        ]
+                    }
+                }
+            ]
+        },
     )
     assert r.text == "Hello world"
     assert r.thoughts == "thinking..."
@@ -85,7 +93,9 @@ def test_text_accessor_skips_thoughts_and_never_raises() -> None:
     empty = parse_response(GenerateContentResponse, {})
     assert (empty.text, empty.thoughts, empty.function_calls, empty.parts) == ("", "", [], [])
     assert empty.finish_reason is None and empty.parsed is None and not empty.blocked
-    no_content = parse_response(GenerateContentResponse, {"candidates": [{"finishReason": "SAFETY"}]})
+    no_content = parse_response(
+        GenerateContentResponse, {"candidates": [{"finishReason": "SAFETY"}]}
+    )
     assert no_content.text == "" and no_content.blocked
 
 
@@ -109,16 +119,26 @@ def test_citations_map_byte_offsets_to_characters() -> None:
     start = len(text.encode()) - len(second.encode())
     r = parse_response(
         GenerateContentResponse,
-        {"candidates": [{
-            "content": {"parts": [{"text": text}]},
-            "groundingMetadata": {
-                "groundingChunks": [{"web": {"uri": "https://a.example/x", "title": "A"}}],
-                "groundingSupports": [{
-                    "segment": {"startIndex": start, "endIndex": len(text.encode()), "text": second},
-                    "groundingChunkIndices": [0, 5],
-                }],
-            },
-        }]},
+        {
+            "candidates": [
+                {
+                    "content": {"parts": [{"text": text}]},
+                    "groundingMetadata": {
+                        "groundingChunks": [{"web": {"uri": "https://a.example/x", "title": "A"}}],
+                        "groundingSupports": [
+                            {
+                                "segment": {
+                                    "startIndex": start,
+                                    "endIndex": len(text.encode()),
+                                    "text": second,
+                                },
+                                "groundingChunkIndices": [0, 5],
+                            }
+                        ],
+                    },
+                }
+            ]
+        },
     )
     [c] = r.citations()
     assert text[c.start : c.end] == second

@@ -57,8 +57,10 @@ class _Token:
         setup = self._lock(connection_setup)
         if handle:
             # Resuming keeps its handle whatever the token locks.
-            setup = {**setup, "sessionResumption": {**(setup.get("sessionResumption") or {}),
-                                                    "handle": handle}}
+            setup = {
+                **setup,
+                "sessionResumption": {**(setup.get("sessionResumption") or {}), "handle": handle},
+            }
         return setup
 
     def _lock(self, connection_setup: dict[str, Any]) -> dict[str, Any]:

@@ -171,7 +171,9 @@ def _operation(store: Store, batch: Batch, now: float) -> dict[str, Any]:
         _run(store, batch)
     updated = batch.update_time
     if terminal:
-        updated = max(updated, min(now, batch.end_time) if batch.cancelled_at is None else batch.cancelled_at)
+        updated = max(
+            updated, min(now, batch.end_time) if batch.cancelled_at is None else batch.cancelled_at
+        )
     elif state == "BATCH_STATE_RUNNING":
         updated = max(updated, batch.start_time)
     metadata: dict[str, Any] = {
@@ -211,7 +213,9 @@ def _operation(store: Store, batch: Batch, now: float) -> dict[str, Any]:
     return out
 
 
-def _read_file_requests(store: Store, name: str) -> tuple[list[tuple[dict[str, Any], Any]], str | None]:
+def _read_file_requests(
+    store: Store, name: str
+) -> tuple[list[tuple[dict[str, Any], Any]], str | None]:
     """The requests of a JSONL input file, and why the job must fail (or None)."""
     stored = _files.find_file(store, name)
     if stored.blob_key is None:

@@ -174,7 +174,8 @@ async def patch(ctx: Ctx) -> dict[str, Any]:
         bad = [p for p in paths if p not in _UPDATABLE]
         if bad:
             raise EmulatorError(
-                400, f"Only ttl and expire_time can be updated; the update mask names {', '.join(bad)}."
+                400,
+                f"Only ttl and expire_time can be updated; the update mask names {', '.join(bad)}.",
             )
         wanted = {"ttl" if p == "ttl" else "expireTime" for p in paths}
         body = {k: v for k, v in body.items() if k in wanted}

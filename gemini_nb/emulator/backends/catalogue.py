@@ -60,47 +60,75 @@ class MediaSpec:
 
 # Gemini 2.5 Flash Image: one size (1K) in ten aspect ratios.
 _FLASH_IMAGE_PIXELS = (
-    ("1:1", 1024, 1024), ("2:3", 832, 1248), ("3:2", 1248, 832), ("3:4", 864, 1184),
-    ("4:3", 1184, 864), ("4:5", 896, 1152), ("5:4", 1152, 896), ("9:16", 768, 1344),
-    ("16:9", 1344, 768), ("21:9", 1536, 672),
+    ("1:1", 1024, 1024),
+    ("2:3", 832, 1248),
+    ("3:2", 1248, 832),
+    ("3:4", 864, 1184),
+    ("4:3", 1184, 864),
+    ("4:5", 896, 1152),
+    ("5:4", 1152, 896),
+    ("9:16", 768, 1344),
+    ("16:9", 1344, 768),
+    ("21:9", 1536, 672),
 )
 # Gemini 3 Pro Image at 1K (2K and 4K double and quadruple it).
 _PRO_IMAGE_PIXELS = (
-    ("1:1", 1024, 1024), ("2:3", 848, 1264), ("3:2", 1264, 848), ("3:4", 896, 1200),
-    ("4:3", 1200, 896), ("4:5", 928, 1152), ("5:4", 1152, 928), ("9:16", 768, 1376),
-    ("16:9", 1376, 768), ("21:9", 1584, 672),
+    ("1:1", 1024, 1024),
+    ("2:3", 848, 1264),
+    ("3:2", 1264, 848),
+    ("3:4", 896, 1200),
+    ("4:3", 1200, 896),
+    ("4:5", 928, 1152),
+    ("5:4", 1152, 928),
+    ("9:16", 768, 1376),
+    ("16:9", 1376, 768),
+    ("21:9", 1584, 672),
 )
 _IMAGEN_PIXELS = (
-    ("1:1", 1024, 1024), ("3:4", 896, 1280), ("4:3", 1280, 896), ("9:16", 768, 1408),
+    ("1:1", 1024, 1024),
+    ("3:4", 896, 1280),
+    ("4:3", 1280, 896),
+    ("9:16", 768, 1408),
     ("16:9", 1408, 768),
 )
 FLASH_IMAGE = MediaSpec(
-    aspect_ratios=tuple(a for a, _, _ in _FLASH_IMAGE_PIXELS), sizes=("1K",),
+    aspect_ratios=tuple(a for a, _, _ in _FLASH_IMAGE_PIXELS),
+    sizes=("1K",),
     pixels=_FLASH_IMAGE_PIXELS,
 )
 PRO_IMAGE = MediaSpec(
-    aspect_ratios=tuple(a for a, _, _ in _PRO_IMAGE_PIXELS), sizes=("1K", "2K", "4K"),
-    pixels=_PRO_IMAGE_PIXELS, mime_type="image/jpeg",
+    aspect_ratios=tuple(a for a, _, _ in _PRO_IMAGE_PIXELS),
+    sizes=("1K", "2K", "4K"),
+    pixels=_PRO_IMAGE_PIXELS,
+    mime_type="image/jpeg",
 )
 _IMAGEN_PEOPLE = ("dont_allow", "allow_adult", "allow_all")
 
 
 def _imagen_spec(*, sizes: tuple[str, ...], max_count: int) -> MediaSpec:
     return MediaSpec(
-        aspect_ratios=tuple(a for a, _, _ in _IMAGEN_PIXELS), sizes=sizes,
-        max_count=max_count, default_count=max_count, person_generation=_IMAGEN_PEOPLE,
+        aspect_ratios=tuple(a for a, _, _ in _IMAGEN_PIXELS),
+        sizes=sizes,
+        max_count=max_count,
+        default_count=max_count,
+        person_generation=_IMAGEN_PEOPLE,
         pixels=_IMAGEN_PIXELS,
     )
 
 
 def _veo_spec(version: int, *, sizes: tuple[str, ...] = ("720p", "1080p")) -> MediaSpec:
     return MediaSpec(
-        aspect_ratios=("16:9", "9:16"), sizes=sizes, default_aspect="16:9",
-        default_size="720p", max_count=2 if version == 2 else 1,
+        aspect_ratios=("16:9", "9:16"),
+        sizes=sizes,
+        default_aspect="16:9",
+        default_size="720p",
+        max_count=2 if version == 2 else 1,
         durations=(5, 6, 7, 8) if version == 2 else (4, 6, 8),
-        person_generation=("dont_allow", "allow_adult") if version == 2
+        person_generation=("dont_allow", "allow_adult")
+        if version == 2
         else ("allow_all", "allow_adult"),
-        mime_type="video/mp4", audio=version >= 3,
+        mime_type="video/mp4",
+        audio=version >= 3,
     )
 
 
@@ -334,8 +362,9 @@ def _other(
     )
 
 
-def _media(name: str, display: str, version: str, description: str, method: str,
-           media: MediaSpec) -> ModelInfo:
+def _media(
+    name: str, display: str, version: str, description: str, method: str, media: MediaSpec
+) -> ModelInfo:
     return ModelInfo(
         name=name,
         display_name=display,
@@ -611,34 +640,73 @@ _CATALOGUE: tuple[ModelInfo, ...] = (
         max_candidates=1,
     ),
     _media(
-        "imagen-4.0-generate-001", "Imagen 4", "001", "Vertex served Imagen 4.0 model",
-        "predict", _imagen_spec(sizes=("1K", "2K"), max_count=4),
+        "imagen-4.0-generate-001",
+        "Imagen 4",
+        "001",
+        "Vertex served Imagen 4.0 model",
+        "predict",
+        _imagen_spec(sizes=("1K", "2K"), max_count=4),
     ),
     _media(
-        "imagen-4.0-ultra-generate-001", "Imagen 4 Ultra", "001",
-        "Vertex served Imagen 4.0 ultra model", "predict",
+        "imagen-4.0-ultra-generate-001",
+        "Imagen 4 Ultra",
+        "001",
+        "Vertex served Imagen 4.0 ultra model",
+        "predict",
         _imagen_spec(sizes=("1K", "2K"), max_count=1),
     ),
     _media(
-        "imagen-4.0-fast-generate-001", "Imagen 4 Fast", "001",
-        "Vertex served Imagen 4.0 Fast model", "predict",
+        "imagen-4.0-fast-generate-001",
+        "Imagen 4 Fast",
+        "001",
+        "Vertex served Imagen 4.0 Fast model",
+        "predict",
         _imagen_spec(sizes=("1K",), max_count=4),
     ),
     _media(
-        "imagen-3.0-generate-002", "Imagen 3.0", "002", "Vertex served Imagen 3.0 002 model",
-        "predict", _imagen_spec(sizes=("1K",), max_count=4),
+        "imagen-3.0-generate-002",
+        "Imagen 3.0",
+        "002",
+        "Vertex served Imagen 3.0 002 model",
+        "predict",
+        _imagen_spec(sizes=("1K",), max_count=4),
     ),
-    _media("veo-2.0-generate-001", "Veo 2", "2.0", "Vertex served Veo 2 model",
-           "predictLongRunning", _veo_spec(2, sizes=("720p",))),
+    _media(
+        "veo-2.0-generate-001",
+        "Veo 2",
+        "2.0",
+        "Vertex served Veo 2 model",
+        "predictLongRunning",
+        _veo_spec(2, sizes=("720p",)),
+    ),
     _media("veo-3.0-generate-001", "Veo 3", "3.0", "Veo 3", "predictLongRunning", _veo_spec(3)),
-    _media("veo-3.0-fast-generate-001", "Veo 3 fast", "3.0", "Veo 3 fast",
-           "predictLongRunning", _veo_spec(3)),
-    _media("veo-3.1-generate-preview", "Veo 3.1", "3.1", "Veo 3.1", "predictLongRunning",
-           _veo_spec(3)),
-    _media("veo-3.1-fast-generate-preview", "Veo 3.1 fast", "3.1", "Veo 3.1 fast",
-           "predictLongRunning", _veo_spec(3)),
-    _media("veo-3.1-lite-generate-preview", "Veo 3.1 lite", "3.1", "Veo 3.1 lite",
-           "predictLongRunning", _veo_spec(3)),
+    _media(
+        "veo-3.0-fast-generate-001",
+        "Veo 3 fast",
+        "3.0",
+        "Veo 3 fast",
+        "predictLongRunning",
+        _veo_spec(3),
+    ),
+    _media(
+        "veo-3.1-generate-preview", "Veo 3.1", "3.1", "Veo 3.1", "predictLongRunning", _veo_spec(3)
+    ),
+    _media(
+        "veo-3.1-fast-generate-preview",
+        "Veo 3.1 fast",
+        "3.1",
+        "Veo 3.1 fast",
+        "predictLongRunning",
+        _veo_spec(3),
+    ),
+    _media(
+        "veo-3.1-lite-generate-preview",
+        "Veo 3.1 lite",
+        "3.1",
+        "Veo 3.1 lite",
+        "predictLongRunning",
+        _veo_spec(3),
+    ),
     # The model the tuning guide names as tunable on the Developer API.
     ModelInfo(
         name="gemini-1.5-flash-001-tuning",

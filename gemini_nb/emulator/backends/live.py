@@ -229,15 +229,19 @@ class Session:
         except (ValueError, RecursionError):
             raise _Close(1007, "Invalid JSON payload received.") from None
         if not isinstance(message, dict) or len(message) != 1:
-            raise _Close(1007, "A client message has exactly one of setup, clientContent, "
-                               "realtimeInput, toolResponse.")
+            raise _Close(
+                1007,
+                "A client message has exactly one of setup, clientContent, "
+                "realtimeInput, toolResponse.",
+            )
         return message
 
     async def _close_later(self, faults: LiveFaults) -> None:
         await asyncio.sleep((faults.close_after_ms or 0) / 1000)
         with contextlib.suppress(Exception):
-            await self.ws.close(code=faults.close_code or 1011,
-                                reason="Internal error encountered.")
+            await self.ws.close(
+                code=faults.close_code or 1011, reason="Internal error encountered."
+            )
 
     async def _go_away(self, every_ms: float) -> None:
         while True:
@@ -246,9 +250,7 @@ class Session:
 
     # ------------------------------------------------------------------ setup
 
-    async def _setup(
-        self, lock: Callable[[dict[str, Any]], dict[str, Any]] | None
-    ) -> LiveFaults:
+    async def _setup(self, lock: Callable[[dict[str, Any]], dict[str, Any]] | None) -> LiveFaults:
         first = await self._receive()
         key, setup = next(iter(first.items()))
         if key != "setup":
@@ -304,8 +306,9 @@ class Session:
             for turn in turns:
                 if not isinstance(turn, dict):
                     raise _Close(1007, "clientContent.turns holds Content objects.")
-                self.history.append({"role": turn.get("role") or "user",
-                                     "parts": list(turn.get("parts") or [])})
+                self.history.append(
+                    {"role": turn.get("role") or "user", "parts": list(turn.get("parts") or [])}
+                )
             if value.get("turnComplete", value.get("turn_complete")):
                 await self._interrupt()
                 self._answer()
@@ -318,16 +321,24 @@ class Session:
                 if not isinstance(r, dict) or r.get("id") not in self.pending_calls:
                     raise _Close(1007, "A function response names no pending function call id.")
                 self.pending_calls.pop(r["id"])
-                parts.append({"functionResponse": {"name": r.get("name"), "id": r["id"],
-                                                   "response": r.get("response") or {}}})
+                parts.append(
+                    {
+                        "functionResponse": {
+                            "name": r.get("name"),
+                            "id": r["id"],
+                            "response": r.get("response") or {},
+                        }
+                    }
+                )
             self.history.append({"role": "user", "parts": parts})
             if not self.pending_calls:
                 self._answer()
         elif key == "setup":
             raise _Close(1007, "setup may only be sent once, as the first message.")
         else:
-            raise _Close(1007, f'Invalid JSON payload received. Unknown name "{key}": '
-                               "Cannot find field.")
+            raise _Close(
+                1007, f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.'
+            )
 
     async def _realtime(self, value: dict[str, Any]) -> None:
         blob = value.get("audio") or None
@@ -339,8 +350,9 @@ class Session:
             if mime.startswith("image/"):
                 continue  # video frames are taken and not looked at
             if not mime.startswith("audio/pcm"):
-                raise _Close(1007, f"Unsupported audio format {mime or '(none)'}: send "
-                                   "audio/pcm;rate=16000.")
+                raise _Close(
+                    1007, f"Unsupported audio format {mime or '(none)'}: send audio/pcm;rate=16000."
+                )
             rate_match = re.search(r"rate=(\d+)", mime)
             rate = int(rate_match.group(1)) if rate_match else 16_000
             try:
@@ -375,11 +387,22 @@ class Session:
         if seconds <= 0:
             return
         if self.setup.get("inputAudioTranscription") is not None:
-            await self.send({"serverContent": {"inputTranscription": {
-                "text": f"[speech, {seconds:.1f} s]"}}})
-        self.history.append({"role": "user", "parts": [{"inlineData": {
-            "mimeType": f"audio/pcm;rate={self.vad.rate}",
-            "data": base64.b64encode(audio).decode("ascii")}}]})
+            await self.send(
+                {"serverContent": {"inputTranscription": {"text": f"[speech, {seconds:.1f} s]"}}}
+            )
+        self.history.append(
+            {
+                "role": "user",
+                "parts": [
+                    {
+                        "inlineData": {
+                            "mimeType": f"audio/pcm;rate={self.vad.rate}",
+                            "data": base64.b64encode(audio).decode("ascii"),
+                        }
+                    }
+                ],
+            }
+        )
         self._answer()
 
     async def _interrupt(self) -> None:
@@ -414,16 +437,23 @@ class Session:
         assert text_model is not None
         scripted = self.app.answers.match(request, self.model.name)
         answer = _model.generate(request, text_model, scripted=scripted)
-        parts = [p for p in answer["candidates"][0].get("content", {}).get("parts", [])
-                 if not p.get("thought")]
+        parts = [
+            p
+            for p in answer["candidates"][0].get("content", {}).get("parts", [])
+            if not p.get("thought")
+        ]
         calls = [p["functionCall"] for p in parts if "functionCall" in p]
-        prompt_tokens = token_count(self.history, self.setup.get("systemInstruction"),
-                                    self.setup.get("tools"))
+        prompt_tokens = token_count(
+            self.history, self.setup.get("systemInstruction"), self.setup.get("tools")
+        )
         if calls:
             out = []
             for i, call in enumerate(calls):
-                call_id = "function-call-" + str(int.from_bytes(
-                    digest(self.turns, i, json.dumps(call, sort_keys=True))[:8], "big"))
+                call_id = "function-call-" + str(
+                    int.from_bytes(
+                        digest(self.turns, i, json.dumps(call, sort_keys=True))[:8], "big"
+                    )
+                )
                 self.pending_calls[call_id] = call["name"]
                 out.append({"name": call["name"], "args": call.get("args") or {}, "id": call_id})
             self.history.append({"role": "model", "parts": [{"functionCall": c} for c in calls]})
@@ -446,7 +476,7 @@ class Session:
         }
         await self.send({"serverContent": {"turnComplete": True}, "usageMetadata": usage})
         if self.setup.get("sessionResumption") is not None:
-            handle = "-".join(digest(id(self), self.turns).hex()[i:i + 8] for i in (0, 8, 16, 24))
+            handle = "-".join(digest(id(self), self.turns).hex()[i : i + 8] for i in (0, 8, 16, 24))
             with self.app.store.lock:
                 self.app.store.collection(HANDLES)[handle] = json.loads(json.dumps(self.history))
             await self.send({"sessionResumptionUpdate": {"newHandle": handle, "resumable": True}})
@@ -470,9 +500,18 @@ class Session:
         start = asyncio.get_running_loop().time()
         for index in range(chunks):
             data = pcm[index * step : (index + 1) * step]
-            content: dict[str, Any] = {"modelTurn": {"parts": [{"inlineData": {
-                "mimeType": f"audio/pcm;rate={OUTPUT_RATE}",
-                "data": base64.b64encode(data).decode("ascii")}}]}}
+            content: dict[str, Any] = {
+                "modelTurn": {
+                    "parts": [
+                        {
+                            "inlineData": {
+                                "mimeType": f"audio/pcm;rate={OUTPUT_RATE}",
+                                "data": base64.b64encode(data).decode("ascii"),
+                            }
+                        }
+                    ]
+                }
+            }
             due = math.ceil(len(words) * (index + 1) / chunks)
             if transcribe and due > sent_words:
                 content["outputTranscription"] = {"text": "".join(words[sent_words:due])}
@@ -514,7 +553,9 @@ async def bidi_generate_content_constrained(app: EmulatorApp, ws: WebSocket, ver
 
     await ws.accept()
     auth = ws.headers.get("authorization", "")
-    token = auth[len("Token "):] if auth.startswith("Token ") else ws.query_params.get("access_token")
+    token = (
+        auth[len("Token ") :] if auth.startswith("Token ") else ws.query_params.get("access_token")
+    )
     try:
         locked = redeem(app.store, token or "")
     except EmulatorError as err:

@@ -72,15 +72,39 @@ from .operations import start as start_operation
 __all__ = ["video_seconds"]
 
 _TRIGGERS = re.compile(r"\[emulator:(block|safety|fail)\]", re.IGNORECASE)
-_PEOPLE = frozenset({
-    "person", "people", "man", "men", "woman", "women", "child", "children", "kid", "kids",
-    "boy", "boys", "girl", "girls", "crowd", "family", "baby", "babies", "face", "faces",
-    "portrait", "teenager", "adult", "adults",
-})
-_SAFETY_LEVELS = ("block_low_and_above", "block_medium_and_above", "block_only_high",
-                  "block_none")
+_PEOPLE = frozenset(
+    {
+        "person",
+        "people",
+        "man",
+        "men",
+        "woman",
+        "women",
+        "child",
+        "children",
+        "kid",
+        "kids",
+        "boy",
+        "boys",
+        "girl",
+        "girls",
+        "crowd",
+        "family",
+        "baby",
+        "babies",
+        "face",
+        "faces",
+        "portrait",
+        "teenager",
+        "adult",
+        "adults",
+    }
+)
+_SAFETY_LEVELS = ("block_low_and_above", "block_medium_and_above", "block_only_high", "block_none")
 _IMAGE_TYPES = ("image/png", "image/jpeg")
-_RESPONSE_TYPE = "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
+_RESPONSE_TYPE = (
+    "type.googleapis.com/google.ai.generativelanguage.v1beta.PredictLongRunningResponse"
+)
 
 # The wording of the API's Responsible AI messages.
 PROMPT_BLOCKED = (
@@ -178,8 +202,9 @@ async def predict(ctx: Ctx) -> dict[str, Any]:
     params = _parameters(body)
     count = _int("sampleCount", params.get("sampleCount", spec.default_count))
     if not 1 <= count <= spec.max_count:
-        raise _bad(f"sampleCount must be between 1 and {spec.max_count} for {info.name}, "
-                   f"got {count}.")
+        raise _bad(
+            f"sampleCount must be between 1 and {spec.max_count} for {info.name}, got {count}."
+        )
     aspect = str(params.get("aspectRatio", spec.default_aspect))
     if aspect not in spec.aspect_ratios:
         raise _one_of("Aspect ratio", aspect, spec.aspect_ratios)
@@ -206,9 +231,11 @@ async def predict(ctx: Ctx) -> dict[str, Any]:
     def draw_all() -> list[bytes]:
         return [
             _images.encode(
-                _images.draw(_images.scene_for(prompt, (seed, i), negative=negative), width,
-                             height),
-                mime, quality,
+                _images.draw(
+                    _images.scene_for(prompt, (seed, i), negative=negative), width, height
+                ),
+                mime,
+                quality,
             )
             for i in range(count)
         ]
@@ -235,14 +262,26 @@ async def predict(ctx: Ctx) -> dict[str, Any]:
             item["safetyAttributes"] = _safety_attributes(prompt, i)
         predictions.append(item)
     if include_safety and predictions:
-        predictions.append({"contentType": "Positive Prompt",
-                            "safetyAttributes": _safety_attributes(prompt, -1)})
+        predictions.append(
+            {"contentType": "Positive Prompt", "safetyAttributes": _safety_attributes(prompt, -1)}
+        )
     return {"predictions": predictions} if predictions else {}
 
 
-_SAFETY_CATEGORIES = ("Death, Harm & Tragedy", "Firearms & Weapons", "Hate", "Health",
-                      "Illicit Drugs", "Politics", "Porn", "Religion & Belief", "Toxic",
-                      "Violence", "Vulgarity", "War & Conflict")
+_SAFETY_CATEGORIES = (
+    "Death, Harm & Tragedy",
+    "Firearms & Weapons",
+    "Hate",
+    "Health",
+    "Illicit Drugs",
+    "Politics",
+    "Porn",
+    "Religion & Belief",
+    "Toxic",
+    "Violence",
+    "Vulgarity",
+    "War & Conflict",
+)
 
 
 def _safety_attributes(prompt: str, index: int) -> dict[str, Any]:
@@ -309,17 +348,24 @@ async def predict_long_running(ctx: Ctx) -> dict[str, Any]:
         raise _one_of("Resolution", resolution, spec.sizes)
     if resolution == "1080p" and duration != 8:
         raise _bad("Resolution 1080p is only supported with durationSeconds 8.")
-    default_person = "allow_adult" if first is not None or "dont_allow" in \
-        spec.person_generation else "allow_all"
+    default_person = (
+        "allow_adult"
+        if first is not None or "dont_allow" in spec.person_generation
+        else "allow_all"
+    )
     person = str(params.get("personGeneration", default_person)).lower()
-    allowed = ("allow_adult",) if first is not None and "allow_all" in \
-        spec.person_generation else spec.person_generation
+    allowed = (
+        ("allow_adult",)
+        if first is not None and "allow_all" in spec.person_generation
+        else spec.person_generation
+    )
     if person not in allowed:
         raise _one_of("personGeneration", person, allowed)
     count = _int("sampleCount", params.get("sampleCount", params.get("numberOfVideos", 1)))
     if not 1 <= count <= spec.max_count:
-        raise _bad(f"sampleCount must be between 1 and {spec.max_count} for {info.name}, "
-                   f"got {count}.")
+        raise _bad(
+            f"sampleCount must be between 1 and {spec.max_count} for {info.name}, got {count}."
+        )
     width, height = spec.dimensions(aspect, resolution)
     negative = str(params.get("negativePrompt") or "")
     seed = params.get("seed", "")
@@ -332,8 +378,14 @@ async def predict_long_running(ctx: Ctx) -> dict[str, Any]:
         from ..model.video import render_video
 
         return [
-            render_video(_images.scene_for(prompt, (seed, i), negative=negative), width, height,
-                         duration, first_frame=first, audio=spec.audio)
+            render_video(
+                _images.scene_for(prompt, (seed, i), negative=negative),
+                width,
+                height,
+                duration,
+                first_frame=first,
+                audio=spec.audio,
+            )
             for i in range(count)
         ]
 
@@ -347,8 +399,13 @@ async def predict_long_running(ctx: Ctx) -> dict[str, Any]:
             # Operation errors carry a google.rpc code: 13 is INTERNAL.
             raise EmulatorError(13, VIDEO_FAILED, rpc_status="INTERNAL")
         if "block" in triggers:
-            return {"@type": _RESPONSE_TYPE, "generateVideoResponse": {
-                "raiMediaFilteredCount": count, "raiMediaFilteredReasons": [VIDEO_FILTERED]}}
+            return {
+                "@type": _RESPONSE_TYPE,
+                "generateVideoResponse": {
+                    "raiMediaFilteredCount": count,
+                    "raiMediaFilteredReasons": [VIDEO_FILTERED],
+                },
+            }
         assert job is not None
         try:
             videos = job.result(timeout=600)
@@ -372,12 +429,13 @@ def _continued_from(ctx: Ctx, video: Any) -> Any:
     uri = str((video or {}).get("uri") or "") if isinstance(video, dict) else ""
     m = _VIDEO_URI.search(uri)
     if m is None:
-        raise _bad("instances[0].video.uri must be the uri of a video Veo generated "
-                   "(…/files/{id}:download?alt=media).")
+        raise _bad(
+            "instances[0].video.uri must be the uri of a video Veo generated "
+            "(…/files/{id}:download?alt=media)."
+        )
     stored = find_file(ctx.store, m["id"])
     if stored.blob_key is None or not stored.mime_type.startswith("video/"):
         raise _bad(f"File {stored.id} is not a generated video.")
     from ..model.video import last_frame
 
     return last_frame(ctx.store.blob_path(stored.blob_key).read_bytes())
-

@@ -51,18 +51,33 @@ CHUNK_SECONDS = 2.0
 LEAD_CHUNKS = 2
 MIME = f"audio/l16;rate={RATE};channels={CHANNELS}"
 SCALES = {
-    "C_MAJOR_A_MINOR": 0, "D_FLAT_MAJOR_B_FLAT_MINOR": 1, "D_MAJOR_B_MINOR": 2,
-    "E_FLAT_MAJOR_C_MINOR": 3, "E_MAJOR_D_FLAT_MINOR": 4, "F_MAJOR_D_MINOR": 5,
-    "G_FLAT_MAJOR_E_FLAT_MINOR": 6, "G_MAJOR_E_MINOR": 7, "A_FLAT_MAJOR_F_MINOR": 8,
-    "A_MAJOR_G_FLAT_MINOR": 9, "B_FLAT_MAJOR_G_MINOR": 10, "B_MAJOR_A_FLAT_MINOR": 11,
+    "C_MAJOR_A_MINOR": 0,
+    "D_FLAT_MAJOR_B_FLAT_MINOR": 1,
+    "D_MAJOR_B_MINOR": 2,
+    "E_FLAT_MAJOR_C_MINOR": 3,
+    "E_MAJOR_D_FLAT_MINOR": 4,
+    "F_MAJOR_D_MINOR": 5,
+    "G_FLAT_MAJOR_E_FLAT_MINOR": 6,
+    "G_MAJOR_E_MINOR": 7,
+    "A_FLAT_MAJOR_F_MINOR": 8,
+    "A_MAJOR_G_FLAT_MINOR": 9,
+    "B_FLAT_MAJOR_G_MINOR": 10,
+    "B_MAJOR_A_FLAT_MINOR": 11,
 }
 MODES = ("MUSIC_GENERATION_MODE_UNSPECIFIED", "QUALITY", "DIVERSITY", "VOCALIZATION")
 # name -> (type, low, high): the documented ranges.
 CONFIG_FIELDS: dict[str, tuple[type, float | None, float | None]] = {
-    "temperature": (float, 0.0, 3.0), "topK": (int, 1, 1000), "seed": (int, None, None),
-    "guidance": (float, 0.0, 6.0), "bpm": (int, 60, 200), "density": (float, 0.0, 1.0),
-    "brightness": (float, 0.0, 1.0), "scale": (str, None, None), "muteBass": (bool, None, None),
-    "muteDrums": (bool, None, None), "onlyBassAndDrums": (bool, None, None),
+    "temperature": (float, 0.0, 3.0),
+    "topK": (int, 1, 1000),
+    "seed": (int, None, None),
+    "guidance": (float, 0.0, 6.0),
+    "bpm": (int, 60, 200),
+    "density": (float, 0.0, 1.0),
+    "brightness": (float, 0.0, 1.0),
+    "scale": (str, None, None),
+    "muteBass": (bool, None, None),
+    "muteDrums": (bool, None, None),
+    "onlyBassAndDrums": (bool, None, None),
     "musicGenerationMode": (str, None, None),
 }
 BLOCKED = ("gore", "nsfw", "explicit lyrics", "hate")
@@ -191,8 +206,11 @@ class MusicSession:
         except (ValueError, UnicodeDecodeError):
             raise _Close(1007, "Invalid JSON payload received.") from None
         if not isinstance(message, dict) or len(message) != 1:
-            raise _Close(1007, "A client message has exactly one of setup, clientContent, "
-                               "musicGenerationConfig, playbackControl.")
+            raise _Close(
+                1007,
+                "A client message has exactly one of setup, clientContent, "
+                "musicGenerationConfig, playbackControl.",
+            )
         return message
 
     async def run(self) -> None:
@@ -203,13 +221,17 @@ class MusicSession:
                 raise _Close(1007, "The first message must be a setup message.")
             unknown = set(setup) - {"model"}
             if unknown:
-                raise _Close(1007, f'Invalid JSON payload received. Unknown name "{sorted(unknown)[0]}" '
-                                   "at 'setup': Cannot find field.")
+                raise _Close(
+                    1007,
+                    f'Invalid JSON payload received. Unknown name "{sorted(unknown)[0]}" '
+                    "at 'setup': Cannot find field.",
+                )
             name = str(setup.get("model", "")).removeprefix("models/")
             info = _catalogue.lookup(name)
             if info is None or not info.supports("bidiGenerateMusic"):
-                raise _Close(1008, f"models/{name} is not found or is not supported for "
-                                   "bidiGenerateMusic.")
+                raise _Close(
+                    1008, f"models/{name} is not found or is not supported for bidiGenerateMusic."
+                )
             # The faults in force are read before the client hears the session is set up, so a
             # test that clears them once connected cannot race the server.
             faults = live_faults(self.app)
@@ -231,7 +253,9 @@ class MusicSession:
     async def _close_later(self, faults: LiveFaults) -> None:
         await asyncio.sleep((faults.close_after_ms or 0) / 1000)
         with contextlib.suppress(Exception):
-            await self.ws.close(code=faults.close_code or 1011, reason="Internal error encountered.")
+            await self.ws.close(
+                code=faults.close_code or 1011, reason="Internal error encountered."
+            )
 
     async def handle(self, message: dict[str, Any]) -> None:
         key, value = next(iter(message.items()))
@@ -249,8 +273,14 @@ class MusicSession:
                 if not isinstance(weight, int | float) or isinstance(weight, bool) or weight == 0:
                     raise _Close(1007, "A weighted prompt's weight must be a non-zero number.")
                 if any(b in text.lower() for b in BLOCKED):
-                    await self.send({"filteredPrompt": {
-                        "text": text, "filteredReason": "The prompt was filtered by safety filters."}})
+                    await self.send(
+                        {
+                            "filteredPrompt": {
+                                "text": text,
+                                "filteredReason": "The prompt was filtered by safety filters.",
+                            }
+                        }
+                    )
                     continue
                 kept.append({"text": text, "weight": float(weight)})
             if kept:
@@ -262,7 +292,9 @@ class MusicSession:
         elif key == "setup":
             raise _Close(1007, "setup may only be sent once, as the first message.")
         else:
-            raise _Close(1007, f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.')
+            raise _Close(
+                1007, f'Invalid JSON payload received. Unknown name "{key}": Cannot find field.'
+            )
 
     def _config(self, value: Any) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -272,12 +304,17 @@ class MusicSession:
             key = _camel(raw_key)
             spec = CONFIG_FIELDS.get(key)
             if spec is None:
-                raise _Close(1007, f'Invalid JSON payload received. Unknown name "{raw_key}" at '
-                                   "'music_generation_config': Cannot find field.")
+                raise _Close(
+                    1007,
+                    f'Invalid JSON payload received. Unknown name "{raw_key}" at '
+                    "'music_generation_config': Cannot find field.",
+                )
             kind, low, high = spec
             if kind is bool and not isinstance(item, bool):
                 raise _Close(1007, f"{key} is true or false.")
-            if kind in (int, float) and (isinstance(item, bool) or not isinstance(item, int | float)):
+            if kind in (int, float) and (
+                isinstance(item, bool) or not isinstance(item, int | float)
+            ):
                 raise _Close(1007, f"{key} is a number.")
             if low is not None and high is not None and not low <= item <= high:
                 raise _Close(1007, f"{key} must be in [{low}, {high}], got {item}.")
@@ -327,11 +364,19 @@ class MusicSession:
             pcm = await asyncio.to_thread(synthesize, draft, CHUNK_SECONDS)
             if epoch == self.epoch:
                 self.state.position = draft.position
-            await self.send({"serverContent": {"audioChunks": [{
-                "data": base64.b64encode(pcm).decode("ascii"),
-                "mimeType": MIME,
-                "sourceMetadata": source,
-            }]}})
+            await self.send(
+                {
+                    "serverContent": {
+                        "audioChunks": [
+                            {
+                                "data": base64.b64encode(pcm).decode("ascii"),
+                                "mimeType": MIME,
+                                "sourceMetadata": source,
+                            }
+                        ]
+                    }
+                }
+            )
             # Paced against the clock, so that the time spent synthesizing does not add up
             # into gaps at the listener's end.
             due += CHUNK_SECONDS * self.app.options.live_pace

@@ -79,8 +79,9 @@ def start(
 ) -> Operation:
     """Record an operation that completes ``seconds`` from now on the store's clock."""
     now = store.clock.time()
-    op = Operation(name, now, now + max(0.0, seconds), dict(metadata or {}), finish,
-                   progress_metadata)
+    op = Operation(
+        name, now, now + max(0.0, seconds), dict(metadata or {}), finish, progress_metadata
+    )
     with store.lock:
         store.collection(NOUN)[name] = op
     op.settle(now)

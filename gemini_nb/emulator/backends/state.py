@@ -25,7 +25,15 @@ from typing import Any, TypeVar
 
 from ..wire.errors import EmulatorError
 
-__all__ = ["Clock", "Collection", "Store", "format_duration", "format_time", "parse_duration", "parse_time"]
+__all__ = [
+    "Clock",
+    "Collection",
+    "Store",
+    "format_duration",
+    "format_time",
+    "parse_duration",
+    "parse_time",
+]
 
 T = TypeVar("T")
 

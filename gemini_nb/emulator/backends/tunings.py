@@ -76,12 +76,14 @@ class TunedModel:
             # A loss that falls like a real run's, with a little deterministic noise.
             noise = (seed[step % len(seed)] - 128) / 2560
             loss = 8.0 * math.exp(-3.0 * step / self.total_steps) + 0.15 + noise
-            out.append({
-                "step": step,
-                "epoch": (step - 1) // steps_per_epoch + 1,
-                "meanLoss": round(max(0.01, loss), 6),
-                "computeTime": format_time(self.create_time + step * SECONDS_PER_STEP),
-            })
+            out.append(
+                {
+                    "step": step,
+                    "epoch": (step - 1) // steps_per_epoch + 1,
+                    "meanLoss": round(max(0.01, loss), 6),
+                    "computeTime": format_time(self.create_time + step * SECONDS_PER_STEP),
+                }
+            )
         return out
 
     def to_json(self, now: float) -> dict[str, Any]:
@@ -148,7 +150,9 @@ async def create(ctx: Ctx) -> dict[str, Any]:
     task = body.get("tuningTask") or {}
     examples = ((task.get("trainingData") or {}).get("examples") or {}).get("examples") or []
     if not examples:
-        raise EmulatorError(400, "tuning_task.training_data.examples must hold at least one example.")
+        raise EmulatorError(
+            400, "tuning_task.training_data.examples must hold at least one example."
+        )
     hyper = {**DEFAULTS, **(task.get("hyperparameters") or {})}
     if "learningRateMultiplier" in hyper and "learningRate" in (task.get("hyperparameters") or {}):
         raise EmulatorError(400, "Set learning_rate or learning_rate_multiplier, not both.")
@@ -164,8 +168,17 @@ async def create(ctx: Ctx) -> dict[str, Any]:
     with ctx.store.lock:
         if name in _live(ctx):
             raise EmulatorError(409, f"Tuned model {name} already exists.")
-        model = TunedModel(name, f"models/{info.name}", display, str(body.get("description") or ""),
-                           now, hyper, list(examples), total, update_time=now)
+        model = TunedModel(
+            name,
+            f"models/{info.name}",
+            display,
+            str(body.get("description") or ""),
+            now,
+            hyper,
+            list(examples),
+            total,
+            update_time=now,
+        )
         _live(ctx)[name] = model
 
     def progress(fraction: float) -> dict[str, Any]:
@@ -182,8 +195,10 @@ async def create(ctx: Ctx) -> dict[str, Any]:
         ctx.store,
         f"{name}/operations/{ctx.store.new_id(12)}",
         seconds=total * SECONDS_PER_STEP,
-        finish=lambda: {"@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.TunedModel",
-                        **model.to_json(model.end_time)},
+        finish=lambda: {
+            "@type": "type.googleapis.com/google.ai.generativelanguage.v1beta.TunedModel",
+            **model.to_json(model.end_time),
+        },
         metadata={"@type": METADATA_TYPE, "totalSteps": total, "tunedModel": name},
         progress_metadata=progress,
     )
@@ -240,13 +255,19 @@ async def delete(ctx: Ctx) -> dict[str, Any]:
 def _ready(ctx: Ctx) -> tuple[TunedModel, _catalogue.ModelInfo]:
     model = find(ctx, ctx.params["model"])
     if model.state(ctx.now) != "ACTIVE":
-        raise EmulatorError(400, f"Tuned model {model.name} is still being created.", rpc_status="FAILED_PRECONDITION")
+        raise EmulatorError(
+            400,
+            f"Tuned model {model.name} is still being created.",
+            rpc_status="FAILED_PRECONDITION",
+        )
     info = _catalogue.lookup(model.base_model.removeprefix("models/"))
     assert info is not None
     return model, info
 
 
-def _generate(ctx: Ctx, model: TunedModel, info: _catalogue.ModelInfo, body: dict[str, Any]) -> dict[str, Any]:
+def _generate(
+    ctx: Ctx, model: TunedModel, info: _catalogue.ModelInfo, body: dict[str, Any]
+) -> dict[str, Any]:
     config = dict(body.get("generationConfig") or {})
     for key, value in model.settings.items():
         config.setdefault(key, value)
@@ -267,5 +288,9 @@ async def generate(ctx: Ctx) -> dict[str, Any]:
 async def stream(ctx: Ctx) -> Response:
     model, info = _ready(ctx)
     events = _model.stream_chunks(_generate(ctx, model, info, await ctx.body()))
-    return stream_response(events, sse=ctx.query.get("alt") == "sse", fault=ctx.fault,
-                           delay=ctx.app.options.chunk_delay)
+    return stream_response(
+        events,
+        sse=ctx.query.get("alt") == "sse",
+        fault=ctx.fault,
+        delay=ctx.app.options.chunk_delay,
+    )

@@ -621,8 +621,10 @@ def _answer_parts(
     if "safety" in conversation.triggers and _is_blocked(request, "MEDIUM"):
         return [], 0, "SAFETY"
     if output.kind == "audio":
-        speech = speak(conversation.prompt or "Hello",
-                       (request.get("generationConfig") or {}).get("speechConfig"))
+        speech = speak(
+            conversation.prompt or "Hello",
+            (request.get("generationConfig") or {}).get("speechConfig"),
+        )
         seconds = len(speech) / 48_000
         tokens = max(1, math.ceil(seconds * AUDIO_OUTPUT_TOKENS_PER_SECOND))
         media_details["AUDIO"] = media_details.get("AUDIO", 0) + tokens
@@ -638,8 +640,9 @@ def _answer_parts(
             line = reply.caption(voice)
             parts.append({"text": line})
             tokens += count_text(line)
-        picture, mime = answer_picture(request, model, conversation.prompt,
-                                       digest(voice.key, index))
+        picture, mime = answer_picture(
+            request, model, conversation.prompt, digest(voice.key, index)
+        )
         parts.append(
             {"inlineData": {"mimeType": mime, "data": base64.b64encode(picture).decode("ascii")}}
         )

@@ -87,8 +87,12 @@ COLOURS: dict[str, RGB] = {
 # Nouns -> (shape, the colour the thing usually has, or None).
 _NOUNS: dict[str, tuple[str, str | None]] = {}
 for _names, _shape, _colour in (
-    ("circle circles dot dots ball balls bubble bubbles orb orbs coin coins wheel wheels ring"
-     " rings", "circle", None),
+    (
+        "circle circles dot dots ball balls bubble bubbles orb orbs coin coins wheel wheels ring"
+        " rings",
+        "circle",
+        None,
+    ),
     ("sun suns", "circle", "yellow"),
     ("moon moons", "circle", "silver"),
     ("planet planets", "circle", "orange"),
@@ -105,8 +109,12 @@ for _names, _shape, _colour in (
     ("balloon balloons", "circle", None),
     ("heart hearts", "heart", "red"),
     ("sea ocean oceans river rivers lake lakes wave waves water", "wave", "blue"),
-    ("cat cats dog dogs bird birds fish animal animals robot robots person people man woman"
-     " child children", "figure", None),
+    (
+        "cat cats dog dogs bird birds fish animal animals robot robots person people man woman"
+        " child children",
+        "figure",
+        None,
+    ),
 ):
     for _w in _names.split():
         _NOUNS[_w] = (_shape, _colour)
@@ -203,17 +211,29 @@ def scene_for(prompt: str, seed: object = "", *, negative: str = "") -> Scene:
         shape, usual = noun
         colour = pending_colour or (COLOURS[usual] if usual else None)
         if colour is None:
-            colour = prompt_colours[len(wanted) % len(prompt_colours)] if prompt_colours else \
-                _PALETTE[_byte(key, len(wanted)) % len(_PALETTE)]
-        count = pending_count or (2 if word.endswith("s") and not word.endswith("ss")
-                                  and word not in ("glass",) and shape != "wave" else 1)
+            colour = (
+                prompt_colours[len(wanted) % len(prompt_colours)]
+                if prompt_colours
+                else _PALETTE[_byte(key, len(wanted)) % len(_PALETTE)]
+            )
+        count = pending_count or (
+            2
+            if word.endswith("s")
+            and not word.endswith("ss")
+            and word not in ("glass",)
+            and shape != "wave"
+            else 1
+        )
         wanted += [(shape, colour)] * count
         pending_colour, pending_count = None, None
     if not wanted:
         kinds = ["circle", "square", "triangle", "star"]
         for i in range(3):
-            colour = prompt_colours[i % len(prompt_colours)] if prompt_colours else \
-                _PALETTE[_byte(key, 3 + i) % len(_PALETTE)]
+            colour = (
+                prompt_colours[i % len(prompt_colours)]
+                if prompt_colours
+                else _PALETTE[_byte(key, 3 + i) % len(_PALETTE)]
+            )
             wanted.append((kinds[_byte(key, 7 + i) % len(kinds)], colour))
     wanted = [(k, c) for k, c in wanted if c not in [COLOURS[w] for w in banned if w in COLOURS]]
     return Scene(top, bottom, stars, _layout(wanted[:_MAX_SHAPES], key), key)
@@ -230,8 +250,11 @@ def _background(words: list[str], key: bytes) -> tuple[RGB, RGB, bool]:
 
 
 def _mix(a: RGB, b: RGB, t: float) -> RGB:
-    return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t),
-            round(a[2] + (b[2] - a[2]) * t))
+    return (
+        round(a[0] + (b[0] - a[0]) * t),
+        round(a[1] + (b[1] - a[1]) * t),
+        round(a[2] + (b[2] - a[2]) * t),
+    )
 
 
 def _layout(wanted: list[tuple[str, RGB]], key: bytes) -> tuple[Shape, ...]:
@@ -244,8 +267,16 @@ def _layout(wanted: list[tuple[str, RGB]], key: bytes) -> tuple[Shape, ...]:
     shapes: list[Shape] = []
     for i, (kind, colour) in enumerate(wanted):
         if kind == "wave":
-            shapes.append(Shape("wave", colour, 0.5, 0.82 - 0.06 * (i % 3), 0.18,
-                                dx=0.05 + _byte(key, 40 + i) / 2550))
+            shapes.append(
+                Shape(
+                    "wave",
+                    colour,
+                    0.5,
+                    0.82 - 0.06 * (i % 3),
+                    0.18,
+                    dx=0.05 + _byte(key, 40 + i) / 2550,
+                )
+            )
             continue
         slot = slots[i % len(slots)]
         col, row = slot % cols, slot // cols
@@ -256,10 +287,14 @@ def _layout(wanted: list[tuple[str, RGB]], key: bytes) -> tuple[Shape, ...]:
         size = min(0.42, 0.75 / max(cols, rows)) * (0.75 + _byte(key, 31 + i) / 1020)
         angle = _byte(key, 50 + i) / 255 * 2 * math.pi
         speed = 0.03 + _byte(key, 60 + i) / 255 * 0.05
-        spin = (_byte(key, 70 + i) / 255 - 0.5) * 0.3 if kind in ("star", "square", "triangle") \
-            else 0.0  # kites and circles keep upright
-        shapes.append(Shape(kind, colour, x, y, size, speed * math.cos(angle),
-                            speed * math.sin(angle), spin))
+        spin = (
+            (_byte(key, 70 + i) / 255 - 0.5) * 0.3
+            if kind in ("star", "square", "triangle")
+            else 0.0
+        )  # kites and circles keep upright
+        shapes.append(
+            Shape(kind, colour, x, y, size, speed * math.cos(angle), speed * math.sin(angle), spin)
+        )
     return tuple(shapes)
 
 
@@ -320,23 +355,38 @@ def _draw_shapes(image: PILImage.Image, scene: Scene, t: float) -> None:
         elif shape.kind == "circle":
             pen.ellipse((x - r, y - r, x + r, y + r), fill=shape.colour)
         elif shape.kind == "square":
-            pen.polygon(_regular(x, y, r * 1.2, 4, math.pi / 4 + shape.spin * t * 2 * math.pi),
-                        fill=shape.colour)
+            pen.polygon(
+                _regular(x, y, r * 1.2, 4, math.pi / 4 + shape.spin * t * 2 * math.pi),
+                fill=shape.colour,
+            )
         elif shape.kind == "triangle":
-            pen.polygon(_regular(x, y, r * 1.15, 3, -math.pi / 2 + shape.spin * t * 2 * math.pi),
-                        fill=shape.colour)
+            pen.polygon(
+                _regular(x, y, r * 1.15, 3, -math.pi / 2 + shape.spin * t * 2 * math.pi),
+                fill=shape.colour,
+            )
         elif shape.kind == "star":
             pen.polygon(_star(x, y, r * 1.2, shape.spin * t * 2 * math.pi), fill=shape.colour)
         elif shape.kind == "heart":
             _heart(pen, x, y, r, shape.colour)
         elif shape.kind == "diamond":  # a kite: a tall diamond with a tail
-            pen.polygon([(x, y - 1.3 * r), (x + 0.8 * r, y - 0.25 * r), (x, y + 1.05 * r),
-                         (x - 0.8 * r, y - 0.25 * r)], fill=shape.colour)
-            pen.line([(x, y + 1.05 * r), (x - 0.3 * r, y + 1.5 * r), (x + 0.2 * r, y + 1.9 * r)],
-                     fill=shape.colour, width=max(1, round(r / 12)))
+            pen.polygon(
+                [
+                    (x, y - 1.3 * r),
+                    (x + 0.8 * r, y - 0.25 * r),
+                    (x, y + 1.05 * r),
+                    (x - 0.8 * r, y - 0.25 * r),
+                ],
+                fill=shape.colour,
+            )
+            pen.line(
+                [(x, y + 1.05 * r), (x - 0.3 * r, y + 1.5 * r), (x + 0.2 * r, y + 1.9 * r)],
+                fill=shape.colour,
+                width=max(1, round(r / 12)),
+            )
         else:  # a figure: a body and a head
-            pen.rounded_rectangle((x - r * 0.55, y - r * 0.2, x + r * 0.55, y + r),
-                                  radius=r * 0.3, fill=shape.colour)
+            pen.rounded_rectangle(
+                (x - r * 0.55, y - r * 0.2, x + r * 0.55, y + r), radius=r * 0.3, fill=shape.colour
+            )
             pen.ellipse((x - r * 0.42, y - r, x + r * 0.42, y - r * 0.16), fill=shape.colour)
 
 
@@ -346,8 +396,13 @@ def _wrap(v: float) -> float:
 
 
 def _regular(x: float, y: float, r: float, n: int, start: float) -> list[tuple[float, float]]:
-    return [(x + r * math.cos(start + 2 * math.pi * k / n),
-             y + r * math.sin(start + 2 * math.pi * k / n)) for k in range(n)]
+    return [
+        (
+            x + r * math.cos(start + 2 * math.pi * k / n),
+            y + r * math.sin(start + 2 * math.pi * k / n),
+        )
+        for k in range(n)
+    ]
 
 
 def _star(x: float, y: float, r: float, turn: float) -> list[tuple[float, float]]:
@@ -363,8 +418,10 @@ def _heart(pen: Any, x: float, y: float, r: float, colour: RGB) -> None:
     lobe = r * 0.55
     pen.ellipse((x - 2 * lobe, y - lobe * 1.5, x, y + lobe * 0.5), fill=colour)
     pen.ellipse((x, y - lobe * 1.5, x + 2 * lobe, y + lobe * 0.5), fill=colour)
-    pen.polygon([(x - 2 * lobe + 2, y - lobe * 0.3), (x + 2 * lobe - 2, y - lobe * 0.3),
-                 (x, y + r * 1.1)], fill=colour)
+    pen.polygon(
+        [(x - 2 * lobe + 2, y - lobe * 0.3), (x + 2 * lobe - 2, y - lobe * 0.3), (x, y + r * 1.1)],
+        fill=colour,
+    )
 
 
 def _wave(pen: Any, width: int, height: int, shape: Shape, t: float) -> None:
@@ -372,16 +429,25 @@ def _wave(pen: Any, width: int, height: int, shape: Shape, t: float) -> None:
     amp = height * 0.025
     length = width / 3
     phase = shape.dx * t * 2 * math.pi * 4
-    points = [(float(x), base + amp * math.sin(2 * math.pi * x / length + phase))
-              for x in range(0, width + 8, 8)]
+    points = [
+        (float(x), base + amp * math.sin(2 * math.pi * x / length + phase))
+        for x in range(0, width + 8, 8)
+    ]
     pen.polygon([*points, (width, height), (0, height)], fill=shape.colour)
 
 
 # --------------------------------------------------------------------------------- editing
 
 _ADJUST = {
-    "gray": ("black and white", "black-and-white", "grayscale", "greyscale", "monochrome",
-             "grey", "gray"),
+    "gray": (
+        "black and white",
+        "black-and-white",
+        "grayscale",
+        "greyscale",
+        "monochrome",
+        "grey",
+        "gray",
+    ),
     "invert": ("invert", "negative", "inverted"),
     "blur": ("blur", "blurry", "soft focus", "dreamy"),
     "bright": ("brighter", "brighten", "lighter", "sunnier"),
@@ -399,8 +465,9 @@ def _asks(prompt: str, phrases: tuple[str, ...]) -> bool:
     return any(f" {p} " in text for p in phrases)
 
 
-def edit(base: PILImage.Image, prompt: str, width: int, height: int,
-         seed: object = "") -> PILImage.Image:
+def edit(
+    base: PILImage.Image, prompt: str, width: int, height: int, seed: object = ""
+) -> PILImage.Image:
     """``base`` changed as ``prompt`` asks (see the module docstring), at ``width`` × ``height``."""
     from PIL import ImageDraw, ImageEnhance, ImageFilter, ImageOps
 
@@ -427,9 +494,21 @@ def edit(base: PILImage.Image, prompt: str, width: int, height: int,
     changed = changed or toned
     words = _words(prompt)
     # "make it blue", "tint it green", "turn everything to red": a colour after such a word.
-    tint = None if toned else next((COLOURS[w] for i, w in enumerate(words) if w in COLOURS and i > 0
-                 and words[i - 1] in _TINT_AFTER
-                 and (i + 1 >= len(words) or words[i + 1] not in _NOUNS)), None)
+    tint = (
+        None
+        if toned
+        else next(
+            (
+                COLOURS[w]
+                for i, w in enumerate(words)
+                if w in COLOURS
+                and i > 0
+                and words[i - 1] in _TINT_AFTER
+                and (i + 1 >= len(words) or words[i + 1] not in _NOUNS)
+            ),
+            None,
+        )
+    )
     if tint is not None:
         overlay = _gradient(width, height, tint, tint)
         image, changed = _blend(image, overlay, 0.35), True
@@ -467,8 +546,9 @@ def encode(image: PILImage.Image, mime_type: str = "image/png", quality: int = 9
     """``image`` as PNG or JPEG bytes (the same picture gives the same bytes)."""
     out = io.BytesIO()
     if mime_type == "image/jpeg":
-        image.convert("RGB").save(out, format="JPEG", quality=max(1, min(100, quality)),
-                                  optimize=False)
+        image.convert("RGB").save(
+            out, format="JPEG", quality=max(1, min(100, quality)), optimize=False
+        )
     else:
         image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
@@ -489,11 +569,15 @@ def check_image_config(config: dict[str, Any], spec: MediaSpec) -> tuple[str | N
     size = str(config.get("imageSize") or spec.default_size)
     problems = []
     if aspect is not None and aspect not in spec.aspect_ratios:
-        problems.append("* GenerateContentRequest.generation_config.image_config.aspect_ratio: "
-                        f"aspect_ratio must be one of {_choices(spec.aspect_ratios)}.\n")
+        problems.append(
+            "* GenerateContentRequest.generation_config.image_config.aspect_ratio: "
+            f"aspect_ratio must be one of {_choices(spec.aspect_ratios)}.\n"
+        )
     if size not in spec.sizes:
-        problems.append("* GenerateContentRequest.generation_config.image_config.image_size: "
-                        f"image_size must be one of {_choices(spec.sizes)}.\n")
+        problems.append(
+            "* GenerateContentRequest.generation_config.image_config.image_size: "
+            f"image_size must be one of {_choices(spec.sizes)}.\n"
+        )
     if problems:
         raise EmulatorError(400, "".join(problems))
     return (str(aspect) if aspect is not None else None), size
@@ -528,16 +612,19 @@ def unreadable_image(index: int) -> EmulatorError:
     return EmulatorError(
         400,
         "Request contains an invalid argument.",
-        details=[{
-            "@type": "type.googleapis.com/google.rpc.DebugInfo",
-            "detail": "[ORIGINAL ERROR] generic::invalid_argument: invalid status "
-                      f"photos.thumbnailer.Status.Code::5: Source image {index} is not an image",
-        }],
+        details=[
+            {
+                "@type": "type.googleapis.com/google.rpc.DebugInfo",
+                "detail": "[ORIGINAL ERROR] generic::invalid_argument: invalid status "
+                f"photos.thumbnailer.Status.Code::5: Source image {index} is not an image",
+            }
+        ],
     )
 
 
-def answer_picture(request: dict[str, Any], model: ModelInfo, prompt: str,
-                   seed: object) -> tuple[bytes, str]:
+def answer_picture(
+    request: dict[str, Any], model: ModelInfo, prompt: str, seed: object
+) -> tuple[bytes, str]:
     """(bytes, MIME type) of the picture a Gemini image model answers with.
 
     The newest image in the conversation (the user's, or the model's own from an earlier turn:

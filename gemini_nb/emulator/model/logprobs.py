@@ -50,9 +50,29 @@ def _token_id(token: str) -> int:
 def _alternatives(token: str, count: int) -> list[str]:
     word = token.strip() or token
     lead = token[: len(token) - len(token.lstrip())]
-    variants = [word.lower(), word.capitalize(), word.upper(), word + "s", word[:-1] or word,
-                "the", "a", ",", ".", "and", "of", "to", "in", "is", "it", "that", "for", "on",
-                "with", "as", "at"]
+    variants = [
+        word.lower(),
+        word.capitalize(),
+        word.upper(),
+        word + "s",
+        word[:-1] or word,
+        "the",
+        "a",
+        ",",
+        ".",
+        "and",
+        "of",
+        "to",
+        "in",
+        "is",
+        "it",
+        "that",
+        "for",
+        "on",
+        "with",
+        "as",
+        "at",
+    ]
     out: list[str] = []
     for v in variants:
         candidate = lead + v
@@ -63,7 +83,9 @@ def _alternatives(token: str, count: int) -> list[str]:
     return out
 
 
-def logprobs_fields(parts: list[dict[str, Any]], config: dict[str, Any], key: bytes) -> dict[str, Any]:
+def logprobs_fields(
+    parts: list[dict[str, Any]], config: dict[str, Any], key: bytes
+) -> dict[str, Any]:
     """``{"avgLogprobs", "logprobsResult"}`` for a candidate's parts, or ``{}`` when not asked."""
     if not config.get("responseLogprobs"):
         return {}
@@ -79,8 +101,11 @@ def logprobs_fields(parts: list[dict[str, Any]], config: dict[str, Any], key: by
         chosen.append({"token": token, "tokenId": _token_id(token), "logProbability": value})
         if top:
             others = [
-                {"token": alt, "tokenId": _token_id(alt),
-                 "logProbability": _below(value, key, alt, i)}
+                {
+                    "token": alt,
+                    "tokenId": _token_id(alt),
+                    "logProbability": _below(value, key, alt, i),
+                }
                 for i, alt in enumerate(_alternatives(token, top - 1))
             ]
             tops.append({"candidates": [chosen[-1], *others]})
@@ -90,4 +115,7 @@ def logprobs_fields(parts: list[dict[str, Any]], config: dict[str, Any], key: by
         result["topCandidates"] = tops
     result["chosenCandidates"] = chosen
     result["logProbabilitySum"] = round(total, 6)
-    return {"avgLogprobs": round(total / len(chosen), 6) if chosen else 0.0, "logprobsResult": result}
+    return {
+        "avgLogprobs": round(total / len(chosen), 6) if chosen else 0.0,
+        "logprobsResult": result,
+    }

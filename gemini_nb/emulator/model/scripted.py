@@ -50,10 +50,14 @@ class Rule:
         try:
             compiled = re.compile(pattern)
         except re.error as exc:
-            raise ValueError(f"the pattern {pattern!r} is not a valid regular expression: {exc}") from None
+            raise ValueError(
+                f"the pattern {pattern!r} is not a valid regular expression: {exc}"
+            ) from None
         given = [k for k in ("reply", "parts", "functionCalls") if k in spec]
         if len(given) != 1:
-            raise ValueError("an answer rule needs exactly one of 'reply', 'parts', 'functionCalls'")
+            raise ValueError(
+                "an answer rule needs exactly one of 'reply', 'parts', 'functionCalls'"
+            )
         kind = given[0]
         value = spec[kind]
         if kind == "reply":

@@ -41,10 +41,36 @@ DEFAULT_VOICE = "Kore"
 
 # The prebuilt voices of the speech-generation guide.
 VOICES = (
-    "Zephyr", "Puck", "Charon", "Kore", "Fenrir", "Leda", "Orus", "Aoede", "Callirrhoe",
-    "Autonoe", "Enceladus", "Iapetus", "Umbriel", "Algieba", "Despina", "Erinome", "Algenib",
-    "Rasalgethi", "Laomedeia", "Achernar", "Alnilam", "Schedar", "Gacrux", "Pulcherrima",
-    "Achird", "Zubenelgenubi", "Vindemiatrix", "Sadachbia", "Sadaltager", "Sulafat",
+    "Zephyr",
+    "Puck",
+    "Charon",
+    "Kore",
+    "Fenrir",
+    "Leda",
+    "Orus",
+    "Aoede",
+    "Callirrhoe",
+    "Autonoe",
+    "Enceladus",
+    "Iapetus",
+    "Umbriel",
+    "Algieba",
+    "Despina",
+    "Erinome",
+    "Algenib",
+    "Rasalgethi",
+    "Laomedeia",
+    "Achernar",
+    "Alnilam",
+    "Schedar",
+    "Gacrux",
+    "Pulcherrima",
+    "Achird",
+    "Zubenelgenubi",
+    "Vindemiatrix",
+    "Sadachbia",
+    "Sadaltager",
+    "Sulafat",
 )
 _BY_LOWER = {v.lower(): v for v in VOICES}
 
@@ -91,7 +117,8 @@ def voice(name: str) -> Voice:
         raise EmulatorError(
             400,
             f"Voice name {name} is not supported. Allowed voice names are: "
-            + ", ".join(v.lower() for v in VOICES) + ".",
+            + ", ".join(v.lower() for v in VOICES)
+            + ".",
         )
     h = digest("voice-timbre", canonical)
     # Neighbours in the list get pitches far apart (11 is prime to 30).
@@ -100,12 +127,13 @@ def voice(name: str) -> Voice:
 
 
 def _voice_name(config: dict[str, Any] | None) -> str:
-    prebuilt = ((config or {}).get("prebuiltVoiceConfig") or {})
+    prebuilt = (config or {}).get("prebuiltVoiceConfig") or {}
     return str(prebuilt.get("voiceName") or DEFAULT_VOICE)
 
 
-_SAY = re.compile(r"^\s*(?:say|read|speak|tts)\b[^:\n]{0,80}:\s*(?P<text>\S.*)$",
-                  re.IGNORECASE | re.DOTALL)
+_SAY = re.compile(
+    r"^\s*(?:say|read|speak|tts)\b[^:\n]{0,80}:\s*(?P<text>\S.*)$", re.IGNORECASE | re.DOTALL
+)
 
 
 def spoken_turns(prompt: str, speech_config: dict[str, Any] | None) -> list[Turn]:
@@ -114,7 +142,8 @@ def spoken_turns(prompt: str, speech_config: dict[str, Any] | None) -> list[Turn
     multi = config.get("multiSpeakerVoiceConfig")
     if multi is not None and config.get("voiceConfig") is not None:
         raise EmulatorError(
-            400, "speech_config can not have both voice_config and multi_speaker_voice_config.")
+            400, "speech_config can not have both voice_config and multi_speaker_voice_config."
+        )
     if multi is None:
         name = voice(_voice_name(config.get("voiceConfig"))).name
         m = _SAY.match(prompt)
@@ -147,8 +176,9 @@ def spoken_turns(prompt: str, speech_config: dict[str, Any] | None) -> list[Turn
     return turns
 
 
-def speak(prompt: str, speech_config: dict[str, Any] | None, *,
-          max_seconds: float = MAX_SECONDS) -> bytes:
+def speak(
+    prompt: str, speech_config: dict[str, Any] | None, *, max_seconds: float = MAX_SECONDS
+) -> bytes:
     """Little-endian 16-bit mono PCM at :data:`RATE` saying ``prompt``."""
     out = array.array("h")
     limit = int(max_seconds * RATE)
@@ -178,8 +208,13 @@ def _syllables(word: str) -> list[str]:
     return [g[0] for g in groups[:4]]
 
 
-def _say(out: array.array[int], text: str, v: Voice,
-         tables: dict[tuple[str, str], list[float]], limit: int) -> None:
+def _say(
+    out: array.array[int],
+    text: str,
+    v: Voice,
+    tables: dict[tuple[str, str], list[float]],
+    limit: int,
+) -> None:
     sentences = re.split(r"(?<=[.!?])\s+", text.strip())
     for sentence in sentences:
         tokens = _TOKEN.findall(sentence)
@@ -198,8 +233,13 @@ def _say(out: array.array[int], text: str, v: Voice,
             for vowel in _syllables(token):
                 progress = said / total
                 # Declarative sentences fall about 15 %; questions rise at the end.
-                contour = 1.0 - 0.15 * progress if not question else \
-                    (1.0 - 0.08 * progress if progress < 0.7 else 1.0 + 0.35 * (progress - 0.7))
+                contour = (
+                    1.0 - 0.15 * progress
+                    if not question
+                    else (
+                        1.0 - 0.08 * progress if progress < 0.7 else 1.0 + 0.35 * (progress - 0.7)
+                    )
+                )
                 wobble = 1 + ((digest("syllable", token, said)[0] % 9) - 4) / 100
                 _syllable(out, v, vowel, v.pitch * contour * wobble, tables)
                 said += 1
@@ -215,16 +255,24 @@ def _table(v: Voice, vowel: str, tables: dict[tuple[str, str], list[float]]) -> 
     key = (v.name, vowel)
     table = tables.get(key)
     if table is None:
-        weights = [w * (v.brightness ** i) for i, w in enumerate(_VOWELS.get(vowel, _VOWELS["e"]))]
+        weights = [w * (v.brightness**i) for i, w in enumerate(_VOWELS.get(vowel, _VOWELS["e"]))]
         norm = sum(weights)
-        table = [sum(w * math.sin(2 * math.pi * (h + 1) * k / _TABLE)
-                     for h, w in enumerate(weights)) / norm for k in range(_TABLE)]
+        table = [
+            sum(w * math.sin(2 * math.pi * (h + 1) * k / _TABLE) for h, w in enumerate(weights))
+            / norm
+            for k in range(_TABLE)
+        ]
         tables[key] = table
     return table
 
 
-def _syllable(out: array.array[int], v: Voice, vowel: str, pitch: float,
-              tables: dict[tuple[str, str], list[float]]) -> None:
+def _syllable(
+    out: array.array[int],
+    v: Voice,
+    vowel: str,
+    pitch: float,
+    tables: dict[tuple[str, str], list[float]],
+) -> None:
     # A soft consonant: deterministic noise, quiet.
     noise = digest("consonant", v.name, vowel, round(pitch))
     hiss = int(CONSONANT * RATE)
@@ -233,7 +281,16 @@ def _syllable(out: array.array[int], v: Voice, vowel: str, pitch: float,
     n = int(SYLLABLE * RATE)
     step = pitch * _TABLE / RATE
     attack, release = n // 8, n // 3
-    out.extend(array.array("h", (
-        int(_AMPLITUDE * min(1.0, k / attack, (n - k) / release) * table[int(k * step) % _TABLE])
-        for k in range(n))))
-
+    out.extend(
+        array.array(
+            "h",
+            (
+                int(
+                    _AMPLITUDE
+                    * min(1.0, k / attack, (n - k) / release)
+                    * table[int(k * step) % _TABLE]
+                )
+                for k in range(n)
+            ),
+        )
+    )

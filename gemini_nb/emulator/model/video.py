@@ -69,8 +69,18 @@ def render_video(
             return f.read()
 
 
-def _write(av: Any, path: str, scene: _images.Scene, width: int, height: int, seconds: float,
-           first_frame: PILImage.Image | None, audio: bool, fps: int, frames: int) -> None:
+def _write(
+    av: Any,
+    path: str,
+    scene: _images.Scene,
+    width: int,
+    height: int,
+    seconds: float,
+    first_frame: PILImage.Image | None,
+    audio: bool,
+    fps: int,
+    frames: int,
+) -> None:
     container = av.open(path, mode="w", format="mp4", options={"movflags": "+faststart"})
     try:
         stream = container.add_stream("libx264", rate=fps)
@@ -102,8 +112,14 @@ def _fitted(image: PILImage.Image, width: int, height: int) -> PILImage.Image:
     return ImageOps.fit(image.convert("RGB"), (width, height))
 
 
-def _frame(scene: _images.Scene, width: int, height: int, t: float, seconds: float,
-           base: PILImage.Image | None) -> PILImage.Image:
+def _frame(
+    scene: _images.Scene,
+    width: int,
+    height: int,
+    t: float,
+    seconds: float,
+    base: PILImage.Image | None,
+) -> PILImage.Image:
     if base is None:
         return _images.draw(scene, width, height, t)
     from PIL import Image
@@ -112,14 +128,18 @@ def _frame(scene: _images.Scene, width: int, height: int, t: float, seconds: flo
     zoom = 1 + 0.12 * (t / max(seconds, 1e-6))
     w, h = width / zoom, height / zoom
     left, top = (width - w) / 2, (height - h) / 2
-    picture = base.resize((width, height), Image.Resampling.BILINEAR,
-                          box=(left, top, left + w, top + h)) if t > 0 else base.copy()
+    picture = (
+        base.resize((width, height), Image.Resampling.BILINEAR, box=(left, top, left + w, top + h))
+        if t > 0
+        else base.copy()
+    )
     if t > 0:
         over = _images.draw(scene, width, height, t)
         alpha = min(1.0, t / max(seconds / 2, 1e-6))
         mask_rgb = Image.new("RGB", (width, height), (0, 0, 0))
-        white = _images.Scene((0, 0, 0), (0, 0, 0), False,
-                              tuple(_white(s) for s in scene.shapes), scene.key)
+        white = _images.Scene(
+            (0, 0, 0), (0, 0, 0), False, tuple(_white(s) for s in scene.shapes), scene.key
+        )
         _images._draw_shapes(mask_rgb, white, t)
         mask = mask_rgb.convert("L").point(lambda v: round(v * alpha))
         picture.paste(over, (0, 0), mask)
@@ -132,8 +152,9 @@ def _white(shape: _images.Shape) -> _images.Shape:
     return replace(shape, colour=(255, 255, 255))
 
 
-def _encode_audio(av: Any, container: Any, stream: Any, scene: _images.Scene,
-                  seconds: float) -> None:
+def _encode_audio(
+    av: Any, container: Any, stream: Any, scene: _images.Scene, seconds: float
+) -> None:
     """A soft chord (three notes from the scene's key), fading in and out."""
     import array
 
@@ -141,17 +162,23 @@ def _encode_audio(av: Any, container: Any, stream: Any, scene: _images.Scene,
     # Whole-hertz notes repeat every second: one second is computed and played over.
     root = round(196.0 * 2 ** ((key[0] % 12) / 12))
     notes = [root, round(root * 2 ** ((4 if key[1] % 2 else 3) / 12)), round(root * 1.5)]
-    second = [sum(math.sin(2 * math.pi * f * k / AUDIO_RATE) for f in notes) / 3
-              for k in range(AUDIO_RATE)]
+    second = [
+        sum(math.sin(2 * math.pi * f * k / AUDIO_RATE) for f in notes) / 3
+        for k in range(AUDIO_RATE)
+    ]
     total = round(seconds * AUDIO_RATE)
     fade = AUDIO_RATE // 2
     block = 1024
     pts = 0
     while pts < total:
         n = min(block, total - pts)
-        samples = array.array("h", (
-            int(6000 * min(1.0, k / fade, (total - k) / fade) * second[k % AUDIO_RATE])
-            for k in range(pts, pts + n)))
+        samples = array.array(
+            "h",
+            (
+                int(6000 * min(1.0, k / fade, (total - k) / fade) * second[k % AUDIO_RATE])
+                for k in range(pts, pts + n)
+            ),
+        )
         frame = av.AudioFrame(format="s16", layout="mono", samples=n)
         frame.planes[0].update(samples.tobytes())
         frame.sample_rate = AUDIO_RATE

@@ -41,7 +41,9 @@ MISSING_KEY = (
 )
 INVALID_KEY = "API key not valid. Please pass a valid API key."
 
-_VERSIONED = re.compile(r"^/(?:(?:upload|resumable/upload|download)/)?(?P<version>v1beta|v1alpha|v1)/")
+_VERSIONED = re.compile(
+    r"^/(?:(?:upload|resumable/upload|download)/)?(?P<version>v1beta|v1alpha|v1)/"
+)
 _LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
@@ -311,4 +313,3 @@ async def _lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
-

@@ -96,9 +96,7 @@ class RequestLog:
 
 
 def _entry(request: Request, path: str) -> dict[str, Any]:
-    headers = {
-        k: ("<present>" if k in _SECRET_HEADERS else v) for k, v in request.headers.items()
-    }
+    headers = {k: ("<present>" if k in _SECRET_HEADERS else v) for k, v in request.headers.items()}
     query = {k: ("<present>" if k == "key" else v) for k, v in request.query_params.items()}
     return {
         "method": request.method,

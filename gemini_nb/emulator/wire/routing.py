@@ -181,7 +181,9 @@ class Ctx:
         try:
             size = int(text) if text else default_size
         except ValueError:
-            raise EmulatorError(400, f"Invalid value at 'page_size' (TYPE_INT32), \"{text}\"") from None
+            raise EmulatorError(
+                400, f"Invalid value at 'page_size' (TYPE_INT32), \"{text}\""
+            ) from None
         if size < 0:
             raise EmulatorError(400, "page_size must not be negative")
         size = min(size or default_size, max_size)

@@ -755,7 +755,10 @@ def _syntax_error(text: str, pos: int, reason: str) -> RequestInvalid:
 _NESTED_PATH_BINDINGS: Final[dict[str, tuple[str, ...]]] = {
     "models.batchGenerateContent": ("batch.model",),
     # Each inline request's model is the batch's when left out (the official SDK leaves it out).
-    "models.asyncBatchEmbedContent": ("batch.model", "batch.inputConfig.requests.requests.request.model"),
+    "models.asyncBatchEmbedContent": (
+        "batch.model",
+        "batch.inputConfig.requests.requests.request.model",
+    ),
     "tunedModels.batchGenerateContent": ("batch.model",),
     "tunedModels.asyncBatchEmbedContent": (
         "batch.model",

@@ -79,7 +79,9 @@ class EmulatorServer:
             return self.url
         sockets = [self._sock] if self._sock is not None else None
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": sockets}, name="gemini-nb-emulator",
+            target=self._server.run,
+            kwargs={"sockets": sockets},
+            name="gemini-nb-emulator",
             daemon=True,
         )
         self._thread.start()

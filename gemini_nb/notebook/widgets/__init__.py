@@ -21,9 +21,19 @@ if TYPE_CHECKING:
     from .upload import UploadWidget
     from .voice import VoiceWidget
 
-__all__ = ["BatchMonitor", "CachesBrowser", "ChatWidget", "FilesBrowser", "GalleryWidget",
-           "MusicWidget", "StoresBrowser", "TuningMonitor", "UploadWidget", "VoiceWidget",
-           "static_path"]
+__all__ = [
+    "BatchMonitor",
+    "CachesBrowser",
+    "ChatWidget",
+    "FilesBrowser",
+    "GalleryWidget",
+    "MusicWidget",
+    "StoresBrowser",
+    "TuningMonitor",
+    "UploadWidget",
+    "VoiceWidget",
+    "static_path",
+]
 
 # Each widget class is imported (with anywidget) only when it is first asked for.
 _LAZY = {

@@ -121,8 +121,9 @@ class _ResourceBrowser(anywidget.AnyWidget):
         self.refresh()
 
     def __repr__(self) -> str:
-        return (f"{type(self).__name__}({self._kind}={len(self.rows)}, "
-                f"selected={len(self.selected)})")
+        return (
+            f"{type(self).__name__}({self._kind}={len(self.rows)}, selected={len(self.selected)})"
+        )
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         # Renderers without a widget manager (nbconvert, GitHub) fall back to text/html.
@@ -162,8 +163,14 @@ class _ResourceBrowser(anywidget.AnyWidget):
         with self._lock:
             self._items = {item.name: item for item in items if item.name}
             self._df = df
-            columns = [{"key": str(c), "label": self._labels.get(str(c), str(c).replace("_", " ")),
-                        "type": self._column_types.get(str(c), "text")} for c in df.columns]
+            columns = [
+                {
+                    "key": str(c),
+                    "label": self._labels.get(str(c), str(c).replace("_", " ")),
+                    "type": self._column_types.get(str(c), "text"),
+                }
+                for c in df.columns
+            ]
             rows = frame_rows(df)
             with self.hold_sync():
                 self.columns = columns
@@ -176,8 +183,7 @@ class _ResourceBrowser(anywidget.AnyWidget):
         targets = self._targets(names)
         done, failures = self._each(targets, self._delete_one)
         singular, plural = self._noun
-        self._report(f"Deleted {len(done)} {singular if len(done) == 1 else plural}.",
-                     failures)
+        self._report(f"Deleted {len(done)} {singular if len(done) == 1 else plural}.", failures)
         return done
 
     # -- helpers for subclasses ------------------------------------------------------------------
@@ -207,8 +213,7 @@ class _ResourceBrowser(anywidget.AnyWidget):
             raise ValueError(f"Select one or more {self._noun[1]} first (or pass names=[...]).")
         return chosen
 
-    def _each(self, names: list[str], action: Callable[[str], Any]
-              ) -> tuple[list[str], list[str]]:
+    def _each(self, names: list[str], action: Callable[[str], Any]) -> tuple[list[str], list[str]]:
         done, failures = [], []
         for name in names:
             try:
@@ -244,8 +249,10 @@ class _ResourceBrowser(anywidget.AnyWidget):
         self._in_background(lambda: handler(names, content))
 
     def _handlers(self) -> dict[str, Callable[[list[str], dict[str, Any]], Any]]:
-        return {"refresh": lambda names, msg: self._refresh_and_clear(),
-                "delete": lambda names, msg: self.delete(names)}
+        return {
+            "refresh": lambda names, msg: self._refresh_and_clear(),
+            "delete": lambda names, msg: self.delete(names),
+        }
 
     def _refresh_and_clear(self) -> None:
         self.refresh()
@@ -264,8 +271,9 @@ class _ResourceBrowser(anywidget.AnyWidget):
 
         with self._lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1,
-                                                    thread_name_prefix=f"gemini-nb-{self._kind}")
+                self._executor = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix=f"gemini-nb-{self._kind}"
+                )
             self.busy = True
             self._job = self._executor.submit(run)
             return self._job
@@ -290,13 +298,19 @@ class FilesBrowser(_ResourceBrowser):
     _kind = "files"
     _noun = ("file", "files")
     _column_types = {"size_bytes": "bytes", "create_time": "time", "expiration_time": "time"}
-    _labels = {"size_bytes": "size", "mime_type": "type", "expiration_time": "expires",
-               "create_time": "created", "display_name": "display name"}
+    _labels = {
+        "size_bytes": "size",
+        "mime_type": "type",
+        "expiration_time": "expires",
+        "create_time": "created",
+        "display_name": "display name",
+    }
 
     variable = traitlets.Unicode("gemini_files").tag(sync=True)
 
-    def __init__(self, *, client: Any = None, variable: str = "gemini_files",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, client: Any = None, variable: str = "gemini_files", **kwargs: Any
+    ) -> None:
         if not variable.isidentifier():
             raise ValueError(f"variable must be a Python name, not {variable!r}.")
         super().__init__(client=client, variable=variable, **kwargs)
@@ -312,8 +326,9 @@ class FilesBrowser(_ResourceBrowser):
     def _delete_one(self, name: str) -> None:
         self.client().files.delete(name=name)
 
-    def use(self, names: Iterable[str] | None = None, *, namespace: dict[str, Any] | None = None
-            ) -> list[Any]:
+    def use(
+        self, names: Iterable[str] | None = None, *, namespace: dict[str, Any] | None = None
+    ) -> list[Any]:
         """Put the given (by default the selected) files in the notebook variable ``variable``."""
         targets = self._targets(names)
         with self._lock:
@@ -325,8 +340,10 @@ class FilesBrowser(_ResourceBrowser):
         ns[self.variable] = files
         count = f"{len(files)} file{'' if len(files) == 1 else 's'}"
         with self.hold_sync():
-            self.status = (f"{count} in the variable {self.variable}: "
-                           f"%%gemini -f {self.variable} to ask about them.")
+            self.status = (
+                f"{count} in the variable {self.variable}: "
+                f"%%gemini -f {self.variable} to ask about them."
+            )
             self.error = ""
         return files
 
@@ -344,8 +361,12 @@ class CachesBrowser(_ResourceBrowser):
     _kind = "caches"
     _noun = ("cache", "caches")
     _column_types = {"total_token_count": "number", "create_time": "time", "expire_time": "time"}
-    _labels = {"total_token_count": "tokens", "expire_time": "expires", "create_time": "created",
-               "display_name": "display name"}
+    _labels = {
+        "total_token_count": "tokens",
+        "expire_time": "expires",
+        "create_time": "created",
+        "display_name": "display name",
+    }
 
     ttl_choices = traitlets.List(traitlets.Int(), list(TTL_CHOICES)).tag(sync=True)
 
@@ -367,7 +388,8 @@ class CachesBrowser(_ResourceBrowser):
         wire = format_ttl(ttl)  # a bad ttl fails here, before any call
         targets = self._targets(names)
         done, failures = self._each(
-            targets, lambda name: self.client().caches.update(name=name, ttl=wire))
+            targets, lambda name: self.client().caches.update(name=name, ttl=wire)
+        )
         count = f"{len(done)} cache{'' if len(done) == 1 else 's'}"
         self._report(f"{count} kept for {_duration(wire)} from now.", failures)
         return done
@@ -405,10 +427,12 @@ def static_html(kind: str, columns: list[dict[str, Any]], rows: list[dict[str, A
     """The table as it stands, as escaped HTML: the widget's view without a widget manager."""
     head = "".join(f"<th>{html.escape(str(c.get('label', '')))}</th>" for c in columns)
     body = "".join(
-        "<tr>" + "".join(
+        "<tr>"
+        + "".join(
             f"<td>{html.escape('' if r.get(c['key']) is None else str(r.get(c['key'])))}</td>"
             for c in columns
-        ) + "</tr>"
+        )
+        + "</tr>"
         for r in rows
     )
     count = f"{len(rows)} {kind}" if rows else f"no {kind}"

@@ -104,8 +104,12 @@ class ChatWidget(anywidget.AnyWidget):
         self._pending: tuple[int, list[str]] | None = None
         self._owns_layout = "layout" not in kwargs
         self._models_task: asyncio.Task[None] | None = None
-        super().__init__(model=model, models=[model],
-                         messages=_messages_from_history(self.chat.history), **kwargs)
+        super().__init__(
+            model=model,
+            models=[model],
+            messages=_messages_from_history(self.chat.history),
+            **kwargs,
+        )
         self.on_msg(self._on_frontend_msg)
 
     def __repr__(self) -> str:
@@ -186,9 +190,13 @@ class ChatWidget(anywidget.AnyWidget):
 
         try:
             pager = await self._client.models.list(
-                config={"http_options": {"timeout": 10, "max_retries": 0}})
-            ids = [m.id async for m in pager
-                   if "generateContent" in (m.supported_generation_methods or [])]
+                config={"http_options": {"timeout": 10, "max_retries": 0}}
+            )
+            ids = [
+                m.id
+                async for m in pager
+                if "generateContent" in (m.supported_generation_methods or [])
+            ]
         except Exception:
             ids = list(KNOWN_MODELS)  # the picker still offers the usual ones
         # The current model stays first even if the list does not have it (a tuned model).
@@ -206,8 +214,13 @@ class ChatWidget(anywidget.AnyWidget):
             self.send(text)
 
     def _begin_turn(self, text: str) -> int:
-        user = {"role": "user", "text": text, "html": _text_html(text), "usage": None,
-                "state": "done"}
+        user = {
+            "role": "user",
+            "text": text,
+            "html": _text_html(text),
+            "usage": None,
+            "state": "done",
+        }
         reply = {"role": "model", "text": "", "html": "", "usage": None, "state": "streaming"}
         with self.hold_sync():
             self.error = ""
@@ -259,8 +272,13 @@ class ChatWidget(anywidget.AnyWidget):
     ) -> dict[str, Any]:
         self._cancel_flush()
         self._stop_requested = self._turn_started = False
-        reply: dict[str, Any] = {"role": "model", "text": text, "html": _markdown_html(text),
-                                 "usage": _usage_dict(usage), "state": state}
+        reply: dict[str, Any] = {
+            "role": "model",
+            "text": text,
+            "html": _markdown_html(text),
+            "usage": _usage_dict(usage),
+            "state": state,
+        }
         if error:
             reply["error"] = error
         messages = list(self.messages)

@@ -84,7 +84,8 @@ def _as_image(value: Any) -> Any:
 
     raise InvalidInputError(
         f"A gallery shows pictures: an Image, bytes, a PIL image or a path, not "
-        f"{type(value).__name__}.")
+        f"{type(value).__name__}."
+    )
 
 
 def _entries(source: Any) -> list[_Entry]:
@@ -102,8 +103,9 @@ def _entries(source: Any) -> list[_Entry]:
         if source.image is not None and source.image.image_bytes:
             return [_Entry(source.image, source.enhanced_prompt or "")]
         return [_Entry(None, filtered=source.rai_filtered_reason or "filtered out")]
-    if isinstance(source, Iterable) and not isinstance(source, (str, bytes, bytearray,
-                                                                 memoryview, os.PathLike)):
+    if isinstance(source, Iterable) and not isinstance(
+        source, (str, bytes, bytearray, memoryview, os.PathLike)
+    ):
         return [entry for item in source for entry in _entries(item)]
     return [_Entry(_as_image(source))]
 
@@ -119,9 +121,15 @@ class GalleryWidget(anywidget.AnyWidget):
     status = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, images: Any = None, *, captions: Iterable[str] | None = None,
-                 columns: int = 4, save_dir: str | os.PathLike[str] = "gemini_media",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        images: Any = None,
+        *,
+        captions: Iterable[str] | None = None,
+        columns: int = 4,
+        save_dir: str | os.PathLike[str] = "gemini_media",
+        **kwargs: Any,
+    ) -> None:
         self._entries: list[_Entry] = []
         self.save_dir = Path(save_dir)
         super().__init__(columns=max(1, min(8, int(columns))), **kwargs)
@@ -151,10 +159,14 @@ class GalleryWidget(anywidget.AnyWidget):
             from ..._media import image_format
 
             suffix = {"image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}.get(
-                image.mime_type or image_format(image.image_bytes) or "", ".png")
+                image.mime_type or image_format(image.image_bytes) or "", ".png"
+            )
             import hashlib
 
-            path = self.save_dir / f"image-{hashlib.sha256(image.image_bytes).hexdigest()[:12]}{suffix}"
+            path = (
+                self.save_dir
+                / f"image-{hashlib.sha256(image.image_bytes).hexdigest()[:12]}{suffix}"
+            )
         saved: Path = image.save(path)
         return saved
 
@@ -175,8 +187,9 @@ class GalleryWidget(anywidget.AnyWidget):
 
     def _image(self, index: int) -> Any:
         if not isinstance(index, int) or not 0 <= index < len(self._entries):
-            raise IndexError(f"The gallery has {len(self._entries)} tiles; index {index!r} is "
-                             "not one of them.")
+            raise IndexError(
+                f"The gallery has {len(self._entries)} tiles; index {index!r} is not one of them."
+            )
         image = self._entries[index].image
         if image is None:
             raise ValueError(f"Tile {index} was filtered out: {self._entries[index].filtered}")
@@ -185,8 +198,16 @@ class GalleryWidget(anywidget.AnyWidget):
     @staticmethod
     def _item(index: int, entry: _Entry) -> dict[str, Any]:
         if entry.image is None:
-            return {"index": index, "thumb": "", "width": 0, "height": 0, "mime": "",
-                    "size": 0, "caption": entry.caption, "filtered": entry.filtered}
+            return {
+                "index": index,
+                "thumb": "",
+                "width": 0,
+                "height": 0,
+                "mime": "",
+                "size": 0,
+                "caption": entry.caption,
+                "filtered": entry.filtered,
+            }
         data: bytes = entry.image.image_bytes or b""
         small = thumbnail(data, THUMBNAIL, quality=75)
         if small is not None:
@@ -196,22 +217,35 @@ class GalleryWidget(anywidget.AnyWidget):
         else:
             thumb = ""
         width, height = entry.image.size or (0, 0)
-        return {"index": index, "thumb": thumb, "width": width, "height": height,
-                "mime": entry.image.mime_type or "", "size": len(data),
-                "caption": entry.caption, "filtered": ""}
+        return {
+            "index": index,
+            "thumb": thumb,
+            "width": width,
+            "height": height,
+            "mime": entry.image.mime_type or "",
+            "size": len(data),
+            "caption": entry.caption,
+            "filtered": "",
+        }
 
     def _static_html(self) -> str:
         tiles = []
         for item in self.items:
             if item["filtered"]:
-                tiles.append(f'<div style="font-size:85%;opacity:.8">filtered out: '
-                             f'{html.escape(item["filtered"])}</div>')
+                tiles.append(
+                    f'<div style="font-size:85%;opacity:.8">filtered out: '
+                    f"{html.escape(item['filtered'])}</div>"
+                )
             elif item["thumb"]:
-                label = f'{item["width"]}×{item["height"]}, {size_text(item["size"])}'
-                tiles.append(f'<img src="{html.escape(item["thumb"])}" alt="{html.escape(label)}" '
-                             'style="width:100%;aspect-ratio:1/1;object-fit:cover">')
-        return ('<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,'
-                f'1fr));gap:6px;max-width:100%">{"".join(tiles)}</div>')
+                label = f"{item['width']}×{item['height']}, {size_text(item['size'])}"
+                tiles.append(
+                    f'<img src="{html.escape(item["thumb"])}" alt="{html.escape(label)}" '
+                    'style="width:100%;aspect-ratio:1/1;object-fit:cover">'
+                )
+        return (
+            '<div style="display:grid;grid-template-columns:repeat(auto-fill,minmax(140px,'
+            f'1fr));gap:6px;max-width:100%">{"".join(tiles)}</div>'
+        )
 
     def _on_frontend_msg(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
@@ -222,8 +256,10 @@ class GalleryWidget(anywidget.AnyWidget):
         try:
             if kind == "open":
                 image = self._image(index)
-                self.send({"type": "image", "index": index, "mime": image.mime_type or ""},
-                          buffers=[image.image_bytes])
+                self.send(
+                    {"type": "image", "index": index, "mime": image.mime_type or ""},
+                    buffers=[image.image_bytes],
+                )
             elif kind == "save":
                 saved = self.save(index)
                 with self.hold_sync():

@@ -88,8 +88,9 @@ class _Monitor(anywidget.AnyWidget):
     status = traitlets.Unicode("").tag(sync=True)
     error = traitlets.Unicode("").tag(sync=True)
 
-    def __init__(self, *, client: Any = None, interval: float = POLL_SECONDS,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, client: Any = None, interval: float = POLL_SECONDS, **kwargs: Any
+    ) -> None:
         if not interval > 0:
             raise ValueError(f"interval must be a positive number of seconds, not {interval!r}.")
         self._client = client
@@ -131,8 +132,9 @@ class _Monitor(anywidget.AnyWidget):
             if self._poller is not None and self._poller.is_alive():
                 return
             self.polling = True
-            self._poller = threading.Thread(target=self._poll_loop, daemon=True,
-                                            name=f"gemini-nb-{self.kind}-poll")
+            self._poller = threading.Thread(
+                target=self._poll_loop, daemon=True, name=f"gemini-nb-{self.kind}-poll"
+            )
             self._poller.start()
 
     def _poll_loop(self) -> None:
@@ -186,8 +188,9 @@ class _Monitor(anywidget.AnyWidget):
 
         with self._lock:
             if self._executor is None:
-                self._executor = ThreadPoolExecutor(max_workers=1,
-                                                    thread_name_prefix=f"gemini-nb-{self.kind}")
+                self._executor = ThreadPoolExecutor(
+                    max_workers=1, thread_name_prefix=f"gemini-nb-{self.kind}"
+                )
             if busy:
                 self.busy = True
             job = self._executor.submit(run)
@@ -226,8 +229,14 @@ class BatchMonitor(_Monitor):
 
     rows = traitlets.List(traitlets.Dict()).tag(sync=True)
 
-    def __init__(self, client: Any = None, jobs: Iterable[Any] | None = None, *,
-                 interval: float = POLL_SECONDS, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        client: Any = None,
+        jobs: Iterable[Any] | None = None,
+        *,
+        interval: float = POLL_SECONDS,
+        **kwargs: Any,
+    ) -> None:
         from ...resources.batches import batch_name
 
         names: list[str] | None = None
@@ -235,8 +244,14 @@ class BatchMonitor(_Monitor):
             given = [jobs] if isinstance(jobs, str) else list(jobs)
             names = [batch_name(j) for j in given]
             if client is None:  # the jobs' own client, when they came from one
-                client = next((getattr(j, "_client", None) for j in given
-                               if getattr(j, "_client", None) is not None), None)
+                client = next(
+                    (
+                        getattr(j, "_client", None)
+                        for j in given
+                        if getattr(j, "_client", None) is not None
+                    ),
+                    None,
+                )
         self._names = names
         self._jobs: dict[str, Any] = {}
         self._row_errors: dict[str, str] = {}
@@ -277,9 +292,18 @@ class BatchMonitor(_Monitor):
 
     def _row(self, name: str, job: Any) -> dict[str, Any]:
         if job is None:
-            return {"name": name, "display_name": "", "state": "UNKNOWN", "model": "",
-                    "requests": 0, "finished": 0, "failed": 0, "elapsed": "", "done": True,
-                    "error": self._row_errors.get(name, "")}
+            return {
+                "name": name,
+                "display_name": "",
+                "state": "UNKNOWN",
+                "model": "",
+                "requests": 0,
+                "finished": 0,
+                "failed": 0,
+                "elapsed": "",
+                "done": True,
+                "error": self._row_errors.get(name, ""),
+            }
         stats = job.batch_stats
         error = self._row_errors.get(name, "")
         if not error and job.error is not None and job.state != "JOB_STATE_CANCELLED":
@@ -339,20 +363,32 @@ class BatchMonitor(_Monitor):
         return {**super()._handlers(), "cancel": self.cancel, "delete": self.delete}
 
     def _static_html(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in
-                       ("job", "state", "requests done", "failed", "elapsed", "error"))
+        head = "".join(
+            f"<th>{h}</th>" for h in ("job", "state", "requests done", "failed", "elapsed", "error")
+        )
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in (
-                r.get("display_name") or r.get("name"), r.get("state"),
-                f"{r.get('finished', 0)}/{r.get('requests', 0)}", r.get("failed", 0),
-                r.get("elapsed", ""), r.get("error", ""))) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td>{html.escape(str(v))}</td>"
+                for v in (
+                    r.get("display_name") or r.get("name"),
+                    r.get("state"),
+                    f"{r.get('finished', 0)}/{r.get('requests', 0)}",
+                    r.get("failed", 0),
+                    r.get("elapsed", ""),
+                    r.get("error", ""),
+                )
+            )
+            + "</tr>"
             for r in self.rows
         )
         count = f"{len(self.rows)} batch job{'' if len(self.rows) == 1 else 's'}"
-        return ('<div class="gnb-jobs-static" style="max-width:100%;overflow-x:auto">'
-                f'<div style="color:#666;font-size:90%">{count} (a saved view: the live table '
-                "needs a running kernel)</div>"
-                f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>")
+        return (
+            '<div class="gnb-jobs-static" style="max-width:100%;overflow-x:auto">'
+            f'<div style="color:#666;font-size:90%">{count} (a saved view: the live table '
+            "needs a running kernel)</div>"
+            f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
+        )
 
 
 class TuningMonitor(_Monitor):
@@ -365,8 +401,9 @@ class TuningMonitor(_Monitor):
     job = traitlets.Dict().tag(sync=True)
     points = traitlets.List(traitlets.List()).tag(sync=True)
 
-    def __init__(self, job_or_name: Any, client: Any = None, *,
-                 interval: float = POLL_SECONDS, **kwargs: Any) -> None:
+    def __init__(
+        self, job_or_name: Any, client: Any = None, *, interval: float = POLL_SECONDS, **kwargs: Any
+    ) -> None:
         from ...resources.tunings import tuning_name
 
         self._name = tuning_name(job_or_name)
@@ -380,8 +417,10 @@ class TuningMonitor(_Monitor):
 
     def __repr__(self) -> str:
         j = self.job
-        return (f"TuningMonitor(name={j.get('name')!r}, state={j.get('state')!r}, "
-                f"step={j.get('step')}, loss={j.get('loss')})")
+        return (
+            f"TuningMonitor(name={j.get('name')!r}, state={j.get('state')!r}, "
+            f"step={j.get('step')}, loss={j.get('loss')})"
+        )
 
     @property
     def tuning_job(self) -> Any:
@@ -417,8 +456,11 @@ class TuningMonitor(_Monitor):
                     "done": bool(fresh.done),
                     "elapsed": _elapsed(fresh),
                 }
-                self.points = [[s.step, s.mean_loss] for s in snaps
-                               if s.step is not None and s.mean_loss is not None]
+                self.points = [
+                    [s.step, s.mean_loss]
+                    for s in snaps
+                    if s.step is not None and s.mean_loss is not None
+                ]
                 if error:
                     self.error = error
         return fresh
@@ -430,12 +472,17 @@ class TuningMonitor(_Monitor):
         j = self.job
         of = f" of {j['total_steps']}" if j.get("total_steps") else ""
         loss = j.get("loss")
-        head = (f"{html.escape(str(j.get('display_name') or j.get('name')))}: "
-                f"{html.escape(str(j.get('state')))}, epoch {j.get('epoch') or 0}"
-                f"{'/' + str(j['epochs']) if j.get('epochs') else ''}, step {j.get('step') or 0}"
-                f"{of}" + (f", loss {loss:.4f}" if isinstance(loss, (int, float)) else ""))
-        rows = "".join(f"<tr><td>{step}</td><td>{value:.4f}</td></tr>"
-                       for step, value in self.points)
-        return ('<div class="gnb-jobs-static" style="max-width:100%;overflow-x:auto">'
-                f"<div>{head}</div><table><thead><tr><th>step</th><th>mean loss</th></tr>"
-                f"</thead><tbody>{rows}</tbody></table></div>")
+        head = (
+            f"{html.escape(str(j.get('display_name') or j.get('name')))}: "
+            f"{html.escape(str(j.get('state')))}, epoch {j.get('epoch') or 0}"
+            f"{'/' + str(j['epochs']) if j.get('epochs') else ''}, step {j.get('step') or 0}"
+            f"{of}" + (f", loss {loss:.4f}" if isinstance(loss, (int, float)) else "")
+        )
+        rows = "".join(
+            f"<tr><td>{step}</td><td>{value:.4f}</td></tr>" for step, value in self.points
+        )
+        return (
+            '<div class="gnb-jobs-static" style="max-width:100%;overflow-x:auto">'
+            f"<div>{head}</div><table><thead><tr><th>step</th><th>mean loss</th></tr>"
+            f"</thead><tbody>{rows}</tbody></table></div>"
+        )

@@ -403,7 +403,9 @@ class MusicWidget(AudioKernelSide, anywidget.AnyWidget):
                 await self._send_config(music)
             elif kind == "control":
                 await {
-                    "PLAY": music.play, "PAUSE": music.pause, "STOP": music.stop,
+                    "PLAY": music.play,
+                    "PAUSE": music.pause,
+                    "STOP": music.stop,
                     "RESET_CONTEXT": music.reset_context,
                 }[value]()
                 if value in CONTROL_STATES:
@@ -447,7 +449,9 @@ class MusicWidget(AudioKernelSide, anywidget.AnyWidget):
     def _on_server_message(self, message: Any) -> None:
         reconnect = message.reconnect
         if reconnect is not None:
-            code = f" after a close with code {reconnect.close_code}" if reconnect.close_code else ""
+            code = (
+                f" after a close with code {reconnect.close_code}" if reconnect.close_code else ""
+            )
             self.notice = f"The connection was renewed{code}; the music goes on."
             return
         filtered = message.filtered_prompt
@@ -459,7 +463,9 @@ class MusicWidget(AudioKernelSide, anywidget.AnyWidget):
         data = message.audio
         if data:
             with self.hold_sync():
-                self.received_seconds = round(self.received_seconds + len(data) / BYTES_PER_SECOND, 3)
+                self.received_seconds = round(
+                    self.received_seconds + len(data) / BYTES_PER_SECOND, 3
+                )
                 if self.recording and self.recorder is not None:
                     self.recorded_seconds = self.recorder.seconds
             if self.state != "stopped":  # audio on its way before a Stop is not played
@@ -479,8 +485,12 @@ class MusicWidget(AudioKernelSide, anywidget.AnyWidget):
         elif kind == "claim":
             self._on_widget_loop(self._claim, view)
         elif kind in ("pause", "stop", "reset", "end"):
-            action = {"pause": self.pause, "stop": self.stop, "reset": self.reset_context,
-                      "end": self.end}[kind]
+            action = {
+                "pause": self.pause,
+                "stop": self.stop,
+                "reset": self.reset_context,
+                "end": self.end,
+            }[kind]
             self._on_widget_loop(action)
         elif kind == "save":
             self._on_widget_loop(self._save_from_browser)
@@ -541,6 +551,6 @@ def static_html(model: str, prompts: list[dict[str, Any]], config: dict[str, Any
         'padding:4px 10px;max-width:48em">'
         f'<div style="color:#666;font-size:90%">Live music with {html.escape(model)} '
         "(a saved view: playing needs a running kernel)</div>"
-        f"<ul style=\"margin:4px 0\">{rows or '<li>no prompt yet</li>'}</ul>"
+        f'<ul style="margin:4px 0">{rows or "<li>no prompt yet</li>"}</ul>'
         f"<div>{settings or 'default config'}</div></div>"
     )

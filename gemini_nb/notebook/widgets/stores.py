@@ -46,8 +46,13 @@ __all__ = ["StoresBrowser"]
 MAX_QUESTION = 4000
 CHUNKS_TOP_K = 20
 _DOC_TYPES = {"size_bytes": "bytes", "create_time": "time", "update_time": "time"}
-_DOC_LABELS = {"display_name": "document", "mime_type": "type", "size_bytes": "size",
-               "create_time": "created", "update_time": "updated"}
+_DOC_LABELS = {
+    "display_name": "document",
+    "mime_type": "type",
+    "size_bytes": "size",
+    "create_time": "created",
+    "update_time": "updated",
+}
 
 
 def _css() -> str:
@@ -63,13 +68,24 @@ class StoresBrowser(_ResourceBrowser):
 
     _kind = "stores"
     _noun = ("store", "stores")
-    _column_types = {"active_documents_count": "number", "pending_documents_count": "number",
-                     "failed_documents_count": "number", "size_bytes": "bytes",
-                     "create_time": "time", "update_time": "time"}
-    _labels = {"display_name": "display name", "active_documents_count": "active",
-               "pending_documents_count": "pending", "failed_documents_count": "failed",
-               "size_bytes": "size", "embedding_model": "embedding model",
-               "create_time": "created", "update_time": "updated"}
+    _column_types = {
+        "active_documents_count": "number",
+        "pending_documents_count": "number",
+        "failed_documents_count": "number",
+        "size_bytes": "bytes",
+        "create_time": "time",
+        "update_time": "time",
+    }
+    _labels = {
+        "display_name": "display name",
+        "active_documents_count": "active",
+        "pending_documents_count": "pending",
+        "failed_documents_count": "failed",
+        "size_bytes": "size",
+        "embedding_model": "embedding model",
+        "create_time": "created",
+        "update_time": "updated",
+    }
 
     store = traitlets.Unicode("").tag(sync=True)
     doc_columns = traitlets.List(traitlets.Dict()).tag(sync=True)
@@ -80,8 +96,9 @@ class StoresBrowser(_ResourceBrowser):
     answer = traitlets.Dict().tag(sync=True)
     model = traitlets.Unicode("gemini-2.5-flash").tag(sync=True)
 
-    def __init__(self, *, client: Any = None, model: str = "gemini-2.5-flash",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *, client: Any = None, model: str = "gemini-2.5-flash", **kwargs: Any
+    ) -> None:
         self._documents: dict[str, Any] = {}
         super().__init__(client=client, model=model, **kwargs)
 
@@ -148,8 +165,15 @@ class StoresBrowser(_ResourceBrowser):
         df = _frame(docs, Document)
         # Rows are keyed by the document's name; the table shows its display name instead of
         # the long resource name.
-        columns = [{"key": str(c), "label": _DOC_LABELS.get(str(c), str(c).replace("_", " ")),
-                    "type": _DOC_TYPES.get(str(c), "text")} for c in df.columns if c != "name"]
+        columns = [
+            {
+                "key": str(c),
+                "label": _DOC_LABELS.get(str(c), str(c).replace("_", " ")),
+                "type": _DOC_TYPES.get(str(c), "text"),
+            }
+            for c in df.columns
+            if c != "name"
+        ]
         rows = frame_rows(df)
         for row, doc in zip(rows, docs, strict=True):
             row["metadata"] = ", ".join(
@@ -170,8 +194,8 @@ class StoresBrowser(_ResourceBrowser):
         if not chosen:
             raise ValueError("Select one or more documents first (or pass names=[...]).")
         done, failures = self._each(
-            chosen,
-            lambda n: self.client().file_search_stores.documents.delete(name=n, force=True))
+            chosen, lambda n: self.client().file_search_stores.documents.delete(name=n, force=True)
+        )
         word = "document" if len(done) == 1 else "documents"
         self._report(f"Deleted {len(done)} {word}.", failures)
         return done
@@ -185,8 +209,16 @@ class StoresBrowser(_ResourceBrowser):
         response = self.client().models.generate_content(
             model=self.model,
             contents=title,
-            config={"tools": [{"file_search": {"file_search_store_names": [self.store],
-                                               "top_k": CHUNKS_TOP_K}}]},
+            config={
+                "tools": [
+                    {
+                        "file_search": {
+                            "file_search_store_names": [self.store],
+                            "top_k": CHUNKS_TOP_K,
+                        }
+                    }
+                ]
+            },
         )
         items = []
         for chunk in _grounding_chunks(response):
@@ -195,8 +227,9 @@ class StoresBrowser(_ResourceBrowser):
                 continue
             items.append({"page": ctx.page_number, "text": ctx.text or ""})
         self.chunks = {"document": document, "title": title, "items": items}
-        self.status = (f"{len(items)} chunk{'' if len(items) == 1 else 's'} of {title} "
-                       "retrieved for its name.")
+        self.status = (
+            f"{len(items)} chunk{'' if len(items) == 1 else 's'} of {title} retrieved for its name."
+        )
         self.error = ""
         return items
 
@@ -228,13 +261,22 @@ class StoresBrowser(_ResourceBrowser):
                 key = (ctx.uri, ctx.text)
                 if key not in numbers:
                     numbers[key] = len(numbers) + 1
-                    citations.append({"n": numbers[key], "title": ctx.title or ctx.uri or "",
-                                      "page": ctx.page_number, "passage": ctx.text or "",
-                                      "sentence": cite.text})
+                    citations.append(
+                        {
+                            "n": numbers[key],
+                            "title": ctx.title or ctx.uri or "",
+                            "page": ctx.page_number,
+                            "passage": ctx.text or "",
+                            "sentence": cite.text,
+                        }
+                    )
         with self.hold_sync():
             self.question = text
-            self.answer = {"text": response.text or "", "citations": citations,
-                           "retrieved": len(chunks)}
+            self.answer = {
+                "text": response.text or "",
+                "citations": citations,
+                "retrieved": len(chunks),
+            }
             self.status = ""
             self.error = ""
         return response
@@ -254,8 +296,13 @@ class StoresBrowser(_ResourceBrowser):
                 raise ValueError("Choose a document first.")
             return self.chunks_of(names[0])
 
-        return {**super()._handlers(), "open": open_store, "ask": ask, "chunks": chunks,
-                "delete_documents": lambda names, msg: self.delete_documents(names)}
+        return {
+            **super()._handlers(),
+            "open": open_store,
+            "ask": ask,
+            "chunks": chunks,
+            "delete_documents": lambda names, msg: self.delete_documents(names),
+        }
 
 
 def _number(value: Any) -> str:

@@ -130,8 +130,7 @@ def _mime_of(name: str, browser_type: Any) -> str | None:
 
 
 def _file_summary(file: File) -> dict[str, Any]:
-    return {"name": file.name, "uri": file.uri, "mime_type": file.mime_type,
-            "state": file.state}
+    return {"name": file.name, "uri": file.uri, "mime_type": file.mime_type, "state": file.state}
 
 
 class UploadWidget(anywidget.AnyWidget):
@@ -176,8 +175,9 @@ class UploadWidget(anywidget.AnyWidget):
         self._max_workers = max_workers
         self._closed = False
         self._owns_layout = "layout" not in kwargs
-        super().__init__(accept=accept, max_size=max_size, chunk_size=chunk_size,
-                         multiple=multiple, **kwargs)
+        super().__init__(
+            accept=accept, max_size=max_size, chunk_size=chunk_size, multiple=multiple, **kwargs
+        )
         self.on_msg(self._on_frontend_msg)
 
     @traitlets.validate("max_size")
@@ -219,8 +219,9 @@ class UploadWidget(anywidget.AnyWidget):
         """The uploaded files, in the list's order (a copy: safe to keep)."""
         return list(self.value)
 
-    def upload(self, path: str | os.PathLike[str], *, display_name: str | None = None
-               ) -> Future[File]:
+    def upload(
+        self, path: str | os.PathLike[str], *, display_name: str | None = None
+    ) -> Future[File]:
         """Upload a file from the kernel's disk through the same list; ``.result()`` is the File.
 
         Its row, progress and errors show like those of a file picked in the browser.
@@ -233,8 +234,11 @@ class UploadWidget(anywidget.AnyWidget):
         mime = _mime_of(p.name, None)
         row_id = f"py-{uuid.uuid4().hex[:12]}"
         error = self._refusal(name, size, mime)
-        item = _Incoming(row=_new_row(row_id, name, size, mime, "uploading" if not error else "error",
-                                      error), path=p, owned=False)
+        item = _Incoming(
+            row=_new_row(row_id, name, size, mime, "uploading" if not error else "error", error),
+            path=p,
+            owned=False,
+        )
         item.row["received"] = size
         with self._lock:
             self._items[row_id] = item
@@ -328,13 +332,16 @@ class UploadWidget(anywidget.AnyWidget):
                 error = self._refusal(name, size, mime)
                 if self._closed:
                     error = "the widget was closed"
-                item = _Incoming(row=_new_row(row_id, name, size, mime,
-                                              "error" if error else "receiving", error))
+                item = _Incoming(
+                    row=_new_row(row_id, name, size, mime, "error" if error else "receiving", error)
+                )
                 if not error:
                     try:
                         item.path, item.handle = self._temp_file(size)
                     except OSError as exc:
-                        item.row.update(state="error", error=f"cannot store it: {exc.strerror or exc}")
+                        item.row.update(
+                            state="error", error=f"cannot store it: {exc.strerror or exc}"
+                        )
                 self._items[row_id] = item
                 (rejected if item.row["state"] == "error" else accepted).append(row_id)
             self._push()
@@ -345,10 +352,12 @@ class UploadWidget(anywidget.AnyWidget):
         if size == 0:
             return "the file is empty"
         if size > self.max_size:
-            return (f"too big: {format_size(size)} (the limit is {format_size(self.max_size)})")
+            return f"too big: {format_size(size)} (the limit is {format_size(self.max_size)})"
         if mime is None:
-            return ("unknown type: the name has no extension that tells it; rename the file "
-                    "(e.g. notes.txt, data.csv)")
+            return (
+                "unknown type: the name has no extension that tells it; rename the file "
+                "(e.g. notes.txt, data.csv)"
+            )
         if not accepts(self.accept, name, mime):
             return f"not accepted here ({mime}; this widget takes {self.accept})"
         return ""
@@ -374,8 +383,12 @@ class UploadWidget(anywidget.AnyWidget):
             data = buffers[0] if buffers else b""
             length = memoryview(data).nbytes
             if offset != row["received"] or length == 0 or row["received"] + length > row["size"]:
-                self._end(item, "error", f"the browser sent a chunk out of order (offset {offset}, "
-                                         f"expected {row['received']}); pick the file again")
+                self._end(
+                    item,
+                    "error",
+                    f"the browser sent a chunk out of order (offset {offset}, "
+                    f"expected {row['received']}); pick the file again",
+                )
                 self._reply({"type": "stop", "id": row_id})
                 return
             try:
@@ -428,8 +441,9 @@ class UploadWidget(anywidget.AnyWidget):
             if item.cancelled.is_set():
                 raise CancelledError(f"{row['name']}: cancelled")
             client = self._client if self._client is not None else session.client()
-            file = client.files.upload(file=item.path, mime_type=row["mime"],
-                                       display_name=row["name"], progress=progress)
+            file = client.files.upload(
+                file=item.path, mime_type=row["mime"], display_name=row["name"], progress=progress
+            )
         except CancelledError:
             self._end(item, "cancelled", "")
             raise
@@ -483,15 +497,29 @@ class UploadWidget(anywidget.AnyWidget):
             self.rows = [dict(i.row) for i in self._items.values()]
 
 
-def _new_row(row_id: str, name: str, size: int, mime: str | None, state: str,
-             error: str) -> dict[str, Any]:
-    return {"id": row_id, "name": name, "size": size, "mime": mime, "state": state,
-            "received": 0, "sent": 0, "error": error, "file": None}
+def _new_row(
+    row_id: str, name: str, size: int, mime: str | None, state: str, error: str
+) -> dict[str, Any]:
+    return {
+        "id": row_id,
+        "name": name,
+        "size": size,
+        "mime": mime,
+        "state": state,
+        "received": 0,
+        "sent": 0,
+        "error": error,
+        "file": None,
+    }
 
 
 _STATE_TEXT = {
-    "receiving": "sending to the kernel", "uploading": "uploading", "processing": "processing",
-    "done": "uploaded", "error": "failed", "cancelled": "cancelled",
+    "receiving": "sending to the kernel",
+    "uploading": "uploading",
+    "processing": "processing",
+    "done": "uploaded",
+    "error": "failed",
+    "cancelled": "cancelled",
 }
 
 
