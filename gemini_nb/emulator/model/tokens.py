@@ -5,6 +5,9 @@ letters, every digit, punctuation mark or symbol is a token, a run of newlines i
 CJK characters count one each. Spaces ride along with the following token. "The quick brown fox
 jumps over the lazy dog." is 10 tokens, as on the real API.
 
+With the Gemma 3 tokenizer file at hand (``EmulatorOptions.tokenizer``), text is counted with it
+instead, as ``count_tokens(local=True)`` counts; spans for cutting answers stay the rule's.
+
 Media use the real API's published per-modality costs: 258 tokens per image, 32 tokens per
 second of audio, 263 per second of video (258 per frame at 1 frame/s plus 5 for the sound
 track), 258 per PDF page; text-like files are tokenized as text.
@@ -14,7 +17,8 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from contextvars import ContextVar
 from typing import Any
 
 from .hashing import canonical_json
@@ -59,7 +63,17 @@ def tokenize(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# The app's text counter for the request being answered: the Gemma tokenizer when its file is
+# at hand (EmulatorOptions.tokenizer), else None for the emulator's own rule below.
+TEXT_COUNTER: ContextVar[Callable[[str], int] | None] = ContextVar(
+    "gemini_nb_emulator_text_counter", default=None
+)
+
+
 def count_text(text: str) -> int:
+    counter = TEXT_COUNTER.get()
+    if counter is not None:
+        return counter(text)
     return len(tokenize(text))
 
 

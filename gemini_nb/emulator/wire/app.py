@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from starlette.datastructures import Headers
 from starlette.requests import Request
@@ -21,6 +22,7 @@ from starlette.types import Receive, Scope, Send
 
 from ..backends.state import Clock, Store
 from ..model.scripted import ScriptedAnswers
+from ..model.tokens import TEXT_COUNTER
 from . import routing
 from . import schema as _schema
 from .control import RequestLog, control
@@ -64,6 +66,11 @@ class EmulatorOptions:
     ``live_pace``: Live audio answers are sent this many times slower than they play
     (1: at the pace they play, so a user can talk over them; 0: as fast as possible).
     ``blob_dir`` / ``blob_limit``: where uploaded bytes are kept, and how many at most.
+    ``tokenizer``: how text tokens are counted. ``"auto"``: with the Gemma 3 tokenizer file
+    when it is at hand (in the cache of ``gemini_nb.tokens``, or where
+    ``GEMINI_NB_TOKENIZER_GEMMA3`` points; never downloaded), so that counts agree with
+    ``count_tokens(local=True)``; else the emulator's own rule. ``"words"``: always its own
+    rule. A path: that tokenizer file.
     """
 
     api_key: str | None = None
@@ -80,6 +87,7 @@ class EmulatorOptions:
     body_timeout: float = 30.0
     header_timeout: float = 10.0
     live_pace: float = 1.0
+    tokenizer: str = "auto"
     blob_dir: str | None = None
     blob_limit: int | None = None
 
@@ -104,6 +112,7 @@ class EmulatorApp:
         self.store = Store(Clock(self.options.clock_speed), **store_kw)
         # Whoever started the emulator holds this; nobody else can read prompts or plant answers.
         self.control_token = self.options.control_token or secrets.token_urlsafe(24)
+        self.text_counter = _text_counter(self.options.tokenizer)
         routing.load_backends()
 
     @property
@@ -120,6 +129,7 @@ class EmulatorApp:
             if not _host_allowed(Headers(scope=scope), scope):
                 await send({"type": "websocket.close", "code": 1008})
                 return
+            TEXT_COUNTER.set(self.text_counter)
             await serve_socket(self, scope, receive, send)
             return
         if scope["type"] != "http":
@@ -164,6 +174,7 @@ class EmulatorApp:
             self._check_key(request)
         ctx = routing.Ctx(self, request, path, _version(path), {}, fault=fault)
         routing.enter(ctx)
+        TEXT_COUNTER.set(self.text_counter)
         if fault is not None and fault.status is not None:
             await self._log(ctx)
             return _fault_response(fault)
@@ -313,3 +324,31 @@ async def _lifespan(receive: Receive, send: Send) -> None:
         elif message["type"] == "lifespan.shutdown":
             await send({"type": "lifespan.shutdown.complete"})
             return
+
+
+def _text_counter(setting: str) -> Callable[[str], int] | None:
+    """The Gemma tokenizer's counter, or None for the emulator's own rule (see ``tokenizer``)."""
+    if setting == "words":
+        return None
+    try:
+        from ...tokens import LocalTokenizer, TokenizerError, TokenizerFile
+    except ImportError:
+        return None
+    try:
+        if setting == "auto":
+            tokenizer = LocalTokenizer("gemini-2.5-flash", download=False)
+        else:
+            # A file the emulator's owner chose: used as it is, whatever its hash.
+            path = Path(setting).expanduser()
+            kind: Literal["sentencepiece", "tokenizer.json"] = (
+                "tokenizer.json" if path.suffix == ".json" else "sentencepiece"
+            )
+            spec = TokenizerFile(
+                name="custom", kind=kind, url=None, sha256=None, filename=path.name
+            )
+            tokenizer = LocalTokenizer("gemini-2.5-flash", tokenizer=spec, path=path)
+    except (TokenizerError, ImportError, OSError) as exc:
+        if setting != "auto":
+            raise ValueError(f"the tokenizer file {setting} cannot be used: {exc}") from None
+        return None
+    return lambda text: tokenizer.count_texts([text])[0] if text else 0
