@@ -12,7 +12,7 @@ from gemini_nb.emulator import EmulatorOptions, EmulatorServer
 
 pytest.importorskip("sentencepiece")
 
-from tests.unit.test_tokenizer import _train_sentencepiece  # noqa: E402
+from tests.unit.test_tokenizer import _train_sentencepiece
 
 TEXTS = ["The quick brown fox jumps over the lazy dog.", "def area(r): return 3.14 * r * r"]
 
