@@ -128,6 +128,23 @@ def _job(kind: str, data: Any, prompt: Any, model: str, config: Any, opts: _Opti
     )
 
 
+def _prepare(kind: str, values: dict[str, Any]) -> tuple[Job, _Options]:
+    """The job and options of a ``generate`` or ``embed`` call, from its ``locals()``."""
+    opts = _Options(**_locals(values))
+    job = _job(kind, values["data"], values["prompt"], values["model"], values["config"], opts)
+    return job, opts
+
+
+def _runner(clients: list[AsyncClient], job: Job, opts: _Options) -> OnlineRunner:
+    return OnlineRunner(
+        clients,
+        job,
+        concurrency=opts.concurrency,
+        limiter=opts.limiter,
+        max_attempts=opts.max_attempts,
+    )
+
+
 # Connections per pool: httpcore's bookkeeping grows with the connections of a pool.
 POOL_SIZE = 8
 
@@ -155,14 +172,7 @@ def _run_online_in_thread(client: Client, job: Job, opts: _Options) -> None:
         state["task"] = asyncio.current_task()
         clients = [AsyncClient(_settings=client.settings) for _ in range(_pools(opts.concurrency))]
         try:
-            runner = OnlineRunner(
-                clients,
-                job,
-                concurrency=opts.concurrency,
-                limiter=opts.limiter,
-                max_attempts=opts.max_attempts,
-            )
-            await runner.run()
+            await _runner(clients, job, opts).run()
         finally:
             for c in clients:
                 await c.close()
@@ -255,6 +265,23 @@ def _estimate(
     return _combine(parts)
 
 
+def _estimate_from(values: dict[str, Any]) -> CostEstimate:
+    """``estimate`` of either client, from its ``locals()``."""
+    return _estimate(
+        "embed" if values["embed"] else "generate",
+        values["data"],
+        values["prompt"],
+        values["model"],
+        values["config"],
+        values["engine"],
+        values["output_tokens"],
+        values["thinking_tokens"],
+        values["tokenizer"],
+        DEFAULT_PARTITION_ROWS,
+        values["read_csv"],
+    )
+
+
 _DOC_OPTIONS = """
         ``engine``: ``"online"`` (one request per row, ``concurrency`` in flight, paced by
         ``rpm``/``tpm`` per minute and by the server's 429s, a row retried up to
@@ -320,9 +347,7 @@ class DataFrames:
         row (a dict) returning the contents. ``config``: a GenerateContentConfig or dict
         (system instruction, schema, tools, …).
         """
-        opts = _Options(**_locals(locals()))
-        job = _job("generate", data, prompt, model, config, opts)
-        return self._run(job, opts)
+        return self._run(*_prepare("generate", locals()))
 
     def embed(
         self,
@@ -352,9 +377,7 @@ class DataFrames:
         """One embedding per row, as a float32 vector in the ``embedding`` column (and an
         ``error`` column). ``config``: an EmbedContentConfig or dict (``task_type``,
         ``output_dimensionality``). Online, 100 rows go in one call."""
-        opts = _Options(**_locals(locals()))
-        job = _job("embed", data, prompt, model, config, opts)
-        return self._run(job, opts)
+        return self._run(*_prepare("embed", locals()))
 
     def estimate(
         self,
@@ -373,19 +396,7 @@ class DataFrames:
         """What ``generate`` (or ``embed=True``: ``embed``) would cost, counted locally
         before anything is sent; ``engine="batch"`` at the batch discount. ``output_tokens``
         and ``thinking_tokens`` are your guess per row (unknown output: no output cost)."""
-        return _estimate(
-            "embed" if embed else "generate",
-            data,
-            prompt,
-            model,
-            config,
-            engine,
-            output_tokens,
-            thinking_tokens,
-            tokenizer,
-            DEFAULT_PARTITION_ROWS,
-            read_csv,
-        )
+        return _estimate_from(locals())
 
     def _run(self, job: Job, opts: _Options) -> Any:
         try:
@@ -429,9 +440,7 @@ class AsyncDataFrames:
         workdir: str | None = None,
         read_csv: dict[str, Any] | None = None,
     ) -> Any:
-        opts = _Options(**_locals(locals()))
-        job = _job("generate", data, prompt, model, config, opts)
-        return await self._run(job, opts)
+        return await self._run(*_prepare("generate", locals()))
 
     async def embed(
         self,
@@ -458,9 +467,7 @@ class AsyncDataFrames:
         workdir: str | None = None,
         read_csv: dict[str, Any] | None = None,
     ) -> Any:
-        opts = _Options(**_locals(locals()))
-        job = _job("embed", data, prompt, model, config, opts)
-        return await self._run(job, opts)
+        return await self._run(*_prepare("embed", locals()))
 
     async def estimate(
         self,
@@ -477,20 +484,7 @@ class AsyncDataFrames:
         read_csv: dict[str, Any] | None = None,
     ) -> CostEstimate:
         # In a thread: the first use may download the tokenizer file.
-        return await asyncio.to_thread(
-            _estimate,
-            "embed" if embed else "generate",
-            data,
-            prompt,
-            model,
-            config,
-            engine,
-            output_tokens,
-            thinking_tokens,
-            tokenizer,
-            DEFAULT_PARTITION_ROWS,
-            read_csv,
-        )
+        return await asyncio.to_thread(_estimate_from, locals())
 
     async def _run(self, job: Job, opts: _Options) -> Any:
         try:
@@ -502,14 +496,7 @@ class AsyncDataFrames:
 
                 siblings = [AsyncClient(_settings=self._client.settings) for _ in range(extra)]
                 try:
-                    runner = OnlineRunner(
-                        [self._client, *siblings],
-                        job,
-                        concurrency=opts.concurrency,
-                        limiter=opts.limiter,
-                        max_attempts=opts.max_attempts,
-                    )
-                    await runner.run()
+                    await _runner([self._client, *siblings], job, opts).run()
                 finally:
                     for sibling in siblings:
                         await sibling.close()
