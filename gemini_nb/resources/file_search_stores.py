@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .._exceptions import APIError, InvalidInputError
 from .._operations import bind, check_timeout, poll_flow
 from .._options import coerce_config_as, http_options_of
-from .._pager import AsyncPager, Pager, list_args, list_flow
+from .._pager import AsyncPager, Page, Pager, list_args, list_flow
 from .._transport import Call, Reply
 from .._upload import (
     DEFAULT_CHUNK_SIZE,
@@ -353,6 +353,102 @@ def _refetch_op(op: UploadOp) -> Flow[UploadOp]:
     return reply.model(type(op))
 
 
+# ------------------------------------------------------------------ arguments
+# What a shell does before any I/O, written once: each returns what the shell hands its client.
+
+
+def _documents_pages(
+    parent: Any, config: Any, page_size: int | None, page_token: str | None
+) -> Callable[[str | None], Flow[Page[Document]]]:
+    args = list_args(config, page_size=page_size, page_token=page_token)
+    path = f"{store_name(parent)}/documents"
+    return lambda t: list_flow(path, Document, "documents", args, t)
+
+
+def _stores_pages(
+    config: Any, page_size: int | None, page_token: str | None
+) -> Callable[[str | None], Flow[Page[FileSearchStore]]]:
+    args = list_args(config, page_size=page_size, page_token=page_token)
+    return lambda t: list_flow(PREFIX.rstrip("/"), FileSearchStore, "fileSearchStores", args, t)
+
+
+def _delete_document(name: Any, config: Any, force: bool | None) -> Flow[None]:
+    cfg = coerce_config_as(DeleteDocumentConfig, config, force=force)
+    return delete_flow(document_name(name), cfg.force, cfg.http_options)
+
+
+def _delete_store(name: Any, config: Any, force: bool | None) -> Flow[None]:
+    cfg = coerce_config_as(DeleteFileSearchStoreConfig, config, force=force)
+    return delete_flow(store_name(name), cfg.force, cfg.http_options)
+
+
+def _create(
+    config: Any, display_name: str | None, embedding_model: str | None
+) -> Flow[FileSearchStore]:
+    cfg = coerce_config_as(
+        CreateFileSearchStoreConfig,
+        config,
+        display_name=display_name,
+        embedding_model=embedding_model,
+    )
+    return create_flow(cfg)
+
+
+def _upload(
+    op_type: type[_OperationData[Any]], max_recoveries: int, a: dict[str, Any]
+) -> Flow[Any]:
+    """``upload_to_file_search_store`` of either client, from its ``locals()``."""
+    cfg = ingest_config(
+        UploadToFileSearchStoreConfig,
+        a["config"],
+        mime_type=a["mime_type"],
+        display_name=a["display_name"],
+        custom_metadata=a["custom_metadata"],
+        chunking_config=a["chunking_config"],
+    )
+    chunk_size = a["chunk_size"]
+    size = check_chunk_size(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE)
+    return upload_document_flow(
+        store_name(a["file_search_store_name"]),
+        a["file"],
+        cfg,
+        op_type,
+        progress=a["progress"],
+        chunk_size=size,
+        max_recoveries=max_recoveries,
+    )
+
+
+def _import(op_type: type[_OperationData[Any]], a: dict[str, Any]) -> Flow[Any]:
+    """``import_file`` of either client, from its ``locals()``."""
+    cfg = ingest_config(
+        ImportFileConfig,
+        a["config"],
+        custom_metadata=a["custom_metadata"],
+        chunking_config=a["chunking_config"],
+    )
+    return import_flow(store_name(a["file_search_store_name"]), a["file_name"], cfg, op_type)
+
+
+def _folder(max_recoveries: int, a: dict[str, Any]) -> Flow[FolderUpload]:
+    """``upload_folder`` of either client, from its ``locals()``: the folder is read now."""
+    store = store_name(a["file_search_store_name"])
+    root, files, skipped = scan_folder(a["folder"], a["recursive"])
+    result = FolderUpload(store, skipped=skipped)
+    return upload_folder_flow(
+        store,
+        root,
+        files,
+        result,
+        metadata=a["custom_metadata"],
+        chunking_config=a["chunking_config"],
+        progress=a["progress"],
+        wait=a["wait"],
+        timeout=a["timeout"],
+        max_recoveries=max_recoveries,
+    )
+
+
 # ------------------------------------------------------------------ shells
 
 
@@ -371,11 +467,8 @@ class Documents:
         page_token: str | None = None,
     ) -> Pager[Document]:
         """A store's documents, page by page (``.to_pandas()`` for a table)."""
-        args = list_args(config, page_size=page_size, page_token=page_token)
-        path = f"{store_name(parent)}/documents"
-        return Pager(
-            self._client, lambda t: list_flow(path, Document, "documents", args, t), Document
-        )
+        pages = _documents_pages(parent, config, page_size, page_token)
+        return Pager(self._client, pages, Document)
 
     def get(self, *, name: str | Document, config: Any = None) -> Document:
         return self._client._run(get_document_flow(document_name(name), http_options_of(config)))
@@ -389,8 +482,7 @@ class Documents:
     ) -> None:
         """Delete a document; ``force=True`` deletes its chunks with it (the API refuses a
         document that has chunks otherwise)."""
-        cfg = coerce_config_as(DeleteDocumentConfig, config, force=force)
-        self._client._run(delete_flow(document_name(name), cfg.force, cfg.http_options))
+        self._client._run(_delete_document(name, config, force))
 
 
 class AsyncDocuments:
@@ -407,12 +499,8 @@ class AsyncDocuments:
         page_size: int | None = None,
         page_token: str | None = None,
     ) -> AsyncPager[Document]:
-        args = list_args(config, page_size=page_size, page_token=page_token)
-        path = f"{store_name(parent)}/documents"
-        pager = AsyncPager(
-            self._client, lambda t: list_flow(path, Document, "documents", args, t), Document
-        )
-        return await pager._start()
+        pages = _documents_pages(parent, config, page_size, page_token)
+        return await AsyncPager(self._client, pages, Document)._start()
 
     async def get(self, *, name: str | Document, config: Any = None) -> Document:
         return await self._client._run(
@@ -426,8 +514,7 @@ class AsyncDocuments:
         config: DeleteDocumentConfig | dict[str, Any] | None = None,
         force: bool | None = None,
     ) -> None:
-        cfg = coerce_config_as(DeleteDocumentConfig, config, force=force)
-        await self._client._run(delete_flow(document_name(name), cfg.force, cfg.http_options))
+        await self._client._run(_delete_document(name, config, force))
 
 
 class FileSearchStores:
@@ -453,13 +540,7 @@ class FileSearchStores:
         embedding_model: str | None = None,
     ) -> FileSearchStore:
         """An empty store; its name is made from ``display_name`` and a random suffix."""
-        cfg = coerce_config_as(
-            CreateFileSearchStoreConfig,
-            config,
-            display_name=display_name,
-            embedding_model=embedding_model,
-        )
-        return self._client._run(create_flow(cfg))
+        return self._client._run(_create(config, display_name, embedding_model))
 
     def get(self, *, name: str | FileSearchStore, config: Any = None) -> FileSearchStore:
         return self._client._run(get_flow(store_name(name), http_options_of(config)))
@@ -468,12 +549,8 @@ class FileSearchStores:
         self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
     ) -> Pager[FileSearchStore]:
         """Your stores, page by page (``.to_pandas()`` for a table)."""
-        args = list_args(config, page_size=page_size, page_token=page_token)
-        return Pager(
-            self._client,
-            lambda t: list_flow(PREFIX.rstrip("/"), FileSearchStore, "fileSearchStores", args, t),
-            FileSearchStore,
-        )
+        pages = _stores_pages(config, page_size, page_token)
+        return Pager(self._client, pages, FileSearchStore)
 
     def delete(
         self,
@@ -483,8 +560,7 @@ class FileSearchStores:
         force: bool | None = None,
     ) -> None:
         """Delete a store; one that still has documents needs ``force=True``."""
-        cfg = coerce_config_as(DeleteFileSearchStoreConfig, config, force=force)
-        self._client._run(delete_flow(store_name(name), cfg.force, cfg.http_options))
+        self._client._run(_delete_store(name, config, force))
 
     def upload_to_file_search_store(
         self,
@@ -505,27 +581,9 @@ class FileSearchStores:
         result's ``document_name`` names it). ``custom_metadata`` may be a dict
         (``{"year": 2024, "tags": ["a"]}``); ``progress(sent, total)`` follows the bytes.
         """
-        cfg = ingest_config(
-            UploadToFileSearchStoreConfig,
-            config,
-            mime_type=mime_type,
-            display_name=display_name,
-            custom_metadata=custom_metadata,
-            chunking_config=chunking_config,
-        )
-        size = check_chunk_size(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE)
-        op = self._client._run(
-            upload_document_flow(
-                store_name(file_search_store_name),
-                file,
-                cfg,
-                Operation[UploadToFileSearchStoreResponse],
-                progress=progress,
-                chunk_size=size,
-                max_recoveries=self._client.settings.retry.max_retries,
-            )
-        )
-        return bind(op, self._client)
+        retries = self._client.settings.retry.max_retries
+        flow = _upload(Operation[UploadToFileSearchStoreResponse], retries, locals())
+        return bind(self._client._run(flow), self._client)
 
     def import_file(
         self,
@@ -537,18 +595,8 @@ class FileSearchStores:
         chunking_config: Any = None,
     ) -> Operation[ImportFileResponse]:
         """Import a Files API file (``files/abc`` or a File) as a new document of the store."""
-        cfg = ingest_config(
-            ImportFileConfig,
-            config,
-            custom_metadata=custom_metadata,
-            chunking_config=chunking_config,
-        )
-        op = self._client._run(
-            import_flow(
-                store_name(file_search_store_name), file_name, cfg, Operation[ImportFileResponse]
-            )
-        )
-        return bind(op, self._client)
+        flow = _import(Operation[ImportFileResponse], locals())
+        return bind(self._client._run(flow), self._client)
 
     def upload_folder(
         self,
@@ -569,23 +617,8 @@ class FileSearchStores:
         a :class:`FolderProgress` as bytes go and documents become ready. With ``wait`` the
         call returns once every document is ACTIVE or FAILED.
         """
-        store = store_name(file_search_store_name)
-        root, files, skipped = scan_folder(folder, recursive)
-        result = FolderUpload(store, skipped=skipped)
-        return self._client._run(
-            upload_folder_flow(
-                store,
-                root,
-                files,
-                result,
-                metadata=custom_metadata,
-                chunking_config=chunking_config,
-                progress=progress,
-                wait=wait,
-                timeout=timeout,
-                max_recoveries=self._client.settings.retry.max_retries,
-            )
-        )
+        flow = _folder(self._client.settings.retry.max_retries, locals())
+        return self._client._run(flow)
 
 
 class AsyncFileSearchStores:
@@ -605,13 +638,7 @@ class AsyncFileSearchStores:
         display_name: str | None = None,
         embedding_model: str | None = None,
     ) -> FileSearchStore:
-        cfg = coerce_config_as(
-            CreateFileSearchStoreConfig,
-            config,
-            display_name=display_name,
-            embedding_model=embedding_model,
-        )
-        return await self._client._run(create_flow(cfg))
+        return await self._client._run(_create(config, display_name, embedding_model))
 
     async def get(self, *, name: str | FileSearchStore, config: Any = None) -> FileSearchStore:
         return await self._client._run(get_flow(store_name(name), http_options_of(config)))
@@ -619,13 +646,8 @@ class AsyncFileSearchStores:
     async def list(
         self, *, config: Any = None, page_size: int | None = None, page_token: str | None = None
     ) -> AsyncPager[FileSearchStore]:
-        args = list_args(config, page_size=page_size, page_token=page_token)
-        pager = AsyncPager(
-            self._client,
-            lambda t: list_flow(PREFIX.rstrip("/"), FileSearchStore, "fileSearchStores", args, t),
-            FileSearchStore,
-        )
-        return await pager._start()
+        pages = _stores_pages(config, page_size, page_token)
+        return await AsyncPager(self._client, pages, FileSearchStore)._start()
 
     async def delete(
         self,
@@ -634,8 +656,7 @@ class AsyncFileSearchStores:
         config: DeleteFileSearchStoreConfig | dict[str, Any] | None = None,
         force: bool | None = None,
     ) -> None:
-        cfg = coerce_config_as(DeleteFileSearchStoreConfig, config, force=force)
-        await self._client._run(delete_flow(store_name(name), cfg.force, cfg.http_options))
+        await self._client._run(_delete_store(name, config, force))
 
     async def upload_to_file_search_store(
         self,
@@ -650,27 +671,9 @@ class AsyncFileSearchStores:
         progress: Progress | None = None,
         chunk_size: int | None = None,
     ) -> AsyncOperation[UploadToFileSearchStoreResponse]:
-        cfg = ingest_config(
-            UploadToFileSearchStoreConfig,
-            config,
-            mime_type=mime_type,
-            display_name=display_name,
-            custom_metadata=custom_metadata,
-            chunking_config=chunking_config,
-        )
-        size = check_chunk_size(chunk_size if chunk_size is not None else DEFAULT_CHUNK_SIZE)
-        op = await self._client._run(
-            upload_document_flow(
-                store_name(file_search_store_name),
-                file,
-                cfg,
-                AsyncOperation[UploadToFileSearchStoreResponse],
-                progress=progress,
-                chunk_size=size,
-                max_recoveries=self._client.settings.retry.max_retries,
-            )
-        )
-        return bind(op, self._client)
+        retries = self._client.settings.retry.max_retries
+        flow = _upload(AsyncOperation[UploadToFileSearchStoreResponse], retries, locals())
+        return bind(await self._client._run(flow), self._client)
 
     async def import_file(
         self,
@@ -681,21 +684,8 @@ class AsyncFileSearchStores:
         custom_metadata: MetadataArg = None,
         chunking_config: Any = None,
     ) -> AsyncOperation[ImportFileResponse]:
-        cfg = ingest_config(
-            ImportFileConfig,
-            config,
-            custom_metadata=custom_metadata,
-            chunking_config=chunking_config,
-        )
-        op = await self._client._run(
-            import_flow(
-                store_name(file_search_store_name),
-                file_name,
-                cfg,
-                AsyncOperation[ImportFileResponse],
-            )
-        )
-        return bind(op, self._client)
+        flow = _import(AsyncOperation[ImportFileResponse], locals())
+        return bind(await self._client._run(flow), self._client)
 
     async def upload_folder(
         self,
@@ -709,20 +699,5 @@ class AsyncFileSearchStores:
         wait: bool = True,
         timeout: float | None = None,
     ) -> FolderUpload:
-        store = store_name(file_search_store_name)
-        root, files, skipped = scan_folder(folder, recursive)
-        result = FolderUpload(store, skipped=skipped)
-        return await self._client._run(
-            upload_folder_flow(
-                store,
-                root,
-                files,
-                result,
-                metadata=custom_metadata,
-                chunking_config=chunking_config,
-                progress=progress,
-                wait=wait,
-                timeout=timeout,
-                max_recoveries=self._client.settings.retry.max_retries,
-            )
-        )
+        flow = _folder(self._client.settings.retry.max_retries, locals())
+        return await self._client._run(flow)
