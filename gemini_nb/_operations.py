@@ -170,6 +170,47 @@ class OperationBar:
         self._bar.close()
 
 
+def wait_in_place(
+    current: X,
+    refetch: Callable[[], Flow[X]],
+    *,
+    timeout: float | None,
+    progress: bool | Callable[[X], Any] | None,
+    make_bar: Callable[[X], Any],
+    what: str,
+    noun: str,
+) -> Flow[X]:
+    """Poll until ``current.done``, with the progress a caller chose: ``True`` a bar made by
+    ``make_bar`` (closed however the wait ends), a function called with each fresh state, or
+    nothing. The one wait of operations, batch jobs and tuning jobs."""
+    bar: Any = None
+    callback: Callable[[X], Any] | None
+    if progress is True:
+        bar = callback = make_bar(current)
+    elif progress is None or progress is False:
+        callback = None
+    elif callable(progress):
+        callback = progress
+    else:
+        raise InvalidInputError(
+            f"progress must be True (a progress bar), False, or a function called with the {noun}."
+        )
+    try:
+        return (
+            yield from poll_flow(
+                current,
+                refetch,
+                lambda x: bool(x.done),  # type: ignore[attr-defined]
+                timeout=timeout,
+                progress=callback,
+                what=what,
+            )
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+
+
 def wait_flow(
     op: OpT, timeout: float | None, progress: bool | Callable[[OpT], Any] | None
 ) -> Flow[Any]:
@@ -183,32 +224,15 @@ def wait_flow(
         op._update(fresh)
         return op
 
-    bar: OperationBar | None = None
-    callback: Callable[[OpT], Any] | None
-    if progress is True:
-        bar = OperationBar(op)
-        callback = bar
-    elif progress is None or progress is False:
-        callback = None
-    elif callable(progress):
-        callback = progress
-    else:
-        raise InvalidInputError(
-            "progress must be True (a progress bar), False, or a function called with the "
-            "operation."
-        )
-    try:
-        yield from poll_flow(
-            op,
-            refetch,
-            lambda o: o.done,
-            timeout=timeout,
-            progress=callback,
-            what=f"Operation {op.name}",
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    yield from wait_in_place(
+        op,
+        refetch,
+        timeout=timeout,
+        progress=progress,
+        make_bar=OperationBar,
+        what=f"Operation {op.name}",
+        noun="operation",
+    )
     if op.error is not None:
         raise operation_error(op)
     return op.response

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ValidationError
 
 from .._convert import build_generate_request, coerce_config, model_path, split_tools
 from .._exceptions import InvalidInputError, OperationError
-from .._operations import poll_flow
+from .._operations import wait_in_place
 from .._options import coerce_config_as, http_options_of
 from .._pager import AsyncPager, Pager, list_args, list_flow
 from .._transport import Call, Reply
@@ -330,35 +330,21 @@ def wait_flow(
 ) -> Flow[J]:
     """Poll ``job`` (updated in place) until it has ended; the job."""
     name = batch_name(job)
-    bar: JobBar | None = None
-    callback: Callable[[Any], Any] | None
-    if progress is True:
-        bar = JobBar(job)
-        callback = bar
-    elif progress is None or progress is False:
-        callback = None
-    elif callable(progress):
-        callback = progress
-    else:
-        raise InvalidInputError("progress must be True, False, or a function called with the job.")
 
     def refetch() -> Flow[J]:
         fresh = yield from get_flow(name, type(job), None)
         job._update(fresh)
         return job
 
-    try:
-        yield from poll_flow(
-            job,
-            refetch,
-            lambda j: j.done,
-            timeout=timeout,
-            progress=callback,
-            what=f"Batch {name}",
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    yield from wait_in_place(
+        job,
+        refetch,
+        timeout=timeout,
+        progress=progress,
+        make_bar=JobBar,
+        what=f"Batch {name}",
+        noun="job",
+    )
     return job
 
 

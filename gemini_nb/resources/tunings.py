@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from .._convert import model_path
 from .._exceptions import InvalidInputError, NotFoundError, ServerError
-from .._operations import poll_flow
+from .._operations import wait_in_place
 from .._options import coerce_config_as, http_options_of
 from .._pager import AsyncPager, Pager, list_args, list_flow
 from .._transport import Call, Reply
@@ -299,35 +299,21 @@ def wait_flow(
 ) -> Flow[J]:
     """Poll ``job`` (updated in place) until it has ended; the job."""
     name = tuning_name(job)
-    bar: TuningBar | None = None
-    callback: Callable[[Any], Any] | None
-    if progress is True:
-        bar = TuningBar(job)
-        callback = bar
-    elif progress is None or progress is False:
-        callback = None
-    elif callable(progress):
-        callback = progress
-    else:
-        raise InvalidInputError("progress must be True, False, or a function called with the job.")
 
     def refetch() -> Flow[J]:
         fresh = yield from get_flow(name, type(job), None)
         job._update(fresh)
         return job
 
-    try:
-        yield from poll_flow(
-            job,
-            refetch,
-            lambda j: j.done,
-            timeout=timeout,
-            progress=callback,
-            what=f"Tuning job {name}",
-        )
-    finally:
-        if bar is not None:
-            bar.close()
+    yield from wait_in_place(
+        job,
+        refetch,
+        timeout=timeout,
+        progress=progress,
+        make_bar=TuningBar,
+        what=f"Tuning job {name}",
+        noun="job",
+    )
     return job
 
 
